@@ -1,0 +1,285 @@
+"""The command line. The only module that uses click, prints, or exits."""
+
+from __future__ import annotations
+
+import io
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import platformdirs
+from rich.console import Console, RenderableType
+
+from . import __version__, pipeline
+from . import config as config_module
+from .audit import AuditResult
+from .config import LoadedConfig
+from .errors import CalauditError, ExitStatus
+from .files import atomic_write
+from .period import PERIOD_HELP
+from .report import csv as csv_report
+from .report import explain as explain_report
+from .report import json as json_report
+from .report import markdown as markdown_report
+from .report import table as table_report
+from .rules import check_examples
+from .sources import Fetched
+
+APP_NAME = "calaudit"
+FORMATS = ("table", "json", "csv", "md")
+
+
+class CheckFailed(CalauditError):
+    exit_status = ExitStatus.THRESHOLD
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class CalauditGroup(click.Group):
+    """Turns every error into one line on stderr and a documented exit status."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CalauditError as exc:
+            self._fail(ctx, str(exc), exc.exit_status)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            self._fail(ctx, "interrupted; nothing was written", ExitStatus.UNEXPECTED)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            message = f"unexpected error: {type(exc).__name__}: {exc}; rerun with --debug and report it"
+            self._fail(ctx, message, ExitStatus.UNEXPECTED)
+
+    @staticmethod
+    def _fail(ctx: click.Context, message: str, status: ExitStatus) -> None:
+        if ctx.find_root().params.get("debug"):
+            traceback.print_exc()
+        click.echo(f"calaudit: error: {message}", err=True)
+        ctx.exit(int(status))
+
+
+@click.group(cls=CalauditGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name=APP_NAME)
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+def main(debug: bool) -> None:
+    """Where did your time go, compared with where you meant it to go?"""
+
+
+@dataclass
+class SourceOptions:
+    ics: tuple[str, ...]
+    rules: Path | None
+    period: str | None
+    first: date | None
+    last: date | None
+    demo: bool
+
+
+def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options shared by audit and explain: which calendars, which rules, which period."""
+    options = [
+        click.option(
+            "--ics",
+            multiple=True,
+            metavar="PATH_OR_URL",
+            help="An .ics file or iCal URL; repeat for several calendars.",
+        ),
+        click.option(
+            "--rules",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="rules.yaml to use (default: ./rules.yaml, then the user config dir).",
+        ),
+        click.option("--period", help=f"{PERIOD_HELP} (default: last-month)."),
+        click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First day, YYYY-MM-DD."),
+        click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day (included)."),
+        click.option("--demo", is_flag=True, help="Use the bundled demo calendar and rules."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _source_options(kwargs: dict[str, Any]) -> SourceOptions:
+    first, last = kwargs.pop("first"), kwargs.pop("last")
+    return SourceOptions(
+        ics=kwargs.pop("ics"),
+        rules=kwargs.pop("rules"),
+        period=kwargs.pop("period"),
+        first=first.date() if first else None,
+        last=last.date() if last else None,
+        demo=kwargs.pop("demo"),
+    )
+
+
+def _config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def _load_rules(explicit: Path | None) -> LoadedConfig:
+    return config_module.load(pipeline.find_rules(explicit, Path.cwd(), _config_dir()))
+
+
+@contextmanager
+def _reading(enabled: bool) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr while calendars are read, only on a terminal."""
+    console = _stderr()
+    if not (enabled and console.is_terminal):
+        yield lambda name: None
+        return
+    with console.status("Reading calendars…") as status:
+        yield lambda name: status.update(f"Reading {name}…")
+
+
+def _run(options: SourceOptions, interactive: bool) -> AuditResult:
+    now = datetime.now(UTC)
+    if options.demo:
+        if options.ics:
+            raise click.UsageError("--demo uses the bundled calendar; leave out --ics")
+        loaded = pipeline.demo_config() if options.rules is None else _load_rules(options.rules)
+        sources = [pipeline.demo_source(loaded)]
+        if options.period or options.first:
+            period = pipeline.resolve_period(loaded, options.period, options.first, options.last, now)
+        else:
+            period = pipeline.demo_period(loaded)
+    else:
+        loaded = _load_rules(options.rules)
+        sources = pipeline.build_sources(loaded, options.ics)
+        period = pipeline.resolve_period(loaded, options.period, options.first, options.last, now)
+    with _reading(interactive) as progress:
+        fetched = pipeline.fetch_all(sources, period, progress)
+    _warn(fetched)
+    return pipeline.run_audit(loaded, fetched, period)
+
+
+def _warn(fetched: Fetched) -> None:
+    for message in fetched.warnings:
+        click.echo(f"calaudit: warning: {message}", err=True)
+    for invalid in fetched.invalid:
+        click.echo(f"calaudit: warning: {invalid.warning()}", err=True)
+
+
+def _plain_text(renderable: RenderableType, width: int = 100) -> str:
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, color_system=None, highlight=False).print(renderable)
+    return buffer.getvalue()
+
+
+@main.command()
+@source_options
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to this file (atomically) instead of standard output.",
+)
+def audit(fmt: str, output: Path | None, **kwargs: Any) -> None:
+    """Hours per category against the target allocation."""
+    options = _source_options(kwargs)
+    result = _run(options, interactive=fmt == "table" and output is None)
+    if fmt == "table":
+        renderable = table_report.render(result)
+        if output is None:
+            Console(highlight=False).print(renderable)
+            return
+        text = _plain_text(renderable)
+    else:
+        text = {"json": json_report.render, "csv": csv_report.render, "md": markdown_report.render}[fmt](
+            result
+        )
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write(output, text.encode())
+
+
+@main.command()
+@source_options
+@click.option("--category", help="Only occurrences counted in this category id.")
+@click.option("--unclassified", is_flag=True, help="Only occurrences no rule matched.")
+@click.option("--search", metavar="TEXT", help="Only occurrences whose title contains TEXT.")
+def explain(category: str | None, unclassified: bool, search: str | None, **kwargs: Any) -> None:
+    """Every occurrence: start, counted hours, category and the rule that decided it."""
+    options = _source_options(kwargs)
+    result = _run(options, interactive=True)
+    if category is not None and category not in {c.id for c in result.categories}:
+        known = ", ".join(c.id for c in result.categories)
+        raise click.BadParameter(f"unknown category '{category}'; known: {known}", param_hint="--category")
+    rows = explain_report.select(result, category, unclassified, search)
+    console = Console(highlight=False)
+    console.print(explain_report.render(result, rows))
+    total = sum(o.hours for o in rows)
+    console.print(f"{len(rows)} occurrences, {total:.2f} counted hours in {result.period.label}")
+
+
+@main.group()
+def rules() -> None:
+    """Check and test rules.yaml."""
+
+
+@rules.command("check")
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+def rules_check(file: Path | None) -> None:
+    """Validate rules.yaml and summarise it."""
+    loaded = _load_rules(file)
+    config = loaded.config
+    out = Console(highlight=False)
+    out.print(f"{loaded.path}: valid (rules version {loaded.digest[:12]})")
+    out.print(f"time zone: {loaded.zone.key}" + ("" if config.timezone else " (this machine's)"))
+    out.print(f"owner: {', '.join(config.owner) or '(not set: declined meetings cannot be recognised)'}")
+    out.print(f"internal domains: {', '.join(config.internal_domains) or '(not set: everyone is external)'}")
+    rule_counts: dict[str, int] = {}
+    for rule in config.rules:
+        key = "ignore" if rule.ignore else str(rule.category)
+        rule_counts[key] = rule_counts.get(key, 0) + 1
+    for cid, (_, category) in config.categories().items():
+        count = rule_counts.get(cid, 0)
+        note = "" if count else "  (no rule: never used)"
+        out.print(f"  {cid:<14} {category.target:>5g}%  {count} rule(s)  {category.label}{note}")
+    out.print(
+        f"{len(config.rules)} rules ({rule_counts.get('ignore', 0)} ignore), "
+        f"{len(config.examples)} examples, {len(config.sources)} sources"
+    )
+
+
+@rules.command("test")
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+def rules_test(file: Path | None) -> None:
+    """Check every entry of 'examples:' against the rules (exit 5 on a mismatch)."""
+    loaded = _load_rules(file)
+    checks = check_examples(loaded.config)
+    failed = [c for c in checks if not c.passed]
+    for check in failed:
+        got = f"{check.actual} ({check.rule})" if check.rule else check.actual
+        click.echo(f"examples[{check.index}] {check.title!r}: expected {check.expected}, got {got}")
+    if failed:
+        raise CheckFailed(f"{len(failed)} of {len(checks)} examples failed in {loaded.path}")
+    click.echo(f"{len(checks)} examples passed")
+
+
+@main.command()
+@click.argument(
+    "path", required=False, default=pipeline.RULES_FILE, type=click.Path(path_type=Path, dir_okay=False)
+)
+@click.option(
+    "--profile",
+    type=click.Choice(pipeline.PROFILES),
+    default="startup",
+    show_default=True,
+    help="startup: 30% external / 70% internal; enterprise: 70 / 30.",
+)
+def init(path: Path, profile: str) -> None:
+    """Write a commented rules.yaml template (never overwrites a file)."""
+    atomic_write(path, pipeline.template(profile).encode(), exclusive=True)
+    click.echo(
+        f"wrote {path} ({profile} profile); set owner and internal_domains, then run "
+        f"'calaudit rules check {path}'"
+    )

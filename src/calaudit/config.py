@@ -1,0 +1,378 @@
+"""rules.yaml: loading, validation and the models the rest of the program trusts.
+
+Every problem is reported as one ``ConfigError`` line naming the file, the line and the
+key path (``rules.yaml:14: rules[3].title[0]: ...``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .errors import ConfigError
+
+TARGET_SUM = 100.0
+GROUPS = ("external", "internal")
+
+
+def _as_list(value: Any) -> Any:
+    """Let a single value stand for a one-element list (``title: interview``)."""
+    return [value] if isinstance(value, str) else value
+
+
+def is_regex(keyword: str) -> bool:
+    return len(keyword) >= 2 and keyword.startswith("/") and keyword.endswith("/")
+
+
+def _check_keyword(keyword: str) -> str:
+    if not keyword.strip():
+        raise ValueError("empty keyword")
+    if any(ord(char) < 32 for char in keyword):
+        raise ValueError(
+            f"keyword {keyword!r} contains a control character; in YAML double quotes "
+            "\\b is a backspace: write the regular expression in single quotes"
+        )
+    if is_regex(keyword):
+        try:
+            re.compile(keyword[1:-1])
+        except re.error as exc:
+            raise ValueError(f"regular expression {keyword} does not compile: {exc}") from None
+    return keyword
+
+
+def _check_address(value: str) -> str:
+    value = value.strip().lower().removeprefix("mailto:")
+    local, _, domain = value.rpartition("@")
+    if "@" in local or " " in value or "." not in domain or (value.startswith("@")):
+        raise ValueError(f"'{value}' is neither an email address nor a domain such as acme.com")
+    return value
+
+
+def _check_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone '{name}'; use an IANA name such as America/New_York") from None
+    return name
+
+
+Keyword = Annotated[str, AfterValidator(_check_keyword)]
+Keywords = Annotated[list[Keyword], BeforeValidator(_as_list), Field(min_length=1)]
+Address = Annotated[str, AfterValidator(_check_address)]
+Addresses = Annotated[list[Address], BeforeValidator(_as_list)]
+Domain = Annotated[str, AfterValidator(lambda d: _check_address(d).lstrip("@"))]
+Domains = Annotated[list[Domain], BeforeValidator(_as_list)]
+SkipOrCount = Literal["skip", "count"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Accounting(Strict):
+    declined: SkipOrCount = "skip"
+    tentative: SkipOrCount = "count"
+    free: SkipOrCount = "skip"
+    all_day: SkipOrCount = "skip"
+    workday_hours: float = Field(default=8.0, gt=0, le=24)
+    overlap: Literal["split", "full"] = "split"
+    tolerance: float = Field(default=5.0, ge=0, le=100)
+
+
+class Category(Strict):
+    label: str
+    target: float = Field(ge=0, le=100)
+
+
+class Group(Strict):
+    label: str
+    categories: dict[str, Category]
+
+
+class Allocation(Strict):
+    external: Group
+    internal: Group
+
+
+MATCH_FIELDS = ("title", "description", "location", "calendar", "organizer", "attendees")
+"""Rule fields that test an event, in the order explanations list them."""
+
+
+class Rule(Strict):
+    category: str | None = None
+    ignore: bool = False
+    title: Keywords | None = None
+    description: Keywords | None = None
+    location: Keywords | None = None
+    calendar: Keywords | None = None
+    organizer: Addresses | None = None
+    attendees: Addresses | None = None
+    audience: Literal["external", "internal", "solo"] | None = None
+
+    @model_validator(mode="after")
+    def _one_outcome_some_condition(self) -> Rule:
+        if self.ignore == (self.category is not None):
+            raise ValueError("a rule needs either 'category: <id>' or 'ignore: true' (not both)")
+        if self.audience is None and all(getattr(self, f) is None for f in MATCH_FIELDS):
+            raise ValueError(
+                "a rule needs at least one condition (title, description, location, "
+                "calendar, organizer, attendees or audience)"
+            )
+        return self
+
+
+class Example(Strict):
+    """A rule test: this event must land in this category (or be ignored/unclassified)."""
+
+    title: str
+    category: str
+    description: str = ""
+    location: str = ""
+    calendar: str = ""
+    organizer: Address | None = None
+    attendees: Addresses = []
+
+
+class GoogleSource(Strict):
+    calendar: str = "primary"
+    token_file: str | None = None
+    service_account_file: str | None = None
+    subject: str | None = None
+    api_endpoint: str | None = None
+    token_uri: str | None = None
+
+
+class SourceEntry(Strict):
+    ics: str | None = None
+    google: GoogleSource | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_kind(self) -> SourceEntry:
+        if (self.ics is None) == (self.google is None):
+            raise ValueError("each source is either 'ics: <path or URL>' or 'google: {...}'")
+        return self
+
+
+class Smtp(Strict):
+    host: str
+    port: int = Field(default=587, gt=0, lt=65536)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    user: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_password_in_file(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "password" in data:
+            raise ValueError(
+                "never put the SMTP password in rules.yaml: remove it and set "
+                "CALAUDIT_SMTP_PASSWORD in the environment"
+            )
+        return data
+
+
+class Email(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    to: Addresses = Field(min_length=1)
+    sender: Address = Field(alias="from")
+    smtp: Smtp
+    alert_on_failure: bool = False
+
+
+class Config(Strict):
+    version: Literal[1]
+    timezone: Annotated[str, AfterValidator(_check_zone)] | None = None
+    owner: Addresses = []
+    internal_domains: Domains = []
+    accounting: Accounting = Accounting()
+    allocation: Allocation
+    rules: list[Rule] = []
+    examples: list[Example] = []
+    sources: list[SourceEntry] = []
+    email: Email | None = None
+
+    @field_validator("owner", "internal_domains", mode="after")
+    @classmethod
+    def _unique(cls, values: list[str]) -> list[str]:
+        return list(dict.fromkeys(values))
+
+    def categories(self) -> dict[str, tuple[str, Category]]:
+        """Category id -> (group id, category), in allocation order."""
+        return {
+            cid: (gid, cat) for gid in GROUPS for cid, cat in getattr(self.allocation, gid).categories.items()
+        }
+
+    def group(self, gid: str) -> Group:
+        group: Group = getattr(self.allocation, gid)
+        return group
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    """A validated configuration together with where it came from."""
+
+    config: Config
+    path: Path | None
+    """None for the bundled demo rules."""
+    digest: str
+    """sha256 of the file's bytes: identifies the rules version in reports."""
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    def resolve(self, location: str) -> str:
+        """Resolve a relative path against the rules file's directory; URLs pass through."""
+        if "://" in location:
+            return location
+        path = Path(location).expanduser()
+        return str(path if path.is_absolute() else self.base_dir / path)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.config.timezone or local_zone_name())
+
+
+def local_zone_name() -> str:
+    """The machine's IANA zone, used when rules.yaml names none."""
+    import tzlocal
+
+    try:
+        return tzlocal.get_localzone_name() or "UTC"
+    except (ZoneInfoNotFoundError, ValueError, LookupError):
+        return "UTC"
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that rejects duplicate keys instead of silently keeping the last."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.MarkedYAMLError(problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def load(path: Path) -> LoadedConfig:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: rules file not found; create one with 'calaudit init {path}'") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read rules file: {exc.strerror}") from None
+    return parse(raw, str(path), path)
+
+
+def parse(raw: bytes, name: str, path: Path | None = None) -> LoadedConfig:
+    """Validate rules.yaml bytes; ``name`` is how errors refer to the file."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{name}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        tree = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
+        raise ConfigError(f"{name}:{line}: invalid YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{name}: invalid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{name}: expected a mapping with 'version: 1', 'allocation' and 'rules'")
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        raise ConfigError(f"{_where(name, tree, loc)}: {key_path(loc)}: {_describe(first)}") from None
+    for loc, problem in _cross_checks(config):
+        raise ConfigError(f"{_where(name, tree, loc)}: {key_path(loc)}: {problem}")
+    return LoadedConfig(config, path, hashlib.sha256(raw).hexdigest())
+
+
+def key_path(loc: Iterable[str | int]) -> str:
+    """('rules', 3, 'title', 0) -> 'rules[3].title[0]'."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _describe(error: Any) -> str:
+    kind, loc = error["type"], error["loc"]
+    if kind == "extra_forbidden":
+        return f"unknown key '{loc[-1]}' (check its spelling and indentation)"
+    if kind == "missing":
+        return "required key is missing"
+    message: str = error["msg"]
+    return message.removeprefix("Value error, ")
+
+
+def _cross_checks(config: Config) -> Iterable[tuple[tuple[str | int, ...], str]]:
+    """Checks that need more than one key: category references and the target sum."""
+    categories = config.categories()
+    known = ", ".join(categories)
+    for gid in GROUPS:
+        for cid in getattr(config.allocation, gid).categories:
+            if cid == "unclassified":
+                yield (
+                    ("allocation", gid, "categories", cid),
+                    "'unclassified' is reserved for time no rule matched; pick another id",
+                )
+    for i, rule in enumerate(config.rules):
+        if rule.category is not None and rule.category not in categories:
+            yield ("rules", i, "category"), f"unknown category '{rule.category}'; known: {known}"
+    outcomes = {*categories, "unclassified", "ignore"}
+    for i, example in enumerate(config.examples):
+        if example.category not in outcomes:
+            yield (
+                ("examples", i, "category"),
+                f"unknown category '{example.category}'; use one of {known}, ignore, unclassified",
+            )
+    total = sum(cat.target for _, cat in categories.values())
+    if abs(total - TARGET_SUM) > 1e-6:
+        yield ("allocation",), f"category targets add up to {total:g}, they must add up to 100"
+
+
+def _where(name: str, tree: yaml.Node | None, loc: tuple[str | int, ...]) -> str:
+    """'file:line' of the deepest YAML node along ``loc`` that exists."""
+    node, line = tree, None
+    for part in loc:
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+        node = _child(node, part)
+    if node is not None:
+        line = node.start_mark.line + 1
+    return f"{name}:{line}" if line else name
+
+
+def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == part:
+                found: yaml.Node = value
+                return found
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        child: yaml.Node = node.value[part]
+        return child
+    return None

@@ -1,0 +1,43 @@
+"""Writing files so that an interrupted run never leaves a half-written one."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import OutputError
+
+
+def atomic_write(path: Path, data: bytes, mode: int = 0o644, exclusive: bool = False) -> None:
+    """Write to a temporary file beside ``path``, then rename it into place.
+
+    With ``exclusive`` an existing file is never replaced.
+    """
+    directory = path.parent if str(path.parent) else Path()
+    if exclusive and path.exists():
+        raise OutputError(f"{path}: already exists; not overwriting it (remove it or choose another path)")
+    try:
+        fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write here: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        if exclusive:
+            os.link(temp, path)
+            os.unlink(temp)
+        else:
+            os.replace(temp, path)
+    except FileExistsError:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise OutputError(f"{path}: already exists; not overwriting it") from None
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None

@@ -1,0 +1,57 @@
+"""Plain data passed between the stages of the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Response(StrEnum):
+    """The calendar owner's own answer to an invitation."""
+
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    TENTATIVE = "tentative"
+    NEEDS_ACTION = "needs-action"
+
+
+@dataclass(frozen=True)
+class Attendee:
+    email: str
+    """Lower-cased address without ``mailto:``."""
+    is_resource: bool = False
+    """Rooms and equipment: never people, so they take no part in ``audience``."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """One occurrence of a calendar event, as every source reports it.
+
+    Timed events carry tz-aware ``start``/``end``. All-day events carry the first day
+    and the day after the last day in ``start_date``/``end_date`` and have ``start``
+    and ``end`` at local midnight of those days in the reporting zone.
+    """
+
+    uid: str
+    title: str
+    start: datetime
+    end: datetime
+    calendar: str
+    all_day: bool = False
+    start_date: date | None = None
+    end_date: date | None = None
+    description: str = ""
+    location: str = ""
+    organizer: str | None = None
+    attendees: tuple[Attendee, ...] = ()
+    cancelled: bool = False
+    tentative: bool = False
+    """The event itself is marked tentative (``STATUS:TENTATIVE``)."""
+    transparent: bool = False
+    """Shown as free (``TRANSP:TRANSPARENT``)."""
+    response: Response | None = None
+    """The owner's own answer; None when the owner is not among the attendees."""
+    recurring: bool = False
+    event_type: str = "default"
+    """Google's eventType; ``.ics`` events are always ``default``."""

@@ -1,0 +1,94 @@
+"""Reporting periods: half-open intervals between midnights in the reporting zone."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from .errors import UsageError
+
+PERIOD_HELP = "YYYY-MM, YYYY-Qn, YYYY, last-month or this-month"
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    first_day: date
+    end_day: date
+    """The day after the last day: the period is [first_day, end_day)."""
+    zone: ZoneInfo
+
+    @property
+    def last_day(self) -> date:
+        return self.end_day - timedelta(days=1)
+
+    @property
+    def start(self) -> datetime:
+        return _midnight(self.first_day, self.zone)
+
+    @property
+    def end(self) -> datetime:
+        return _midnight(self.end_day, self.zone)
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _months_between(first: date, end: date) -> int:
+    """Whole months from first to end when both are month starts, else 0."""
+    if first.day != 1 or end.day != 1:
+        return 0
+    return (end.year - first.year) * 12 + end.month - first.month
+
+
+def _label_for(first: date, months: int) -> str:
+    if months == 1:
+        return f"{first:%Y-%m}"
+    if months == 3 and first.month % 3 == 1:
+        return f"{first.year}-Q{(first.month - 1) // 3 + 1}"
+    if months == 12 and first.month == 1:
+        return f"{first.year}"
+    return f"{first.isoformat()}..{_add_months(first, months) - timedelta(days=1)}"
+
+
+def parse_period(text: str, zone: ZoneInfo, now: datetime) -> Period:
+    """Parse a period name; ``now`` decides what last-month and this-month mean."""
+    value = text.strip().lower()
+    today = now.astimezone(zone).date()
+    this_month = today.replace(day=1)
+    if value in ("this-month", "last-month"):
+        first = this_month if value == "this-month" else _add_months(this_month, -1)
+        return month_period(first, zone)
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
+        year, month = int(m[1]), int(m[2])
+        if 1 <= month <= 12:
+            return month_period(date(year, month, 1), zone)
+    elif m := re.fullmatch(r"(\d{4})-q([1-4])", value):
+        first = date(int(m[1]), 3 * int(m[2]) - 2, 1)
+        return Period(_label_for(first, 3), first, _add_months(first, 3), zone)
+    elif m := re.fullmatch(r"\d{4}", value):
+        first = date(int(value), 1, 1)
+        return Period(value, first, _add_months(first, 12), zone)
+    raise UsageError(f"period '{text}' not understood; use {PERIOD_HELP}, or --from/--to")
+
+
+def month_period(first: date, zone: ZoneInfo) -> Period:
+    return Period(_label_for(first, 1), first, _add_months(first, 1), zone)
+
+
+def date_range(first: date, last: date, zone: ZoneInfo) -> Period:
+    """The period from ``first`` to ``last``, both days included."""
+    if last < first:
+        raise UsageError(f"--to {last} is before --from {first}")
+    end = last + timedelta(days=1)
+    months = _months_between(first, end)
+    label = _label_for(first, months) if months else f"{first.isoformat()}..{last.isoformat()}"
+    return Period(label, first, end, zone)

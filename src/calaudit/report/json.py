@@ -1,0 +1,68 @@
+"""``--format json``: the stable machine-readable contract of DESIGN.md.
+
+Hours are unrounded; percentages (share, target, delta, coverage) are rounded to 0.1.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..audit import AuditResult
+
+
+def _pct(value: float) -> float:
+    return round(value, 1)
+
+
+def to_dict(result: AuditResult) -> dict[str, Any]:
+    period = result.period
+    return {
+        "period": {
+            "label": period.label,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "timezone": period.zone.key,
+        },
+        "hours": {
+            "total": result.total_hours,
+            "classified": result.classified_hours,
+            "unclassified": result.unclassified_hours,
+        },
+        "coverage": _pct(result.coverage),
+        "groups": [
+            {
+                "id": g.id,
+                "label": g.label,
+                "hours": g.hours,
+                "share": _pct(g.share),
+                "target": _pct(g.target),
+                "delta": _pct(g.delta),
+            }
+            for g in result.groups
+        ],
+        "categories": [
+            {
+                "id": c.id,
+                "group": c.group,
+                "label": c.label,
+                "hours": c.hours,
+                "share": _pct(c.share),
+                "target": _pct(c.target),
+                "delta": _pct(c.delta),
+                "status": c.status,
+                "events": c.events,
+            }
+            for c in result.categories
+        ],
+        "unclassified": [
+            {"title": t.title, "hours": t.hours, "events": t.events} for t in result.unclassified
+        ],
+        "skipped": {
+            key: {"events": entry.events, "hours": entry.hours} for key, entry in result.skipped.items()
+        },
+    }
+
+
+def render(result: AuditResult) -> str:
+    return json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,84 @@
+"""``--format table``: the terminal report, built from rich renderables."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from ..audit import AuditResult
+from . import STATUS_MARK, TOP_UNCLASSIFIED, heading, hours, percent, points, skipped_lines
+
+_STATUS_STYLE = {"under": "yellow", "on": "green", "over": "red"}
+
+
+def render(result: AuditResult) -> RenderableType:
+    parts: list[RenderableType] = [Text(heading(result), style="bold"), _allocation(result)]
+    parts.append(
+        Text.assemble(
+            "Coverage ",
+            (percent(result.coverage), "bold"),
+            f": {hours(result.classified_hours)} of {hours(result.total_hours)} h classified, "
+            f"{hours(result.unclassified_hours)} h unclassified; "
+            f"on target = within ±{result.tolerance:g} pp",
+        )
+    )
+    if result.unclassified:
+        parts.append(_unclassified(result))
+    skipped = skipped_lines(result)
+    if skipped:
+        parts.append(_skipped(skipped))
+    return Group(*parts)
+
+
+def _allocation(result: AuditResult) -> Table:
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("Category")
+    for name in ("Hours", "Share", "Target", "Delta"):
+        table.add_column(name, justify="right")
+    table.add_column("Status")
+    for group in result.groups:
+        table.add_row(
+            group.label,
+            hours(group.hours),
+            percent(group.share),
+            percent(group.target),
+            points(group.delta),
+            "",
+            style="bold",
+        )
+        members = [c for c in result.categories if c.group == group.id]
+        for index, c in enumerate(members):
+            table.add_row(
+                f"  {c.label}",
+                hours(c.hours),
+                percent(c.share),
+                percent(c.target),
+                points(c.delta),
+                Text(STATUS_MARK[c.status], style=_STATUS_STYLE[c.status]),
+                end_section=index == len(members) - 1,
+            )
+    return table
+
+
+def _unclassified(result: AuditResult) -> Table:
+    shown = result.unclassified[:TOP_UNCLASSIFIED]
+    more = len(result.unclassified) - len(shown)
+    title = "Top unclassified" + (f" ({more} more titles)" if more else "")
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("Title")
+    table.add_column("Hours", justify="right")
+    table.add_column("Events", justify="right")
+    for t in shown:
+        table.add_row(t.title, hours(t.hours), str(t.events))
+    return table
+
+
+def _skipped(lines: list[tuple[str, int, float]]) -> Table:
+    table = Table(title="Skipped (not counted)", title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("Reason")
+    table.add_column("Events", justify="right")
+    table.add_column("Hours", justify="right")
+    for key, events, h in lines:
+        table.add_row(key.replace("_", " "), str(events), hours(h))
+    return table

@@ -1,0 +1,189 @@
+"""The ordered keyword rule engine: the first rule whose conditions all hold decides.
+
+Keywords match case-insensitively as whole words or phrases (``1:1`` does not match
+``11:15``; ``focus time`` matches ``Focus  Time``); ``/.../`` is a regular expression,
+also case-insensitive. Email patterns match an address exactly; a bare domain matches
+every address at that domain.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from .config import Config, Rule, is_regex
+from .models import Attendee, Event
+
+IGNORE = "ignore"
+UNCLASSIFIED = "unclassified"
+Audience = Literal["external", "internal", "solo"]
+
+
+@dataclass(frozen=True)
+class Match:
+    """Which rule decided an event, and why, for ``calaudit explain``."""
+
+    index: int
+    outcome: str
+    """A category id, or ``ignore``."""
+    reasons: tuple[str, ...]
+
+    def describe(self) -> str:
+        return f"rules[{self.index}]: " + ", ".join(self.reasons)
+
+
+def keyword_pattern(keyword: str) -> re.Pattern[str]:
+    if is_regex(keyword):
+        return re.compile(keyword[1:-1], re.IGNORECASE)
+    words = [re.escape(word) for word in keyword.split()]
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+
+
+class _TextCondition:
+    def __init__(self, field: str, keywords: Sequence[str]) -> None:
+        self.field = field
+        self.patterns = [(keyword, keyword_pattern(keyword)) for keyword in keywords]
+
+    def check(self, event: Event) -> str | None:
+        text = getattr(event, self.field)
+        for keyword, pattern in self.patterns:
+            if pattern.search(text):
+                return f"{self.field} ~ {keyword!r}"
+        return None
+
+
+def address_matches(address: str, pattern: str) -> bool:
+    """``pattern`` is an exact address or a bare domain; both are lower case already."""
+    if "@" in pattern:
+        return address == pattern
+    return address.rpartition("@")[2] == pattern
+
+
+class _AddressCondition:
+    def __init__(self, field: Literal["organizer", "attendees"], patterns: Sequence[str]) -> None:
+        self.field = field
+        self.patterns = patterns
+
+    def check(self, event: Event) -> str | None:
+        if self.field == "organizer":
+            addresses = [event.organizer] if event.organizer else []
+        else:
+            addresses = [a.email for a in event.attendees]
+        for address in addresses:
+            for pattern in self.patterns:
+                if address_matches(address, pattern):
+                    return f"{self.field} ~ {pattern!r}"
+        return None
+
+
+class _AudienceCondition:
+    def __init__(self, audience: Audience, classifier: RuleSet) -> None:
+        self.audience = audience
+        self.classifier = classifier
+
+    def check(self, event: Event) -> str | None:
+        found = self.classifier.audience(event)
+        return f"audience = {found}" if found == self.audience else None
+
+
+_Condition = _TextCondition | _AddressCondition | _AudienceCondition
+
+
+class RuleSet:
+    """Compiled rules of one configuration."""
+
+    def __init__(self, config: Config) -> None:
+        self.owner = frozenset(config.owner)
+        self.internal_domains = frozenset(config.internal_domains)
+        self.rules = [self._compile(rule) for rule in config.rules]
+        self.outcomes = [IGNORE if rule.ignore else str(rule.category) for rule in config.rules]
+
+    def _compile(self, rule: Rule) -> list[_Condition]:
+        conditions: list[_Condition] = []
+        for field in ("title", "description", "location", "calendar"):
+            keywords = getattr(rule, field)
+            if keywords is not None:
+                conditions.append(_TextCondition(field, keywords))
+        if rule.organizer is not None:
+            conditions.append(_AddressCondition("organizer", rule.organizer))
+        if rule.attendees is not None:
+            conditions.append(_AddressCondition("attendees", rule.attendees))
+        if rule.audience is not None:
+            conditions.append(_AudienceCondition(rule.audience, self))
+        return conditions
+
+    def classify(self, event: Event) -> Match | None:
+        """The first matching rule, or None when the event is unclassified."""
+        for index, conditions in enumerate(self.rules):
+            reasons = []
+            for condition in conditions:
+                reason = condition.check(event)
+                if reason is None:
+                    break
+                reasons.append(reason)
+            else:
+                return Match(index, self.outcomes[index], tuple(reasons))
+        return None
+
+    def audience(self, event: Event) -> Audience:
+        """Who else is there: anyone outside internal_domains makes it external."""
+        others = [address for address in self._people(event) if address not in self.owner]
+        if not others:
+            return "solo"
+        if any(self._is_external(address) for address in others):
+            return "external"
+        return "internal"
+
+    def _people(self, event: Event) -> Iterable[str]:
+        if event.organizer:
+            yield event.organizer
+        for attendee in event.attendees:
+            if not attendee.is_resource:
+                yield attendee.email
+
+    def _is_external(self, address: str) -> bool:
+        return address.rpartition("@")[2] not in self.internal_domains
+
+
+@dataclass(frozen=True)
+class ExampleCheck:
+    index: int
+    title: str
+    expected: str
+    actual: str
+    """A category id, ``ignore`` or ``unclassified``."""
+    rule: str | None
+
+    @property
+    def passed(self) -> bool:
+        return self.expected == self.actual
+
+
+_EXAMPLE_TIME = datetime(2000, 1, 3, 10, tzinfo=UTC)
+
+
+def check_examples(config: Config) -> list[ExampleCheck]:
+    """Classify every ``examples:`` entry and compare with the category it names."""
+    rules = RuleSet(config)
+    checks = []
+    for index, example in enumerate(config.examples):
+        event = Event(
+            uid="",
+            title=example.title,
+            start=_EXAMPLE_TIME,
+            end=_EXAMPLE_TIME,
+            calendar=example.calendar,
+            description=example.description,
+            location=example.location,
+            organizer=example.organizer,
+            attendees=tuple(Attendee(email) for email in example.attendees),
+        )
+        match = rules.classify(event)
+        actual = match.outcome if match else UNCLASSIFIED
+        checks.append(
+            ExampleCheck(index, example.title, example.category, actual, match.describe() if match else None)
+        )
+    return checks

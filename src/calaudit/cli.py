@@ -42,6 +42,15 @@ def _stderr() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+PIPE_WIDTH = 160
+"""Output that goes to a file or a pipe is not cut to 80 columns."""
+
+
+def _stdout() -> Console:
+    console = Console(highlight=False)
+    return console if console.is_terminal else Console(highlight=False, width=PIPE_WIDTH)
+
+
 class CalauditGroup(click.Group):
     """Turns every error into one line on stderr and a documented exit status."""
 
@@ -188,7 +197,7 @@ def audit(fmt: str, output: Path | None, **kwargs: Any) -> None:
     if fmt == "table":
         renderable = table_report.render(result)
         if output is None:
-            Console(highlight=False).print(renderable)
+            _stdout().print(renderable)
             return
         text = _plain_text(renderable)
     else:
@@ -214,7 +223,7 @@ def explain(category: str | None, unclassified: bool, search: str | None, **kwar
         known = ", ".join(c.id for c in result.categories)
         raise click.BadParameter(f"unknown category '{category}'; known: {known}", param_hint="--category")
     rows = explain_report.select(result, category, unclassified, search)
-    console = Console(highlight=False)
+    console = _stdout()
     console.print(explain_report.render(result, rows))
     total = sum(o.hours for o in rows)
     console.print(f"{len(rows)} occurrences, {total:.2f} counted hours in {result.period.label}")
@@ -231,7 +240,7 @@ def rules_check(file: Path | None) -> None:
     """Validate rules.yaml and summarise it."""
     loaded = _load_rules(file)
     config = loaded.config
-    out = Console(highlight=False)
+    out = _stdout()
     out.print(f"{loaded.path}: valid (rules version {loaded.digest[:12]})")
     out.print(f"time zone: {loaded.zone.key}" + ("" if config.timezone else " (this machine's)"))
     out.print(f"owner: {', '.join(config.owner) or '(not set: declined meetings cannot be recognised)'}")

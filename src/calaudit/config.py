@@ -293,7 +293,10 @@ def parse(raw: bytes, name: str, path: Path | None = None) -> LoadedConfig:
         tree = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
-        raise ConfigError(f"{name}:{line}: invalid YAML: {exc.problem}") from None
+        context = ""
+        if exc.context and exc.context_mark:
+            context = f"{exc.context} started on line {exc.context_mark.line + 1}: "
+        raise ConfigError(f"{name}:{line}: invalid YAML: {context}{exc.problem}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{name}: invalid YAML: {exc}") from None
     if not isinstance(data, dict):
@@ -354,25 +357,24 @@ def _cross_checks(config: Config) -> Iterable[tuple[tuple[str | int, ...], str]]
 
 
 def _where(name: str, tree: yaml.Node | None, loc: tuple[str | int, ...]) -> str:
-    """'file:line' of the deepest YAML node along ``loc`` that exists."""
+    """'file:line' of the deepest key or list item along ``loc`` that exists."""
     node, line = tree, None
     for part in loc:
-        if node is None:
+        found = _child(node, part) if node is not None else None
+        if found is None:
             break
-        line = node.start_mark.line + 1
-        node = _child(node, part)
-    if node is not None:
-        line = node.start_mark.line + 1
+        marker, node = found
+        line = marker.start_mark.line + 1
     return f"{name}:{line}" if line else name
 
 
-def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
+def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node, yaml.Node] | None:
+    """(node whose line names ``part``, node holding its value)."""
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if key.value == part:
-                found: yaml.Node = value
-                return found
+                return key, value
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-        child: yaml.Node = node.value[part]
-        return child
+        item: yaml.Node = node.value[part]
+        return item, item
     return None

@@ -197,9 +197,12 @@ class _Reader:
         if any(key in component for key in ("RRULE", "RDATE", "RECURRENCE-ID")):
             return True
         try:
-            start = _as_date(component.decoded("DTSTART"))
+            start = component.decoded("DTSTART")
         except Exception:  # noqa: BLE001 - unreadable start: we cannot rule it out
             return True
+        if not isinstance(start, date):
+            return True
+        start = _as_date(start)
         first, last = self.window[0].date(), self.window[1].date()
         return first - timedelta(days=366) <= start <= last
 
@@ -288,6 +291,8 @@ def _comparable(value: date, like: date) -> datetime:
 
 def _reason(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, recurring_ical_events.BadRuleStringFormat):
+        text = f"invalid RRULE ({text})"
     return text[:200]
 
 

@@ -1,0 +1,233 @@
+"""Every accounting rule of DESIGN.md against a small fixture computed by hand.
+
+Fixture calendars are in tests/data/ics; the rules (tests/data/rules.yaml) map
+interview -> recruiting, customer -> sales, 1:1 -> culture, standup/incident -> ops,
+and ignore lunch. Reporting zone: America/New_York.
+"""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from calaudit.audit import audit, split_overlaps, status_of
+from calaudit.models import Event, Response
+from calaudit.period import parse_period
+from tests.helpers import NOW, audit_fixture, category_hours, fixture_rules
+
+NY = ZoneInfo("America/New_York")
+
+
+def test_dst_start_night_counts_elapsed_time():
+    # 01:00-04:00 on 8 March 2026: clocks jump from 02:00 to 03:00, so 2 real hours.
+    result = audit_fixture("dst.ics", period="2026-03")
+    assert result.total_hours == 2.0
+    assert category_hours(result) == {"ops": 2.0}
+
+
+def test_dst_end_night_counts_elapsed_time():
+    # 00:30-02:30 on 1 November 2026: 01:00-02:00 happens twice, so 3 real hours.
+    result = audit_fixture("dst.ics", period="2026-11")
+    assert result.total_hours == 3.0
+
+
+def test_recurrence_with_exdate_moved_and_cancelled_instances_count_and_until():
+    # Standup, Mondays 09:00-09:30 until 30 March: 2, 9, 16, 23, 30 March.
+    #   9 March is an EXDATE (gone), 16 March moved to 17 March 15:00-16:00 (1 h),
+    #   23 March cancelled (ledger), 30 March is the last (UNTIL is inclusive).
+    #   ops = 0.5 + 1 + 0.5 = 2.0
+    # 1:1 Ana, daily from 30 March, COUNT=5: 30 and 31 March in the period = 1.0
+    # Customer call, weekly from 20 February, COUNT=3: only 6 March = 1.0
+    result = audit_fixture("recurrence.ics")
+    assert category_hours(result) == {"ops": 2.0, "culture": 1.0, "sales": 1.0}
+    assert result.skipped["cancelled"].events == 1
+    assert result.skipped["cancelled"].hours == 0.5
+    starts = [
+        o.start.strftime("%m-%d %H:%M") for o in result.occurrences if o.event.title.startswith("Standup")
+    ]
+    assert starts == ["03-02 09:00", "03-17 15:00", "03-23 09:00", "03-30 09:00"]
+
+
+def test_events_are_clipped_to_the_period_at_both_ends():
+    # Incident 28 Feb 22:00 - 1 Mar 02:00: 2 h inside March.
+    # Interview 1 Apr 02:30Z-05:00Z = 31 Mar 22:30 - 1 Apr 01:00 EDT: 1.5 h inside.
+    # Calls on 28 Feb and 1 Apr 00:00 are outside and not listed at all.
+    result = audit_fixture("boundary.ics")
+    assert category_hours(result) == {"ops": 2.0, "recruiting": 1.5}
+    assert len(result.occurrences) == 2
+    assert result.occurrences[0].start.isoformat() == "2026-03-01T00:00:00-05:00"
+
+
+def test_overlap_split_shares_each_instant_equally():
+    # Customer call 10-12, interview 11-13, standup 11:30-11:45 on 3 March.
+    #   10:00-11:00 call alone           call 1
+    #   11:00-11:30 call + interview     0.25 each
+    #   11:30-11:45 all three            1/12 each
+    #   11:45-12:00 call + interview     0.125 each
+    #   12:00-13:00 interview alone      interview 1
+    # call = interview = 1 + 0.25 + 1/12 + 0.125 = 35/24; standup = 1/12; total = 3
+    result = audit_fixture("overlap.ics")
+    hours = category_hours(result)
+    assert hours["sales"] == pytest.approx(35 / 24)
+    assert hours["recruiting"] == pytest.approx(35 / 24)
+    assert hours["ops"] == pytest.approx(1 / 12)
+    assert result.total_hours == pytest.approx(3.0)
+
+
+def test_overlap_full_counts_every_event_fully():
+    result = audit_fixture("overlap.ics", overlap="full")
+    assert category_hours(result) == {"sales": 2.0, "recruiting": 2.0, "ops": 0.25}
+    assert result.total_hours == 4.25
+
+
+def test_skipped_time_is_ledgered_never_silent():
+    # declined (owner written CTO@Weave.Example) 1 h, free 2 h, all-day 0 h,
+    # ignored lunch 1 h, cancelled 2 h; tentative 1:1 counts by default.
+    result = audit_fixture("skips.ics")
+    ledger = {k: (v.events, v.hours) for k, v in result.skipped.items() if v.events}
+    assert ledger == {
+        "declined": (1, 1.0),
+        "free": (1, 2.0),
+        "all_day": (1, 0.0),
+        "ignored": (1, 1.0),
+        "cancelled": (1, 2.0),
+    }
+    assert category_hours(result) == {"culture": 1.5}
+    assert result.unclassified_hours == 1.0
+    assert result.total_hours == 2.5
+
+
+def test_each_skip_can_be_switched_to_count():
+    # declined customer sync 1 h -> sales; free interview prep 2 h -> recruiting;
+    # tentative 1:1 Chen 0.5 h moves to the ledger when tentative: skip.
+    result = audit_fixture("skips.ics", declined="count", free="count", tentative="skip")
+    assert category_hours(result) == {"sales": 1.0, "recruiting": 2.0, "culture": 1.0}
+    assert result.skipped["tentative"].events == 1
+    assert result.skipped["tentative"].hours == 0.5
+
+
+def test_counted_all_day_events_take_workday_hours_and_no_part_in_the_split():
+    # The all-day "Offsite" on 10 March counts 6 h; it matches no rule.
+    result = audit_fixture("skips.ics", all_day="count", workday_hours=6)
+    assert result.unclassified_hours == 1.0 + 6.0
+    assert result.skipped["all_day"].events == 0
+
+
+def test_multi_day_all_day_event_counts_only_days_inside_the_period():
+    loaded = fixture_rules(all_day="count")
+    period = parse_period("2026-03", NY, NOW)
+    conference = Event(
+        uid="conf",
+        title="Conference",
+        calendar="t",
+        all_day=True,
+        start=datetime(2026, 3, 30, tzinfo=NY),
+        end=datetime(2026, 4, 3, tzinfo=NY),
+        start_date=datetime(2026, 3, 30).date(),
+        end_date=datetime(2026, 4, 3).date(),
+    )
+    result = audit([conference], loaded.config, period)
+    assert result.unclassified_hours == 2 * 8.0  # 30 and 31 March
+
+
+def test_floating_times_and_duration_are_read_in_the_reporting_zone():
+    # Interview 5 March 10:00 floating + PT90M = 1.5 h.
+    # Incident 31 March 23:00 floating + PT2H: 1 h before midnight in New York
+    # (it would be wholly inside March if read as UTC).
+    result = audit_fixture("floating.ics")
+    assert category_hours(result) == {"recruiting": 1.5, "ops": 1.0}
+
+
+def test_windows_time_zone_names_from_outlook():
+    # Eastern Standard Time 09:00 is 09:00 in New York; W. Europe Standard Time
+    # 16:00 (CET, UTC+1) is 15:00 UTC = 11:00 EDT on 10 March.
+    result = audit_fixture("windows-tz.ics")
+    starts = {o.event.title: o.start.strftime("%H:%M") for o in result.occurrences}
+    assert starts == {"Customer call": "09:00", "Interview with Berlin candidate": "11:00"}
+    assert category_hours(result) == {"sales": 1.0, "recruiting": 1.0}
+
+
+def test_x_wr_timezone_places_utc_recurrences_in_the_calendar_zone():
+    # 09:00Z on 2 March is 10:00 in Berlin, and the series repeats at 10:00 Berlin time:
+    # after Berlin's DST start (29 March) the 30 March instance is at 08:00Z = 04:00 EDT.
+    result = audit_fixture("x-wr-timezone.ics")
+    starts = [o.start.astimezone(UTC).strftime("%d %H:%M") for o in result.occurrences]
+    assert starts == ["02 09:00", "09 09:00", "16 09:00", "23 09:00", "30 08:00"]
+    assert result.occurrences[0].event.calendar == "Berlin office"
+
+
+def test_the_same_event_from_two_sources_counts_once():
+    # copy-b holds the 14:00 EDT customer call again, written as 18:00Z.
+    result = audit_fixture("copy-a.ics", "copy-b.ics")
+    assert category_hours(result) == {"sales": 1.0, "culture": 0.5}
+
+
+def test_unreadable_events_are_skipped_and_the_rest_audited():
+    result = audit_fixture("invalid-events.ics")
+    assert category_hours(result) == {"sales": 1.0}
+    assert result.skipped["invalid"].events == 5
+    reasons = {i.title: i.reason for i in result.invalid}
+    assert reasons["Backwards meeting"] == "DTEND is before DTSTART"
+    assert reasons["Meeting without a start"] == "it has no DTSTART"
+    assert "Mars/Olympus_Mons" in reasons["Meeting on Mars"]
+    assert reasons["Badly repeating meeting"].startswith("invalid RRULE")
+    assert "Garbage start" in reasons
+
+
+def test_shares_are_of_classified_hours_and_delta_is_in_points():
+    # skips.ics: culture 1.5 h classified, 1 h unclassified.
+    result = audit_fixture("skips.ics")
+    culture = next(c for c in result.categories if c.id == "culture")
+    assert culture.share == 100.0
+    assert culture.delta == 100.0 - 30.0
+    assert culture.status == "over"
+    assert result.coverage == pytest.approx(100 * 1.5 / 2.5)
+    sales = next(c for c in result.categories if c.id == "sales")
+    assert (sales.hours, sales.share, sales.delta, sales.status) == (0.0, 0.0, -30.0, "under")
+    external, internal = result.groups
+    assert (external.hours, external.target, internal.share) == (0.0, 50.0, 100.0)
+
+
+def test_every_category_appears_even_unused():
+    result = audit_fixture("dst.ics")
+    assert [c.id for c in result.categories] == ["sales", "recruiting", "culture", "ops"]
+
+
+def test_no_counted_time_gives_zero_shares_not_an_error():
+    result = audit_fixture("dst.ics", period="2026-05")
+    assert result.total_hours == 0.0
+    assert result.coverage == 0.0
+    assert all(c.share == 0.0 for c in result.categories)
+
+
+@pytest.mark.parametrize(
+    ("delta", "status"),
+    [(5.0, "on"), (5.04, "on"), (5.06, "over"), (-5.0, "on"), (-5.1, "under"), (0.0, "on")],
+)
+def test_status_uses_the_tolerance_band_at_the_precision_shown(delta, status):
+    assert status_of(delta, 5.0) == status
+
+
+def test_declined_by_an_owner_alias_is_skipped():
+    loaded = fixture_rules()
+    period = parse_period("2026-03", NY, NOW)
+    start = datetime(2026, 3, 2, 10, tzinfo=NY)
+    declined = Event(
+        uid="x",
+        title="Customer call",
+        calendar="t",
+        start=start,
+        end=start + timedelta(hours=1),
+        response=Response.DECLINED,
+    )
+    result = audit([declined], loaded.config, period)
+    assert result.skipped["declined"].events == 1
+    assert result.total_hours == 0.0
+
+
+def test_split_overlaps_of_identical_and_touching_intervals():
+    t = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    h = timedelta(hours=1)
+    assert split_overlaps([(t, t + h), (t, t + h)]) == [0.5, 0.5]
+    assert split_overlaps([(t, t + h), (t + h, t + 2 * h)]) == [1.0, 1.0]
+    assert split_overlaps([(t, t), (t, t + h)]) == [0.0, 1.0]

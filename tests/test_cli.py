@@ -1,0 +1,341 @@
+"""The command line through click's CliRunner: formats, files and exit statuses."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from calaudit.cli import main
+from tests.helpers import DATA, ICS, RULES
+
+
+def run(*args: str, cwd=None):
+    runner = CliRunner()
+    if cwd is None:
+        return runner.invoke(main, list(args))
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return runner.invoke(main, list(args))
+    finally:
+        os.chdir(old)
+
+
+def audit_args(*extra: str) -> list[str]:
+    return [
+        "audit",
+        "--ics",
+        str(ICS / "skips.ics"),
+        "--ics",
+        str(ICS / "overlap.ics"),
+        "--rules",
+        str(RULES),
+        "--period",
+        "2026-03",
+        *extra,
+    ]
+
+
+def test_json_output_follows_the_contract():
+    # skips.ics: culture 1.5 h, Coffee 1 h unclassified, five skipped events.
+    # overlap.ics: sales = recruiting = 35/24 h, ops = 1/12 h (split).
+    # total 5.5 h, classified 4.5 h.
+    result = run(*audit_args("--format", "json"))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["period"] == {
+        "label": "2026-03",
+        "start": "2026-03-01T00:00:00-05:00",
+        "end": "2026-04-01T00:00:00-04:00",
+        "timezone": "America/New_York",
+    }
+    assert data["hours"] == pytest.approx({"total": 5.5, "classified": 4.5, "unclassified": 1.0})
+    assert data["coverage"] == 81.8
+    assert data["groups"] == [
+        {
+            "id": "external",
+            "label": "External",
+            "hours": pytest.approx(70 / 24),
+            "share": 64.8,
+            "target": 50.0,
+            "delta": 14.8,
+        },
+        {
+            "id": "internal",
+            "label": "Internal",
+            "hours": pytest.approx(1.5 + 1 / 12),
+            "share": 35.2,
+            "target": 50.0,
+            "delta": -14.8,
+        },
+    ]
+    categories = {c["id"]: c for c in data["categories"]}
+    assert list(categories) == ["sales", "recruiting", "culture", "ops"]
+    assert categories["sales"] == {
+        "id": "sales",
+        "group": "external",
+        "label": "Sales / Customers",
+        "hours": pytest.approx(35 / 24),
+        "share": 32.4,
+        "target": 30.0,
+        "delta": 2.4,
+        "status": "on",
+        "events": 1,
+    }
+    assert (categories["recruiting"]["delta"], categories["recruiting"]["status"]) == (12.4, "over")
+    assert (categories["culture"]["share"], categories["culture"]["events"]) == (33.3, 2)
+    assert (categories["ops"]["share"], categories["ops"]["status"]) == (1.9, "under")
+    assert data["unclassified"] == [{"title": "Coffee with Sam", "hours": 1.0, "events": 1}]
+    assert data["skipped"] == {
+        "cancelled": {"events": 1, "hours": 2.0},
+        "declined": {"events": 1, "hours": 1.0},
+        "tentative": {"events": 0, "hours": 0.0},
+        "free": {"events": 1, "hours": 2.0},
+        "all_day": {"events": 1, "hours": 0.0},
+        "ignored": {"events": 1, "hours": 1.0},
+        "out_of_office": {"events": 0, "hours": 0.0},
+        "invalid": {"events": 0, "hours": 0.0},
+    }
+
+
+def test_table_output():
+    result = run(*audit_args())
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for text in (
+        "2026-03",
+        "Sales / Customers",
+        "▲ over",
+        "▼ under",
+        "✓ on",
+        "Coverage",
+        "81.8%",
+        "Coffee with Sam",
+        "declined",
+        "cancelled",
+    ):
+        assert text in out
+
+
+def test_csv_output():
+    result = run(*audit_args("--format", "csv"))
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["category"] for r in rows] == ["sales", "recruiting", "culture", "ops", "unclassified"]
+    assert rows[2] == {
+        "group": "internal",
+        "category": "culture",
+        "label": "Engineering culture",
+        "hours": "1.50",
+        "share": "33.3",
+        "target": "30.0",
+        "delta": "3.3",
+        "status": "on",
+        "events": "2",
+    }
+    assert rows[4]["hours"] == "1.00"
+
+
+def test_markdown_output_matches_the_golden_file():
+    result = run(*audit_args("--format", "md"))
+    assert result.stdout == (DATA / "golden" / "audit.md").read_text()
+
+
+def test_output_file_is_written_and_stdout_stays_empty(tmp_path):
+    target = tmp_path / "march.json"
+    result = run(*audit_args("--format", "json", "--output", str(target)))
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert json.loads(target.read_text())["hours"]["total"] == pytest.approx(5.5)
+    assert [p.name for p in tmp_path.iterdir()] == ["march.json"]
+
+
+def test_failed_audit_leaves_no_partial_output_file(tmp_path):
+    target = tmp_path / "report.json"
+    result = run(
+        "audit",
+        "--ics",
+        str(DATA / "bad" / "truncated.ics"),
+        "--rules",
+        str(RULES),
+        "--period",
+        "2026-03",
+        "--format",
+        "json",
+        "--output",
+        str(target),
+    )
+    assert result.exit_code == 3
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_warnings_for_unreadable_events_go_to_stderr():
+    result = run(
+        "audit",
+        "--ics",
+        str(ICS / "invalid-events.ics"),
+        "--rules",
+        str(RULES),
+        "--period",
+        "2026-03",
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["skipped"]["invalid"]["events"] == 5
+    assert "skipped unreadable event 'Backwards meeting' (UID backwards@test)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "message"),
+    [
+        (["--ics", str(DATA / "bad" / "truncated.ics")], 3, "truncated iCalendar file"),
+        (["--ics", str(DATA / "bad" / "binary.ics")], 3, "binary data"),
+        (["--ics", str(ICS / "missing.ics")], 3, "calendar file not found"),
+        (["--ics", "http://127.0.0.1:9/cal.ics"], 3, "cannot download calendar"),
+        (
+            ["--ics", str(ICS / "dst.ics"), "--rules", str(DATA / "bad" / "invalid-yaml.yaml")],
+            2,
+            "invalid YAML: while parsing a flow sequence started on line 3",
+        ),
+        (["--ics", str(ICS / "dst.ics"), "--period", "March"], 2, "period 'March' not understood"),
+        (["--ics", str(ICS / "dst.ics"), "--from", "2026-03-01"], 2, "--from and --to go together"),
+        (["--ics", str(ICS / "dst.ics"), "--format", "pdf"], 2, "Invalid value"),
+    ],
+)
+def test_errors_are_one_line_with_a_documented_exit_status(args, status, message):
+    if "--rules" not in args:
+        args = [*args, "--rules", str(RULES)]
+    result = run("audit", *args)
+    assert result.exit_code == status
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    if status != 2 or "Invalid value" not in message:
+        assert result.stderr.count("\n") == 1
+
+
+def test_debug_shows_the_traceback():
+    result = run("--debug", "audit", "--ics", str(DATA / "bad" / "binary.ics"), "--rules", str(RULES))
+    assert result.exit_code == 3
+    assert "Traceback" in result.stderr
+
+
+def test_no_calendar_given(tmp_path):
+    result = run("audit", "--rules", str(RULES))
+    assert result.exit_code == 2
+    assert "no calendar given" in result.stderr
+
+
+def test_rules_are_found_in_the_working_directory(tmp_path):
+    (tmp_path / "rules.yaml").write_bytes(RULES.read_bytes())
+    result = run(
+        "audit", "--ics", str(ICS / "dst.ics"), "--period", "2026-03", "--format", "json", cwd=tmp_path
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["hours"]["total"] == 2.0
+
+
+def test_sources_from_rules_yaml_resolve_relative_to_it(tmp_path):
+    (tmp_path / "cal").mkdir()
+    (tmp_path / "cal" / "dst.ics").write_bytes((ICS / "dst.ics").read_bytes())
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES.read_text() + "sources:\n  - ics: cal/dst.ics\n")
+    result = run("audit", "--rules", str(rules), "--period", "2026-11", "--format", "json")
+    assert json.loads(result.stdout)["hours"]["total"] == 3.0
+
+
+def test_from_to_period():
+    result = run(
+        "audit",
+        "--ics",
+        str(ICS / "recurrence.ics"),
+        "--rules",
+        str(RULES),
+        "--from",
+        "2026-03-16",
+        "--to",
+        "2026-03-31",
+        "--format",
+        "json",
+    )
+    data = json.loads(result.stdout)
+    assert data["period"]["label"] == "2026-03-16..2026-03-31"
+    # moved standup 17 Mar (1 h) + standup 30 Mar (0.5) + 1:1 30 and 31 Mar (1 h)
+    assert data["hours"]["total"] == 2.5
+
+
+def test_demo_runs_without_any_files(tmp_path):
+    result = run("audit", "--demo", "--format", "json", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["period"]["label"] == "2026-03"
+    assert data["coverage"] > 90
+    assert all(c["hours"] > 0 for c in data["categories"])
+    assert data["skipped"]["declined"]["events"] >= 3
+
+
+def test_explain_names_the_rule_or_the_skip_reason():
+    result = run("explain", "--ics", str(ICS / "skips.ics"), "--rules", str(RULES), "--period", "2026-03")
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())
+    assert "rules[2]: title ~ '1:1'" in out
+    assert "skipped: declined" in out
+    assert "no rule matched" in out
+    assert "8 occurrences, 2.50 counted hours in 2026-03" in out
+
+
+def test_explain_filters():
+    base = ["explain", "--ics", str(ICS / "skips.ics"), "--rules", str(RULES), "--period", "2026-03"]
+    assert "1 occurrences, 1.00 counted hours" in run(*base, "--unclassified").stdout
+    assert "2 occurrences, 1.50 counted hours" in run(*base, "--category", "culture").stdout
+    assert "1 occurrences" in run(*base, "--search", "LUNCH").stdout
+    bad = run(*base, "--category", "nope")
+    assert bad.exit_code == 2
+    assert "unknown category 'nope'" in bad.stderr
+
+
+def test_rules_check_summarises():
+    result = run("rules", "check", str(RULES))
+    assert result.exit_code == 0
+    assert "valid" in result.stdout
+    assert "5 rules (1 ignore), 3 examples" in result.stdout
+
+
+def test_rules_check_reports_errors_with_status_2(tmp_path):
+    bad = tmp_path / "rules.yaml"
+    bad.write_text(RULES.read_text().replace("target: 20}\n  internal", "target: 19}\n  internal"))
+    result = run("rules", "check", str(bad))
+    assert result.exit_code == 2
+    assert "targets add up to 99" in result.stderr
+
+
+def test_rules_test_passes_and_fails_with_status_5(tmp_path):
+    ok = run("rules", "test", str(RULES))
+    assert (ok.exit_code, ok.stdout.strip()) == (0, "3 examples passed")
+    broken = tmp_path / "rules.yaml"
+    broken.write_text(
+        RULES.read_text().replace(
+            '{title: "Coffee", category: unclassified}', '{title: "Coffee", category: culture}'
+        )
+    )
+    failed = run("rules", "test", str(broken))
+    assert failed.exit_code == 5
+    assert "examples[2] 'Coffee': expected culture, got unclassified" in failed.stdout
+
+
+def test_init_writes_a_valid_template_and_refuses_to_overwrite(tmp_path):
+    path = tmp_path / "rules.yaml"
+    first = run("init", "--profile", "enterprise", str(path))
+    assert first.exit_code == 0, first.output
+    assert "rules test" not in first.stderr
+    assert run("rules", "check", str(path)).exit_code == 0
+    assert run("rules", "test", str(path)).exit_code == 0
+    before = path.read_text()
+    second = run("init", str(path))
+    assert second.exit_code == 2
+    assert "already exists" in second.stderr
+    assert path.read_text() == before

@@ -1,0 +1,195 @@
+"""The .ics source: files, URLs, what is an error and what is only a warning."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from calaudit.errors import SourceError
+from calaudit.models import Response
+from calaudit.period import parse_period
+from calaudit.sources.ics import IcsSource, parse_calendar, redact_url
+from tests.helpers import DATA, ICS, NOW
+
+NY = ZoneInfo("America/New_York")
+MARCH = parse_period("2026-03", NY, NOW)
+OWNER = frozenset({"cto@weave.example"})
+
+
+def calendar(*events: str, header: str = "") -> bytes:
+    body = "".join(f"BEGIN:VEVENT\n{e.strip()}\nEND:VEVENT\n" for e in events)
+    return f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//EN\n{header}{body}END:VCALENDAR\n".encode()
+
+
+def events_of(raw: bytes):
+    return parse_calendar(raw, "test.ics", MARCH, OWNER, NY)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("truncated.ics", "truncated iCalendar file"),
+        ("binary.ics", "binary data"),
+        ("not-a-calendar.ics", "does not start with BEGIN:VCALENDAR"),
+    ],
+)
+def test_files_that_are_not_calendars_are_errors(name, message):
+    path = DATA / "bad" / name
+    with pytest.raises(SourceError, match=message) as info:
+        IcsSource(str(path), OWNER, NY).fetch(MARCH)
+    assert str(path) in str(info.value)
+
+
+def test_missing_file_and_directory():
+    with pytest.raises(SourceError, match="calendar file not found"):
+        IcsSource(str(ICS / "nope.ics"), OWNER, NY).fetch(MARCH)
+    with pytest.raises(SourceError, match="is a directory"):
+        IcsSource(str(ICS), OWNER, NY).fetch(MARCH)
+
+
+def test_invalid_utf8_is_a_warning_and_the_calendar_is_still_read():
+    raw = calendar(
+        "UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Caf\xe9".replace("\xe9", "?")
+    )
+    raw = raw.replace(b"Caf?", b"Caf\xe9")
+    fetched = events_of(raw)
+    assert [e.title for e in fetched.events] == ["Caf\ufffd"]
+    assert "not valid UTF-8" in fetched.warnings[0]
+
+
+def test_owner_response_organizer_and_resources():
+    raw = calendar(
+        "UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Review\n"
+        "ORGANIZER:mailto:Ana@Weave.Example\n"
+        "ATTENDEE;CUTYPE=ROOM:mailto:room-4@weave.example\n"
+        "ATTENDEE;PARTSTAT=TENTATIVE;EMAIL=cto@weave.example:urn:uuid:1234\n",
+        "UID:b\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nSUMMARY:Mine\n"
+        "ORGANIZER:mailto:cto@weave.example\nATTENDEE:mailto:bo@weave.example\n",
+    )
+    review, mine = events_of(raw).events
+    assert review.organizer == "ana@weave.example"
+    assert review.response is Response.TENTATIVE
+    assert [(a.email, a.is_resource) for a in review.attendees] == [
+        ("room-4@weave.example", True),
+        ("cto@weave.example", False),
+    ]
+    assert mine.response is Response.ACCEPTED
+
+
+def test_outlook_busy_status_free_and_out_of_office():
+    raw = calendar(
+        "UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Maybe\n"
+        "X-MICROSOFT-CDO-BUSYSTATUS:FREE",
+        "UID:b\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nSUMMARY:Away\n"
+        "X-MICROSOFT-CDO-BUSYSTATUS:OOF",
+    )
+    free, away = events_of(raw).events
+    assert free.transparent and not away.transparent
+    assert away.event_type == "outOfOffice"
+
+
+def test_cancelled_series_marks_every_instance():
+    raw = calendar(
+        "UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nRRULE:FREQ=WEEKLY;COUNT=3\n"
+        "STATUS:CANCELLED\nSUMMARY:Old sync"
+    )
+    assert [e.cancelled for e in events_of(raw).events] == [True, True, True]
+
+
+def test_unbounded_rule_expands_only_around_the_period():
+    raw = calendar("UID:a\nDTSTART:20200101T150000Z\nDTEND:20200101T151500Z\nRRULE:FREQ=DAILY\nSUMMARY:Daily")
+    events = events_of(raw).events
+    assert 31 <= len(events) <= 31 + 4  # the query window has a margin; the auditor clips
+
+
+def test_broken_events_far_outside_the_period_are_not_reported():
+    raw = calendar(
+        "UID:old\nDTSTART:20190302T150000Z\nDTEND:20190302T140000Z\nSUMMARY:Old and backwards",
+        "UID:new\nDTSTART:20260302T150000Z\nDTEND:20260302T140000Z\nSUMMARY:New and backwards",
+    )
+    assert [i.title for i in events_of(raw).invalid] == ["New and backwards"]
+
+
+def test_several_vcalendars_in_one_file_and_the_calendar_name():
+    one = calendar(
+        "UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:A", header="X-WR-CALNAME:Team\n"
+    )
+    two = calendar("UID:b\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nSUMMARY:B")
+    events = events_of(one + two).events
+    assert [(e.title, e.calendar) for e in events] == [("A", "Team"), ("B", "test.ics")]
+
+
+def test_multi_day_all_day_event_and_missing_dtend():
+    raw = calendar(
+        "UID:a\nDTSTART;VALUE=DATE:20260330\nDTEND;VALUE=DATE:20260403\nSUMMARY:Conference",
+        "UID:b\nDTSTART;VALUE=DATE:20260305\nSUMMARY:Holiday",
+    )
+    conference, holiday = events_of(raw).events
+    assert conference.all_day and (conference.start_date.day, conference.end_date.day) == (30, 3)
+    assert (holiday.start_date.day, holiday.end_date.day) == (5, 6)
+    assert conference.start.isoformat() == "2026-03-30T00:00:00-04:00"
+
+
+class _Server:
+    def __init__(self, routes: dict[str, tuple[int, bytes]]) -> None:
+        routes_ = routes
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                status, body = routes_.get(self.path, (404, b"not found"))
+                self.send_response(status)
+                self.send_header("Content-Type", "text/calendar")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+
+@pytest.fixture
+def server() -> Iterator[_Server]:
+    body = (ICS / "overlap.ics").read_bytes()
+    s = _Server({"/calendar/ical/cto%40weave.example/private-s3cr3t/basic.ics": (200, body)})
+    s.thread.start()
+    yield s
+    s.httpd.shutdown()
+    s.httpd.server_close()
+
+
+def test_url_source_reads_the_calendar(server):
+    url = f"{server.url}/calendar/ical/cto%40weave.example/private-s3cr3t/basic.ics"
+    source = IcsSource(url, OWNER, NY)
+    assert [e.title for e in source.fetch(MARCH).events] == ["Customer call", "Interview", "Standup"]
+    assert "s3cr3t" not in source.name
+
+
+def test_url_errors_name_the_host_but_never_the_secret(server):
+    url = f"{server.url}/calendar/ical/cto%40weave.example/private-0ld-s3cr3t/basic.ics"
+    with pytest.raises(SourceError, match="HTTP 404") as info:
+        IcsSource(url, OWNER, NY).fetch(MARCH)
+    assert "s3cr3t" not in str(info.value)
+    assert "secret address may have been reset" in str(info.value)
+
+
+def test_unreachable_url_is_a_source_error():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(SourceError, match="cannot download calendar"):
+        IcsSource(f"http://127.0.0.1:{port}/cal.ics", OWNER, NY).fetch(MARCH)
+
+
+def test_redact_url():
+    assert redact_url("https://calendar.google.com/calendar/ical/a%40b/private-xyz/basic.ics?k=1") == (
+        "https://calendar.google.com/…/basic.ics"
+    )

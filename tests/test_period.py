@@ -1,0 +1,61 @@
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from calaudit.errors import UsageError
+from calaudit.period import date_range, parse_period
+
+NY = ZoneInfo("America/New_York")
+NOW = datetime(2026, 1, 10, 3, tzinfo=UTC)  # still 2026-01-09 in New York
+
+
+def test_month_boundaries_are_local_midnights_with_their_own_offsets():
+    period = parse_period("2026-03", NY, NOW)
+    assert period.start.isoformat() == "2026-03-01T00:00:00-05:00"
+    assert period.end.isoformat() == "2026-04-01T00:00:00-04:00"
+    assert period.label == "2026-03"
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "end", "label"),
+    [
+        ("2026-Q1", date(2026, 1, 1), date(2026, 4, 1), "2026-Q1"),
+        ("2026-q4", date(2026, 10, 1), date(2027, 1, 1), "2026-Q4"),
+        ("2025", date(2025, 1, 1), date(2026, 1, 1), "2025"),
+        ("2026-12", date(2026, 12, 1), date(2027, 1, 1), "2026-12"),
+        ("this-month", date(2026, 1, 1), date(2026, 2, 1), "2026-01"),
+        ("last-month", date(2025, 12, 1), date(2026, 1, 1), "2025-12"),
+    ],
+)
+def test_period_names(text, first, end, label):
+    period = parse_period(text, NY, NOW)
+    assert (period.first_day, period.end_day, period.label) == (first, end, label)
+
+
+def test_relative_periods_use_the_reporting_zone_for_today():
+    # 03:00 UTC on 1 February is still 31 January in New York.
+    now = datetime(2026, 2, 1, 3, tzinfo=UTC)
+    assert parse_period("this-month", NY, now).label == "2026-01"
+    assert parse_period("this-month", ZoneInfo("UTC"), now).label == "2026-02"
+
+
+@pytest.mark.parametrize("text", ["2026-13", "march", "2026-Q5", "26-03", ""])
+def test_bad_period_is_a_usage_error(text):
+    with pytest.raises(UsageError, match="not understood"):
+        parse_period(text, NY, NOW)
+
+
+def test_from_to_includes_both_days():
+    period = date_range(date(2026, 3, 8), date(2026, 3, 14), NY)
+    assert period.end.isoformat() == "2026-03-15T00:00:00-04:00"
+    assert period.label == "2026-03-08..2026-03-14"
+
+
+def test_from_to_covering_a_whole_month_is_labelled_as_the_month():
+    assert date_range(date(2026, 2, 1), date(2026, 2, 28), NY).label == "2026-02"
+
+
+def test_to_before_from_is_refused():
+    with pytest.raises(UsageError, match="before"):
+        date_range(date(2026, 3, 2), date(2026, 3, 1), NY)

@@ -1,0 +1,143 @@
+"""Rule semantics: first match wins, whole words, regexes, addresses and audience."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from calaudit import config as config_module
+from calaudit.models import Attendee, Event
+from calaudit.rules import RuleSet, check_examples, keyword_pattern
+
+T = datetime(2026, 3, 2, 10, tzinfo=UTC)
+
+BASE = """\
+version: 1
+owner: [cto@weave.example, me@alias.example]
+internal_domains: [weave.example]
+allocation:
+  external:
+    label: External
+    categories: {sales: {label: Sales, target: 50}}
+  internal:
+    label: Internal
+    categories: {ops: {label: Ops, target: 50}}
+"""
+
+
+def ruleset(rules_yaml: str) -> RuleSet:
+    return RuleSet(config_module.parse((BASE + rules_yaml).encode(), "t").config)
+
+
+def event(title: str = "", **kw) -> Event:
+    return Event(uid="", title=title, start=T, end=T, calendar=kw.pop("calendar", "work"), **kw)
+
+
+def outcome(rules: RuleSet, e: Event) -> str | None:
+    match = rules.classify(e)
+    return match.outcome if match else None
+
+
+@pytest.mark.parametrize(
+    ("keyword", "text", "matches"),
+    [
+        ("demo", "Product DEMO for Acme", True),
+        ("demo", "Demos and more", False),
+        ("demo", "demolition", False),
+        ("1:1", "1:1 Ana", True),
+        ("1:1", "11:15 sync", False),
+        ("focus time", "Focus   Time (no meetings)", True),
+        ("focus time", "focus", False),
+        ("c++", "C++ guild", True),
+        ("all-hands", "Company all-hands", True),
+        ("/^re:/", "Re: budget", True),
+        ("/^re:/", "Pre: budget", False),
+        ("/sev ?[12]/", "SEV1 review", True),
+    ],
+)
+def test_keyword_semantics(keyword, text, matches):
+    assert bool(keyword_pattern(keyword).search(text)) is matches
+
+
+def test_first_matching_rule_wins():
+    rules = ruleset(
+        "rules:\n  - {category: ops, title: [interview]}\n  - {category: sales, title: [interview, call]}\n"
+    )
+    assert outcome(rules, event("Interview call")) == "ops"
+    assert outcome(rules, event("Sales call")) == "sales"
+    assert outcome(rules, event("Coffee")) is None
+
+
+def test_all_fields_of_a_rule_must_match_and_a_list_means_any():
+    rules = ruleset("rules:\n  - {category: sales, title: [call, sync], location: [zoom]}\n")
+    assert outcome(rules, event("Weekly sync", location="Zoom meeting")) == "sales"
+    assert outcome(rules, event("Weekly sync", location="Room 4")) is None
+
+
+def test_description_and_calendar_fields():
+    rules = ruleset(
+        "rules:\n"
+        "  - {category: sales, description: [opportunity]}\n"
+        "  - {category: ops, calendar: [on-call]}\n"
+    )
+    assert outcome(rules, event("Sync", description="Salesforce opportunity #42")) == "sales"
+    assert outcome(rules, event("Shift", calendar="On-call rota")) == "ops"
+
+
+def test_addresses_match_exactly_and_domains_match_any_address_case_insensitively():
+    rules = ruleset(
+        "rules:\n"
+        "  - {category: sales, attendees: [acme.example]}\n"
+        "  - {category: ops, organizer: [Boss@Weave.Example]}\n"
+    )
+    acme = event("Sync", attendees=(Attendee("pat@acme.example"),))
+    sub = event("Sync", attendees=(Attendee("pat@eu.acme.example"),))
+    assert outcome(rules, acme) == "sales"
+    assert outcome(rules, sub) is None
+    assert outcome(rules, event("Sync", organizer="boss@weave.example")) == "ops"
+    assert outcome(rules, event("Sync", organizer="bossy@weave.example")) is None
+
+
+def test_audience_counts_people_other_than_the_owner_and_never_rooms():
+    rules = ruleset("rules: []\n")
+    me = Attendee("cto@weave.example")
+    room = Attendee("room-4@resource.calendar.google.com", is_resource=True)
+    assert rules.audience(event(attendees=(me, room))) == "solo"
+    assert rules.audience(event(organizer="me@alias.example")) == "solo"
+    assert rules.audience(event(attendees=(me, Attendee("ana@weave.example")))) == "internal"
+    assert rules.audience(event(organizer="pat@acme.example", attendees=(me,))) == "external"
+    both = (Attendee("ana@weave.example"), Attendee("pat@acme.example"))
+    assert rules.audience(event(attendees=both)) == "external"
+
+
+def test_audience_rule_combined_with_title():
+    rules = ruleset("rules:\n  - {category: sales, audience: external, title: [call]}\n")
+    assert outcome(rules, event("Call", attendees=(Attendee("pat@acme.example"),))) == "sales"
+    assert outcome(rules, event("Call", attendees=(Attendee("ana@weave.example"),))) is None
+
+
+def test_ignore_rules_and_the_match_description():
+    rules = ruleset("rules:\n  - {category: ops, title: [standup]}\n  - {ignore: true, title: [lunch]}\n")
+    match = rules.classify(event("Team lunch"))
+    assert match is not None
+    assert match.outcome == "ignore"
+    assert match.describe() == "rules[1]: title ~ 'lunch'"
+
+
+def test_examples_report_mismatches():
+    config = config_module.parse(
+        (
+            BASE
+            + "rules:\n  - {category: ops, title: [standup]}\n"
+            + "examples:\n"
+            + "  - {title: Daily standup, category: ops}\n"
+            + "  - {title: Acme call, category: sales}\n"
+            + "  - {title: Coffee, category: unclassified}\n"
+        ).encode(),
+        "t",
+    ).config
+    checks = check_examples(config)
+    assert [(c.passed, c.actual) for c in checks] == [
+        (True, "ops"),
+        (False, "unclassified"),
+        (True, "unclassified"),
+    ]

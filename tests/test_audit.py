@@ -48,6 +48,18 @@ def test_recurrence_with_exdate_moved_and_cancelled_instances_count_and_until():
     assert starts == ["03-02 09:00", "03-17 15:00", "03-23 09:00", "03-30 09:00"]
 
 
+def test_instances_moved_across_the_boundary_rdate_orphans_and_reused_uids():
+    # Standup, Thursdays 10-11 from 26 Feb, COUNT=6 (26 Feb, 5, 12, 19, 26 Mar, 2 Apr)
+    # plus RDATE 10 Mar 15:00. 26 Feb moved to 2 Mar (in), 26 Mar moved to 2 Apr (out):
+    #   2, 5, 10, 12, 19 March = 5 h.
+    # An override whose master is not in the file (a single invited instance): 0.5 h.
+    # Two unrelated events sharing one UID both count: 2 h.
+    result = audit_fixture("recurrence-edges.ics")
+    assert category_hours(result) == {"ops": 7.0, "culture": 0.5}
+    days = [o.start.day for o in result.occurrences if o.event.title.startswith("Standup")]
+    assert days == [2, 5, 10, 12, 19]
+
+
 def test_events_are_clipped_to_the_period_at_both_ends():
     # Incident 28 Feb 22:00 - 1 Mar 02:00: 2 h inside March.
     # Interview 1 Apr 02:30Z-05:00Z = 31 Mar 22:30 - 1 Apr 01:00 EDT: 1.5 h inside.

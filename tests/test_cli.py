@@ -339,3 +339,30 @@ def test_init_writes_a_valid_template_and_refuses_to_overwrite(tmp_path):
     assert second.exit_code == 2
     assert "already exists" in second.stderr
     assert path.read_text() == before
+
+
+def test_python_dash_m_runs_the_same_command_line():
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "calaudit",
+            "audit",
+            "--ics",
+            str(ICS / "dst.ics"),
+            "--rules",
+            str(RULES),
+            "--period",
+            "2026-03",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["hours"]["total"] == 2.0

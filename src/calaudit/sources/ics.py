@@ -148,11 +148,21 @@ def parse_calendar(raw: bytes, name: str, period: Period, owner: frozenset[str],
 
 
 def _series(calendar: Component) -> Iterator[list[Component]]:
-    """VEVENTs grouped by UID: a recurring master with its overrides, or a single event."""
+    """VEVENTs grouped by UID: a recurring master with its overrides, or a single event.
+
+    Some exports reuse one UID for unrelated events. recurring-ical-events would keep
+    only one of them, so every further master becomes a series of its own; exact
+    repeats are then counted once by the auditor (same UID and start).
+    """
     by_uid: dict[str, list[Component]] = defaultdict(list)
     for index, component in enumerate(calendar.walk("VEVENT")):
         by_uid[str(component.get("UID") or f"#{index}")].append(component)
-    yield from by_uid.values()
+    for components in by_uid.values():
+        masters = [c for c in components if "RECURRENCE-ID" not in c]
+        overrides = [c for c in components if "RECURRENCE-ID" in c]
+        yield masters[:1] + overrides
+        for master in masters[1:]:
+            yield [master]
 
 
 class _Reader:

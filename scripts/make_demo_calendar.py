@@ -128,9 +128,7 @@ def recurring(b: Builder) -> None:
     )
     for index, name in enumerate(TEAM[:6]):
         first = date(2026, 1, 5) + timedelta(days=index % 5)
-        uid = weekly(
-            b, f"1:1 {name.title()}", first, 10 + index // 5, 30, 30, attendees=[f"{name}@weave.example"]
-        )
+        uid = weekly(b, f"1:1 {name.title()}", first, 10 + index // 5, 30, 30, attendees=[f"{name}@weave.example"])
         if name == "bo":
             moved_from = at(date(2026, 3, 10), 10, 30)
             b.event(
@@ -273,9 +271,7 @@ def singles(b: Builder, rng: random.Random) -> None:
             organizer="vp-sales@weave.example",
         )
     for day in (date(2026, 3, 4), date(2026, 3, 25)):
-        b.event(
-            "Cloud partnership sync", at(day, 14, 30), at(day, 15, 15), attendees=["alliances@cloud.example"]
-        )
+        b.event("Cloud partnership sync", at(day, 14, 30), at(day, 15, 15), attendees=["alliances@cloud.example"])
     b.event(
         "Investor update call",
         at(date(2026, 3, 13), 9),

@@ -23,9 +23,7 @@ def fixture_rules(**accounting: Any) -> LoadedConfig:
     loaded = config_module.load(RULES)
     if not accounting:
         return loaded
-    config = loaded.config.model_copy(
-        update={"accounting": loaded.config.accounting.model_copy(update=accounting)}
-    )
+    config = loaded.config.model_copy(update={"accounting": loaded.config.accounting.model_copy(update=accounting)})
     return LoadedConfig(config, loaded.path, loaded.digest)
 
 

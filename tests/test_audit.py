@@ -42,9 +42,7 @@ def test_recurrence_with_exdate_moved_and_cancelled_instances_count_and_until():
     assert category_hours(result) == {"ops": 2.0, "culture": 1.0, "sales": 1.0}
     assert result.skipped["cancelled"].events == 1
     assert result.skipped["cancelled"].hours == 0.5
-    starts = [
-        o.start.strftime("%m-%d %H:%M") for o in result.occurrences if o.event.title.startswith("Standup")
-    ]
+    starts = [o.start.strftime("%m-%d %H:%M") for o in result.occurrences if o.event.title.startswith("Standup")]
     assert starts == ["03-02 09:00", "03-17 15:00", "03-23 09:00", "03-30 09:00"]
 
 

@@ -232,9 +232,7 @@ def test_no_calendar_given(tmp_path):
 
 def test_rules_are_found_in_the_working_directory(tmp_path):
     (tmp_path / "rules.yaml").write_bytes(RULES.read_bytes())
-    result = run(
-        "audit", "--ics", str(ICS / "dst.ics"), "--period", "2026-03", "--format", "json", cwd=tmp_path
-    )
+    result = run("audit", "--ics", str(ICS / "dst.ics"), "--period", "2026-03", "--format", "json", cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["hours"]["total"] == 2.0
 
@@ -318,9 +316,7 @@ def test_rules_test_passes_and_fails_with_status_5(tmp_path):
     assert (ok.exit_code, ok.stdout.strip()) == (0, "3 examples passed")
     broken = tmp_path / "rules.yaml"
     broken.write_text(
-        RULES.read_text().replace(
-            '{title: "Coffee", category: unclassified}', '{title: "Coffee", category: culture}'
-        )
+        RULES.read_text().replace('{title: "Coffee", category: unclassified}', '{title: "Coffee", category: culture}')
     )
     failed = run("rules", "test", str(broken))
     assert failed.exit_code == 5
@@ -366,3 +362,84 @@ def test_python_dash_m_runs_the_same_command_line():
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["hours"]["total"] == 2.0
+
+
+def test_fail_under_exits_5_naming_the_top_unclassified_titles():
+    # skips.ics + overlap.ics: coverage 81.8%.
+    failed = run(*audit_args("--format", "json", "--fail-under", "90"))
+    assert failed.exit_code == 5
+    assert json.loads(failed.stdout)["coverage"] == 81.8  # the report is still written
+    assert "coverage 81.8% is below --fail-under 90%" in failed.stderr
+    assert "'Coffee with Sam' (1.0 h)" in failed.stderr
+    assert run(*audit_args("--format", "json", "--fail-under", "81.8")).exit_code == 0
+
+
+def test_by_audience_cross_tab():
+    # audience.ics: sales = customer call with acme (external) 1 h, customer prep alone
+    # 1 h, customer sync with a colleague 0.5 h; interview with a candidate (the room is
+    # not a person) 1 h; 1:1 with Ana (plus a Google room) 0.5 h; coffee alone 1 h.
+    result = run(
+        "audit",
+        "--ics",
+        str(ICS / "audience.ics"),
+        "--rules",
+        str(RULES),
+        "--period",
+        "2026-03",
+        "--format",
+        "json",
+        "--by",
+        "audience",
+    )
+    rows = {
+        r["category"]: (r["external"], r["internal"], r["solo"], r["total"])
+        for r in json.loads(result.stdout)["by_audience"]
+    }
+    assert rows == {
+        "sales": (1.0, 0.5, 1.0, 2.5),
+        "recruiting": (1.0, 0.0, 0.0, 1.0),
+        "culture": (0.0, 0.5, 0.0, 0.5),
+        "ops": (0.0, 0.0, 0.0, 0.0),
+        "unclassified": (0.0, 0.0, 1.0, 1.0),
+    }
+    table = run(
+        "audit",
+        "--ics",
+        str(ICS / "audience.ics"),
+        "--rules",
+        str(RULES),
+        "--period",
+        "2026-03",
+        "--by",
+        "audience",
+    )
+    assert "Hours by audience" in table.stdout
+    csv_rows = run(
+        "audit",
+        "--ics",
+        str(ICS / "audience.ics"),
+        "--rules",
+        str(RULES),
+        "--period",
+        "2026-03",
+        "--format",
+        "csv",
+        "--by",
+        "audience",
+    ).stdout.splitlines()
+    assert csv_rows[:2] == ["category,external,internal,solo,total", "sales,1.00,0.50,1.00,2.50"]
+
+
+def test_json_without_by_keeps_the_contract_shape():
+    data = json.loads(run(*audit_args("--format", "json")).stdout)
+    assert list(data) == ["period", "hours", "coverage", "groups", "categories", "unclassified", "skipped"]
+
+
+def test_rules_check_with_a_source_reports_hits_and_unused_keywords():
+    result = run("rules", "check", str(RULES), "--ics", str(ICS / "recurrence.ics"), "--period", "2026-03")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "rule hits in 2026-03 (7 occurrences):" in out
+    assert "rules[3]     3  ops" in out
+    assert "warning: rules[0].title: matched nothing: 'interview'" in out
+    assert "3 warnings" in out

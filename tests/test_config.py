@@ -114,9 +114,7 @@ def test_duplicate_keys_are_an_error_not_silently_merged():
 
 
 def test_tabs_are_reported_with_their_line():
-    assert error(VALID.replace("    title: lunch", "\ttitle: lunch")).startswith(
-        "rules.yaml:18: invalid YAML"
-    )
+    assert error(VALID.replace("    title: lunch", "\ttitle: lunch")).startswith("rules.yaml:18: invalid YAML")
 
 
 def test_backspace_from_double_quoted_regex_is_explained():

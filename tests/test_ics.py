@@ -52,9 +52,7 @@ def test_missing_file_and_directory():
 
 
 def test_invalid_utf8_is_a_warning_and_the_calendar_is_still_read():
-    raw = calendar(
-        "UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Caf\xe9".replace("\xe9", "?")
-    )
+    raw = calendar("UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Caf\xe9".replace("\xe9", "?"))
     raw = raw.replace(b"Caf?", b"Caf\xe9")
     fetched = events_of(raw)
     assert [e.title for e in fetched.events] == ["Caf\ufffd"]
@@ -82,10 +80,8 @@ def test_owner_response_organizer_and_resources():
 
 def test_outlook_busy_status_free_and_out_of_office():
     raw = calendar(
-        "UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Maybe\n"
-        "X-MICROSOFT-CDO-BUSYSTATUS:FREE",
-        "UID:b\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nSUMMARY:Away\n"
-        "X-MICROSOFT-CDO-BUSYSTATUS:OOF",
+        "UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Maybe\nX-MICROSOFT-CDO-BUSYSTATUS:FREE",
+        "UID:b\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nSUMMARY:Away\nX-MICROSOFT-CDO-BUSYSTATUS:OOF",
     )
     free, away = events_of(raw).events
     assert free.transparent and not away.transparent
@@ -115,9 +111,7 @@ def test_broken_events_far_outside_the_period_are_not_reported():
 
 
 def test_several_vcalendars_in_one_file_and_the_calendar_name():
-    one = calendar(
-        "UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:A", header="X-WR-CALNAME:Team\n"
-    )
+    one = calendar("UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:A", header="X-WR-CALNAME:Team\n")
     two = calendar("UID:b\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nSUMMARY:B")
     events = events_of(one + two).events
     assert [(e.title, e.calendar) for e in events] == [("A", "Team"), ("B", "test.ics")]

@@ -75,9 +75,7 @@ def test_all_fields_of_a_rule_must_match_and_a_list_means_any():
 
 def test_description_and_calendar_fields():
     rules = ruleset(
-        "rules:\n"
-        "  - {category: sales, description: [opportunity]}\n"
-        "  - {category: ops, calendar: [on-call]}\n"
+        "rules:\n  - {category: sales, description: [opportunity]}\n  - {category: ops, calendar: [on-call]}\n"
     )
     assert outcome(rules, event("Sync", description="Salesforce opportunity #42")) == "sales"
     assert outcome(rules, event("Shift", calendar="On-call rota")) == "ops"

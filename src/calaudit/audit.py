@@ -16,7 +16,7 @@ Semantics (DESIGN.md, "Accounting semantics"):
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -25,7 +25,7 @@ import pandas as pd
 from .config import GROUPS, Config
 from .models import Event, Response
 from .period import Period
-from .rules import IGNORE, UNCLASSIFIED, RuleSet
+from .rules import IGNORE, UNCLASSIFIED, Audience, Match, RuleSet
 from .sources import InvalidEvent
 
 SKIP_REASONS = (
@@ -46,6 +46,7 @@ FRAME_COLUMNS = {
     "group": "'external', 'internal', or '' for unclassified time",
     "hours": "counted hours after overlap handling",
     "recurring": "whether the occurrence belongs to a recurring series",
+    "audience": "'external', 'internal' or 'solo' (see RuleSet.audience)",
 }
 """Columns of the frame of counted occurrences that the aggregation reads."""
 
@@ -66,8 +67,15 @@ class Occurrence:
     """Category id or ``unclassified``; None when skipped."""
     skipped: str | None
     """The ledger key when the occurrence does not count."""
-    rule: str | None
-    """The rule that decided it, e.g. ``rules[3]: title ~ 'interview'``."""
+    match: Match | None
+    """The rule that decided it (a category or ``ignore``), if any."""
+    audience: Audience
+    """Who else was there: ``external``, ``internal`` or ``solo``."""
+
+    @property
+    def rule(self) -> str | None:
+        """The deciding rule, e.g. ``rules[3]: title ~ 'interview'``."""
+        return self.match.describe() if self.match else None
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,20 @@ class TitleHours:
 
 
 @dataclass(frozen=True)
+class AudienceHours:
+    """Counted hours of one category (or unclassified time) by who else was there."""
+
+    category: str
+    external: float
+    internal: float
+    solo: float
+
+    @property
+    def total(self) -> float:
+        return self.external + self.internal + self.solo
+
+
+@dataclass(frozen=True)
 class Ledger:
     events: int
     hours: float
@@ -125,6 +147,8 @@ class AuditResult:
     """Every occurrence that touches the period, in start order."""
     invalid: tuple[InvalidEvent, ...]
     tolerance: float
+    by_audience: tuple[AudienceHours, ...]
+    """Every category in allocation order, then unclassified time."""
 
 
 def audit(
@@ -196,16 +220,16 @@ def _decide(event: Event, config: Config, rules: RuleSet, period: Period) -> Occ
     else:
         span = (end.astimezone(UTC) - start.astimezone(UTC)) / timedelta(hours=1)
     reason = _skip_reason(event, config)
-    category, rule = None, None
+    category, match = None, None
     if reason is None:
         match = rules.classify(event)
         if match is None:
             category = UNCLASSIFIED
         elif match.outcome == IGNORE:
-            reason, rule = "ignored", match.describe()
+            reason = "ignored"
         else:
-            category, rule = match.outcome, match.describe()
-    return Occurrence(event, start, end, span, 0.0, category, reason, rule)
+            category = match.outcome
+    return Occurrence(event, start, end, span, 0.0, category, reason, match, rules.audience(event))
 
 
 def _count_hours(occurrences: list[Occurrence], split: bool) -> tuple[Occurrence, ...]:
@@ -215,20 +239,7 @@ def _count_hours(occurrences: list[Occurrence], split: bool) -> tuple[Occurrence
     if split and timed:
         spans = [(occurrences[i].start, occurrences[i].end) for i in timed]
         hours.update(zip(timed, split_overlaps(spans), strict=True))
-    return tuple(_with_hours(o, hours[i]) if i in hours else o for i, o in enumerate(occurrences))
-
-
-def _with_hours(occurrence: Occurrence, hours: float) -> Occurrence:
-    return Occurrence(
-        occurrence.event,
-        occurrence.start,
-        occurrence.end,
-        occurrence.span_hours,
-        hours,
-        occurrence.category,
-        occurrence.skipped,
-        occurrence.rule,
-    )
+    return tuple(replace(o, hours=hours[i]) if i in hours else o for i, o in enumerate(occurrences))
 
 
 def split_overlaps(spans: Sequence[tuple[datetime, datetime]]) -> list[float]:
@@ -259,7 +270,7 @@ def _frame(occurrences: Iterable[Occurrence], config: Config) -> pd.DataFrame:
     """Counted occurrences as a frame with the columns of FRAME_COLUMNS."""
     groups = {cid: gid for cid, (gid, _) in config.categories().items()}
     rows = [
-        (o.event.title, o.category, groups.get(o.category or "", ""), o.hours, o.event.recurring)
+        (o.event.title, o.category, groups.get(o.category or "", ""), o.hours, o.event.recurring, o.audience)
         for o in occurrences
         if o.skipped is None
     ]
@@ -335,7 +346,17 @@ def _aggregate(
         occurrences=occurrences,
         invalid=invalid,
         tolerance=tolerance,
+        by_audience=_by_audience(frame, [*config.categories(), UNCLASSIFIED]),
     )
+
+
+AUDIENCES: tuple[Audience, ...] = ("external", "internal", "solo")
+
+
+def _by_audience(frame: pd.DataFrame, categories: list[str]) -> tuple[AudienceHours, ...]:
+    table = frame.pivot_table(index="category", columns="audience", values="hours", aggfunc="sum", fill_value=0.0)
+    rows = table.reindex(index=categories, columns=list(AUDIENCES), fill_value=0.0).to_dict("index")
+    return tuple(AudienceHours(category, *(float(rows[category][a]) for a in AUDIENCES)) for category in categories)
 
 
 def _unclassified_titles(frame: pd.DataFrame) -> tuple[TitleHours, ...]:
@@ -343,8 +364,7 @@ def _unclassified_titles(frame: pd.DataFrame) -> tuple[TitleHours, ...]:
     by_title = rows.groupby("title").agg(hours=("hours", "sum"), events=("hours", "size"))
     by_title = by_title.reset_index().sort_values(["hours", "title"], ascending=[False, True])
     return tuple(
-        TitleHours(str(title), float(hours), int(events))
-        for title, hours, events in by_title.itertuples(index=False)
+        TitleHours(str(title), float(hours), int(events)) for title, hours, events in by_title.itertuples(index=False)
     )
 
 

@@ -21,14 +21,17 @@ from .audit import AuditResult
 from .config import LoadedConfig
 from .errors import CalauditError, ExitStatus
 from .files import atomic_write
+from .lint import lint, usage
 from .period import PERIOD_HELP
 from .report import csv as csv_report
 from .report import explain as explain_report
 from .report import json as json_report
 from .report import markdown as markdown_report
+from .report import suggest as suggest_report
 from .report import table as table_report
 from .rules import check_examples
 from .sources import Fetched
+from .suggest import suggest
 
 APP_NAME = "calaudit"
 FORMATS = ("table", "json", "csv", "md")
@@ -147,7 +150,7 @@ def _reading(enabled: bool) -> Iterator[Callable[[str], None]]:
         yield lambda name: status.update(f"Reading {name}…")
 
 
-def _run(options: SourceOptions, interactive: bool) -> AuditResult:
+def _run(options: SourceOptions, interactive: bool) -> tuple[LoadedConfig, AuditResult]:
     now = datetime.now(UTC)
     if options.demo:
         if options.ics:
@@ -165,7 +168,7 @@ def _run(options: SourceOptions, interactive: bool) -> AuditResult:
     with _reading(interactive) as progress:
         fetched = pipeline.fetch_all(sources, period, progress)
     _warn(fetched)
-    return pipeline.run_audit(loaded, fetched, period)
+    return loaded, pipeline.run_audit(loaded, fetched, period)
 
 
 def _warn(fetched: Fetched) -> None:
@@ -190,24 +193,48 @@ def _plain_text(renderable: RenderableType, width: int = 100) -> str:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write the report to this file (atomically) instead of standard output.",
 )
-def audit(fmt: str, output: Path | None, **kwargs: Any) -> None:
+@click.option(
+    "--by",
+    type=click.Choice(["audience"]),
+    help="Also cross-tabulate hours by category x audience (external/internal/solo).",
+)
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    metavar="PCT",
+    help="Exit with status 5 when classified coverage is below PCT percent.",
+)
+def audit(fmt: str, output: Path | None, by: str | None, fail_under: float | None, **kwargs: Any) -> None:
     """Hours per category against the target allocation."""
     options = _source_options(kwargs)
-    result = _run(options, interactive=fmt == "table" and output is None)
+    _, result = _run(options, interactive=fmt == "table" and output is None)
+    by_audience = by == "audience"
     if fmt == "table":
-        renderable = table_report.render(result)
+        renderable = table_report.render(result, by_audience)
         if output is None:
             _stdout().print(renderable)
-            return
-        text = _plain_text(renderable)
+        else:
+            atomic_write(output, _plain_text(renderable).encode())
     else:
-        text = {"json": json_report.render, "csv": csv_report.render, "md": markdown_report.render}[fmt](
-            result
-        )
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        atomic_write(output, text.encode())
+        renderer = {"json": json_report.render, "csv": csv_report.render, "md": markdown_report.render}[fmt]
+        text = renderer(result, by_audience)
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            atomic_write(output, text.encode())
+    if fail_under is not None:
+        check_coverage(result, fail_under)
+
+
+def check_coverage(result: AuditResult, minimum: float) -> None:
+    """The --fail-under gate: name what is unclassified so the fix is obvious."""
+    if round(result.coverage, 1) >= minimum:
+        return
+    top = ", ".join(f"{t.title!r} ({t.hours:.1f} h)" for t in result.unclassified[:3])
+    raise CheckFailed(
+        f"coverage {result.coverage:.1f}% is below --fail-under {minimum:g}% in {result.period.label}; "
+        f"top unclassified: {top}; add rules for them (see 'calaudit rules suggest')"
+    )
 
 
 @main.command()
@@ -218,7 +245,7 @@ def audit(fmt: str, output: Path | None, **kwargs: Any) -> None:
 def explain(category: str | None, unclassified: bool, search: str | None, **kwargs: Any) -> None:
     """Every occurrence: start, counted hours, category and the rule that decided it."""
     options = _source_options(kwargs)
-    result = _run(options, interactive=True)
+    _, result = _run(options, interactive=True)
     if category is not None and category not in {c.id for c in result.categories}:
         known = ", ".join(c.id for c in result.categories)
         raise click.BadParameter(f"unknown category '{category}'; known: {known}", param_hint="--category")
@@ -236,12 +263,21 @@ def rules() -> None:
 
 @rules.command("check")
 @click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
-def rules_check(file: Path | None) -> None:
-    """Validate rules.yaml and summarise it."""
-    loaded = _load_rules(file)
+@source_options
+def rules_check(file: Path | None, **kwargs: Any) -> None:
+    """Validate rules.yaml, summarise it and point out rules that cannot work.
+
+    With --ics (or --demo) it also audits the period and reports how often each rule
+    decided and which keywords matched nothing.
+    """
+    options = _source_options(kwargs)
+    if file is not None and options.rules is not None:
+        raise click.UsageError("give the rules file either as FILE or as --rules, not both")
+    options.rules = file or options.rules
+    loaded = pipeline.demo_config() if options.demo and options.rules is None else _load_rules(options.rules)
     config = loaded.config
     out = _stdout()
-    out.print(f"{loaded.path}: valid (rules version {loaded.digest[:12]})")
+    out.print(f"{loaded.path or 'bundled demo rules'}: valid (rules version {loaded.digest[:12]})")
     out.print(f"time zone: {loaded.zone.key}" + ("" if config.timezone else " (this machine's)"))
     out.print(f"owner: {', '.join(config.owner) or '(not set: declined meetings cannot be recognised)'}")
     out.print(f"internal domains: {', '.join(config.internal_domains) or '(not set: everyone is external)'}")
@@ -250,13 +286,42 @@ def rules_check(file: Path | None) -> None:
         key = "ignore" if rule.ignore else str(rule.category)
         rule_counts[key] = rule_counts.get(key, 0) + 1
     for cid, (_, category) in config.categories().items():
-        count = rule_counts.get(cid, 0)
-        note = "" if count else "  (no rule: never used)"
-        out.print(f"  {cid:<14} {category.target:>5g}%  {count} rule(s)  {category.label}{note}")
+        out.print(f"  {cid:<14} {category.target:>5g}%  {rule_counts.get(cid, 0)} rule(s)  {category.label}")
     out.print(
         f"{len(config.rules)} rules ({rule_counts.get('ignore', 0)} ignore), "
         f"{len(config.examples)} examples, {len(config.sources)} sources"
     )
+    findings = lint(config)
+    if options.ics or options.demo:
+        _, result = _run(options, interactive=True)
+        used = usage(config, result.occurrences)
+        out.print(f"rule hits in {result.period.label} ({len(result.occurrences)} occurrences):")
+        for index, hits in enumerate(used.hits):
+            out.print(f"  rules[{index}] {hits:>5}  {config.rules[index].category or 'ignore'}")
+        findings += used.unmatched
+    for finding in findings:
+        out.print(f"warning: {finding}")
+    out.print(f"{len(findings)} warnings" if findings else "no warnings")
+
+
+@rules.command("suggest")
+@source_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "yaml"]),
+    default="table",
+    show_default=True,
+    help="yaml: rule snippets ready to paste into rules.yaml.",
+)
+def rules_suggest(fmt: str, **kwargs: Any) -> None:
+    """Group unclassified time by title and propose keywords for new rules."""
+    _, result = _run(_source_options(kwargs), interactive=fmt == "table")
+    found = suggest(result)
+    if fmt == "yaml":
+        click.echo(suggest_report.yaml(result, found), nl=False)
+    else:
+        _stdout().print(suggest_report.table(result, found))
 
 
 @rules.command("test")
@@ -275,9 +340,7 @@ def rules_test(file: Path | None) -> None:
 
 
 @main.command()
-@click.argument(
-    "path", required=False, default=pipeline.RULES_FILE, type=click.Path(path_type=Path, dir_okay=False)
-)
+@click.argument("path", required=False, default=pipeline.RULES_FILE, type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "--profile",
     type=click.Choice(pipeline.PROFILES),
@@ -289,6 +352,5 @@ def init(path: Path, profile: str) -> None:
     """Write a commented rules.yaml template (never overwrites a file)."""
     atomic_write(path, pipeline.template(profile).encode(), exclusive=True)
     click.echo(
-        f"wrote {path} ({profile} profile); set owner and internal_domains, then run "
-        f"'calaudit rules check {path}'"
+        f"wrote {path} ({profile} profile); set owner and internal_domains, then run 'calaudit rules check {path}'"
     )

@@ -181,8 +181,7 @@ class Smtp(Strict):
     def _no_password_in_file(cls, data: Any) -> Any:
         if isinstance(data, dict) and "password" in data:
             raise ValueError(
-                "never put the SMTP password in rules.yaml: remove it and set "
-                "CALAUDIT_SMTP_PASSWORD in the environment"
+                "never put the SMTP password in rules.yaml: remove it and set CALAUDIT_SMTP_PASSWORD in the environment"
             )
         return data
 
@@ -214,9 +213,7 @@ class Config(Strict):
 
     def categories(self) -> dict[str, tuple[str, Category]]:
         """Category id -> (group id, category), in allocation order."""
-        return {
-            cid: (gid, cat) for gid in GROUPS for cid, cat in getattr(self.allocation, gid).categories.items()
-        }
+        return {cid: (gid, cat) for gid in GROUPS for cid, cat in getattr(self.allocation, gid).categories.items()}
 
     def group(self, gid: str) -> Group:
         group: Group = getattr(self.allocation, gid)

@@ -76,8 +76,7 @@ def build_sources(loaded: LoadedConfig, ics: Sequence[str]) -> list[Source]:
         sources.append(IcsSource(loaded.resolve(entry.ics), owner, zone))
     if not sources:
         raise UsageError(
-            "no calendar given: pass --ics FILE_OR_URL, add 'sources:' to rules.yaml, "
-            "or try 'calaudit audit --demo'"
+            "no calendar given: pass --ics FILE_OR_URL, add 'sources:' to rules.yaml, or try 'calaudit audit --demo'"
         )
     return sources
 

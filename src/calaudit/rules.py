@@ -183,7 +183,5 @@ def check_examples(config: Config) -> list[ExampleCheck]:
         )
         match = rules.classify(event)
         actual = match.outcome if match else UNCLASSIFIED
-        checks.append(
-            ExampleCheck(index, example.title, example.category, actual, match.describe() if match else None)
-        )
+        checks.append(ExampleCheck(index, example.title, example.category, actual, match.describe() if match else None))
     return checks

@@ -5,15 +5,22 @@ from __future__ import annotations
 import csv
 import io
 
-from ..audit import AuditResult
+from ..audit import AUDIENCES, AuditResult
 from ..rules import UNCLASSIFIED
 
 COLUMNS = ["group", "category", "label", "hours", "share", "target", "delta", "status", "events"]
 
 
-def render(result: AuditResult) -> str:
+def render(result: AuditResult, by_audience: bool = False) -> str:
+    """The category table, or with ``by_audience`` the category x audience cross-tab."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    if by_audience:
+        writer.writerow(["category", *AUDIENCES, "total"])
+        for row in result.by_audience:
+            values = [getattr(row, a) for a in AUDIENCES]
+            writer.writerow([row.category, *(f"{v:.2f}" for v in values), f"{row.total:.2f}"])
+        return out.getvalue()
     writer.writerow(COLUMNS)
     for c in result.categories:
         writer.writerow(

@@ -1,6 +1,7 @@
 """``--format json``: the stable machine-readable contract of DESIGN.md.
 
 Hours are unrounded; percentages (share, target, delta, coverage) are rounded to 0.1.
+``--by audience`` adds a ``by_audience`` list; the rest never changes shape.
 """
 
 from __future__ import annotations
@@ -8,14 +9,24 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..audit import AuditResult
+from ..audit import AUDIENCES, AuditResult
 
 
 def _pct(value: float) -> float:
     return round(value, 1)
 
 
-def to_dict(result: AuditResult) -> dict[str, Any]:
+def to_dict(result: AuditResult, by_audience: bool = False) -> dict[str, Any]:
+    data = _contract(result)
+    if by_audience:
+        data["by_audience"] = [
+            {"category": row.category, **{a: getattr(row, a) for a in AUDIENCES}, "total": row.total}
+            for row in result.by_audience
+        ]
+    return data
+
+
+def _contract(result: AuditResult) -> dict[str, Any]:
     period = result.period
     return {
         "period": {
@@ -55,14 +66,10 @@ def to_dict(result: AuditResult) -> dict[str, Any]:
             }
             for c in result.categories
         ],
-        "unclassified": [
-            {"title": t.title, "hours": t.hours, "events": t.events} for t in result.unclassified
-        ],
-        "skipped": {
-            key: {"events": entry.events, "hours": entry.hours} for key, entry in result.skipped.items()
-        },
+        "unclassified": [{"title": t.title, "hours": t.hours, "events": t.events} for t in result.unclassified],
+        "skipped": {key: {"events": entry.events, "hours": entry.hours} for key, entry in result.skipped.items()},
     }
 
 
-def render(result: AuditResult) -> str:
-    return json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n"
+def render(result: AuditResult, by_audience: bool = False) -> str:
+    return json.dumps(to_dict(result, by_audience), indent=2, ensure_ascii=False) + "\n"

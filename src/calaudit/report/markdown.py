@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ..audit import AuditResult
-from . import STATUS_MARK, TOP_UNCLASSIFIED, heading, hours, percent, points, skipped_lines
+from . import STATUS_MARK, TOP_UNCLASSIFIED, audience_rows, heading, hours, percent, points, skipped_lines
 
 
-def render(result: AuditResult) -> str:
+def render(result: AuditResult, by_audience: bool = False) -> str:
     lines = [f"# {heading(result)}", ""]
     lines += ["| Category | Hours | Share | Target | Delta | Status |", "|---|---:|---:|---:|---:|---|"]
     for group in result.groups:
@@ -24,6 +24,11 @@ def render(result: AuditResult) -> str:
         f"Coverage: **{percent(result.coverage)}** of {hours(result.total_hours)} h classified "
         f"({hours(result.unclassified_hours)} h unclassified); tolerance ±{result.tolerance:g} pp.",
     ]
+    if by_audience:
+        lines += ["", "## Hours by audience", "", "| Category | External | Internal | Solo | Total |"]
+        lines.append("|---|---:|---:|---:|---:|")
+        for label, values, total in audience_rows(result):
+            lines.append(f"| {label} | " + " | ".join(hours(v) for v in values) + f" | {hours(total)} |")
     if result.unclassified:
         lines += ["", "## Top unclassified", "", "| Title | Hours | Events |", "|---|---:|---:|"]
         for t in result.unclassified[:TOP_UNCLASSIFIED]:

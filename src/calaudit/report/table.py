@@ -6,14 +6,16 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ..audit import AuditResult
-from . import STATUS_MARK, TOP_UNCLASSIFIED, heading, hours, percent, points, skipped_lines
+from ..audit import AUDIENCES, AuditResult
+from . import STATUS_MARK, TOP_UNCLASSIFIED, audience_rows, heading, hours, percent, points, skipped_lines
 
 _STATUS_STYLE = {"under": "yellow", "on": "green", "over": "red"}
 
 
-def render(result: AuditResult) -> RenderableType:
+def render(result: AuditResult, by_audience: bool = False) -> RenderableType:
     parts: list[RenderableType] = [Text(heading(result), style="bold"), _allocation(result)]
+    if by_audience:
+        parts.append(_audience(result))
     parts.append(
         Text.assemble(
             "Coverage ",
@@ -81,4 +83,14 @@ def _skipped(lines: list[tuple[str, int, float]]) -> Table:
     table.add_column("Hours", justify="right")
     for key, events, h in lines:
         table.add_row(key.replace("_", " "), str(events), hours(h))
+    return table
+
+
+def _audience(result: AuditResult) -> Table:
+    table = Table(title="Hours by audience", title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("Category")
+    for audience in (*AUDIENCES, "total"):
+        table.add_column(audience.title(), justify="right")
+    for label, values, total in audience_rows(result):
+        table.add_row(label, *(hours(v) for v in values), hours(total))
     return table

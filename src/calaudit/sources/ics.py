@@ -46,9 +46,7 @@ def redact_url(url: str) -> str:
     """An iCal URL without the secret parts (private path segments, query)."""
     parts = urllib.parse.urlsplit(url)
     last = parts.path.rstrip("/").rsplit("/", 1)[-1]
-    return (
-        f"{parts.scheme}://{parts.hostname or ''}/…/{last}" if last else f"{parts.scheme}://{parts.hostname}/"
-    )
+    return f"{parts.scheme}://{parts.hostname or ''}/…/{last}" if last else f"{parts.scheme}://{parts.hostname}/"
 
 
 def is_url(location: str) -> bool:
@@ -102,9 +100,7 @@ def _download(url: str) -> bytes:
         raise SourceError(f"{shown}: HTTP {exc.code} {exc.reason}; {hint}") from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise SourceError(
-            f"{shown}: cannot download calendar ({reason}); check the URL and your network"
-        ) from None
+        raise SourceError(f"{shown}: cannot download calendar ({reason}); check the URL and your network") from None
 
 
 def _decode(raw: bytes, name: str, warnings: list[str]) -> str:
@@ -114,8 +110,7 @@ def _decode(raw: bytes, name: str, warnings: list[str]) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         warnings.append(
-            f"{name}: not valid UTF-8 (first bad byte at offset {exc.start}); "
-            "unreadable characters were replaced"
+            f"{name}: not valid UTF-8 (first bad byte at offset {exc.start}); unreadable characters were replaced"
         )
         text = raw.decode("utf-8-sig", errors="replace")
     head = text.lstrip()[:15].upper()
@@ -166,9 +161,7 @@ def _series(calendar: Component) -> Iterator[list[Component]]:
 
 
 class _Reader:
-    def __init__(
-        self, calendar: str, owner: frozenset[str], zone: ZoneInfo, window: tuple[datetime, datetime]
-    ) -> None:
+    def __init__(self, calendar: str, owner: frozenset[str], zone: ZoneInfo, window: tuple[datetime, datetime]) -> None:
         self.calendar = calendar
         self.owner = owner
         self.zone = zone

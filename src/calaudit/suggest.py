@@ -1,0 +1,143 @@
+"""Help for the unclassified remainder: group it, and propose keywords for new rules.
+
+Titles are normalised so that recurring variants fall into one group: numbers become
+``#``, what follows the first colon is folded (``Interview: Ana`` and ``Interview: Bo``,
+``1:1 Ana`` and ``1:1 Bo``), and names after *with* are folded (``Coffee with Sam``).
+A keyword is proposed when it is frequent in unclassified time and rare in classified
+titles; the category hint is the category whose classified meetings share the most
+context (title words, attendee domains) with the group.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from .audit import AuditResult, Occurrence
+from .rules import UNCLASSIFIED, keyword_pattern
+
+FOLD = "…"
+STOPWORDS = frozenset(
+    """a an and at by for from in into of on or re fw fwd the to w with via vs x our my your
+    weekly daily monthly quarterly meeting meet sync call chat session""".split()
+)
+_NAME_AFTER = re.compile(r"(?<!\w)(with|w/|and|&|\+)\s+([A-Z][\w'.-]*)(\s+[A-Z][\w'.-]*)?")
+_WORD = re.compile(r"[a-z][a-z0-9'+-]*[a-z0-9+]|[a-z]|#:#")
+
+
+def normalise(title: str) -> str:
+    text = title.strip()
+    if ":" in text:
+        text = text[: text.index(":") + 1] + f" {FOLD}"
+    text = _NAME_AFTER.sub(lambda m: f"{m.group(1)} {FOLD}", text)
+    text = re.sub(r"\d+", "#", text)
+    return " ".join(text.lower().split())
+
+
+MIN_WORD = 3
+
+
+def words(key: str) -> list[str]:
+    """Candidate keywords of a normalised title: its words, without stopwords."""
+    return [w for w in _WORD.findall(key) if w not in STOPWORDS and "#" not in w and len(w) >= MIN_WORD]
+
+
+def _candidates(key: str) -> list[str]:
+    found = words(key)
+    return found + [f"{a} {b}" for a, b in pairwise(found)]
+
+
+@dataclass(frozen=True)
+class KeywordScore:
+    keyword: str
+    score: float
+    unclassified_hours: float
+    classified_share: float
+    """Fraction of classified occurrences whose title contains the keyword."""
+
+
+@dataclass(frozen=True)
+class TitleGroup:
+    key: str
+    example: str
+    """The most frequent original title of the group."""
+    hours: float
+    events: int
+    keywords: tuple[str, ...]
+    hint: str | None
+    """A category id whose rules see similar meetings, or None."""
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    groups: tuple[TitleGroup, ...]
+    keywords: tuple[KeywordScore, ...]
+    """Every candidate keyword, best first."""
+
+
+def _context(o: Occurrence) -> set[str]:
+    """Title words, and the people and domains present: what two meetings can share."""
+    people = {a.email for a in o.event.attendees if not a.is_resource}
+    if o.event.organizer:
+        people.add(o.event.organizer)
+    domains = {f"@{address.rpartition('@')[2]}" for address in people}
+    return set(words(normalise(o.event.title))) | people | domains
+
+
+def suggest(result: AuditResult, per_group: int = 2) -> Suggestions:
+    unclassified = [o for o in result.occurrences if o.category == UNCLASSIFIED]
+    classified = [o for o in result.occurrences if o.category not in (None, UNCLASSIFIED)]
+    by_key: dict[str, list[Occurrence]] = defaultdict(list)
+    for o in unclassified:
+        by_key[normalise(o.event.title)].append(o)
+
+    keyword_hours: dict[str, float] = defaultdict(float)
+    for key, members in by_key.items():
+        for candidate in set(_candidates(key)):
+            keyword_hours[candidate] += sum(o.hours for o in members)
+    scores = {k: _score(k, h, classified) for k, h in keyword_hours.items()}
+    ranked = sorted(scores.values(), key=lambda s: (-s.score, s.keyword))
+
+    groups = []
+    for key, members in by_key.items():
+        candidates = [scores[c] for c in set(_candidates(key)) if scores[c].score > 0]
+        best = sorted(candidates, key=lambda s: (-s.score, len(s.keyword), s.keyword))[:per_group]
+        example = Counter(o.event.title for o in members).most_common(1)[0][0]
+        groups.append(
+            TitleGroup(
+                key=key,
+                example=example,
+                hours=sum(o.hours for o in members),
+                events=len(members),
+                keywords=tuple(s.keyword for s in best),
+                hint=_hint(members, classified),
+            )
+        )
+    groups.sort(key=lambda g: (-g.hours, g.key))
+    return Suggestions(tuple(groups), tuple(ranked))
+
+
+def _score(keyword: str, hours: float, classified: Sequence[Occurrence]) -> KeywordScore:
+    pattern = keyword_pattern(keyword)
+    share = sum(1 for o in classified if pattern.search(o.event.title)) / len(classified) if classified else 0.0
+    # Two-word phrases are more specific than single words, so they win a tie.
+    weight = 1.1 if " " in keyword else 1.0
+    return KeywordScore(keyword, hours * (1.0 - share) * weight, hours, share)
+
+
+def _hint(members: Sequence[Occurrence], classified: Sequence[Occurrence]) -> str | None:
+    """Vote by classified hours sharing context, each shared item weighted by its rarity."""
+    contexts = [_context(o) for o in classified]
+    frequency = Counter(item for context in contexts for item in context)
+    context = set().union(*(_context(o) for o in members))
+    votes: dict[str, float] = defaultdict(float)
+    for o, other in zip(classified, contexts, strict=True):
+        for item in context & other:
+            # Items in most meetings (your own address and domain) carry no signal.
+            votes[str(o.category)] += o.hours * max(0.0, math.log(len(classified) / (2 * frequency[item])))
+    best = max(votes.items(), key=lambda kv: (kv[1], kv[0]), default=None)
+    return best[0] if best and best[1] > 0 else None

@@ -1,0 +1,99 @@
+"""Each lint finding of `calaudit rules check`."""
+
+from calaudit import config as config_module
+from calaudit.lint import lint, usage
+from tests.helpers import audit_fixture, fixture_rules
+
+BASE = """\
+version: 1
+internal_domains: [weave.example]
+allocation:
+  external:
+    label: External
+    categories: {sales: {label: Sales, target: 50}, partners: {label: Partners, target: 10}}
+  internal:
+    label: Internal
+    categories: {ops: {label: Ops, target: 40}}
+"""
+
+
+def findings(rules: str) -> list[str]:
+    config = config_module.parse((BASE + "rules:\n" + rules).encode(), "t").config
+    return [str(f) for f in lint(config) if "no rule assigns" not in str(f)]
+
+
+def test_identical_rule_later_can_never_match():
+    assert findings("  - {category: sales, title: [call]}\n  - {category: ops, title: [call]}\n") == [
+        "rules[1]: can never match: rules[0] catches everything it catches",
+        "title 'call': appears in rules of several outcomes: sales (rules[0]), ops (rules[1])",
+    ]
+
+
+def test_narrower_rule_after_a_broader_one_can_never_match():
+    # rules[1] needs "call" AND an acme attendee; rules[0] takes every "call" already.
+    found = findings(
+        "  - {category: sales, title: [call, demo]}\n  - {category: ops, title: [call], attendees: [acme.example]}\n"
+    )
+    assert found[0] == "rules[1]: can never match: rules[0] catches everything it catches"
+
+
+def test_broader_rule_after_a_narrower_one_is_fine():
+    assert (
+        findings(
+            "  - {category: sales, title: [call], attendees: [acme.example]}\n  - {category: ops, title: [review]}\n"
+        )
+        == []
+    )
+
+
+def test_keyword_contained_in_an_earlier_keyword_never_decides():
+    assert findings(
+        "  - {category: sales, title: [customer]}\n  - {category: ops, title: [customer success, incident]}\n"
+    ) == ["rules[1].title: 'customer success' never decides: rules[0] ('customer') takes every such event first"]
+
+
+def test_domain_covers_addresses_at_it():
+    found = findings(
+        "  - {category: partners, attendees: [acme.example]}\n"
+        "  - {category: sales, attendees: [pat@acme.example, bo@other.example]}\n"
+    )
+    assert found == [
+        "rules[1].attendees: 'pat@acme.example' never decides: rules[0] ('acme.example') takes every such event first"
+    ]
+
+
+def test_categories_without_rules():
+    config = config_module.parse((BASE + "rules:\n  - {category: sales, title: [call]}\n").encode(), "t").config
+    assert [str(f) for f in lint(config)] == [
+        "allocation.external.categories.partners: no rule assigns this category",
+        "allocation.internal.categories.ops: no rule assigns this category",
+    ]
+
+
+def test_keywords_that_look_like_regular_expressions():
+    found = findings("  - {category: sales, title: ['\\bcall\\b', 'demo.*', acme|globex, c++, '1:1']}\n")
+    assert [f.split(": ", 1)[1].split(" looks")[0] for f in found] == [
+        "'\\\\bcall\\\\b'",
+        "'demo.*'",
+        "'acme|globex'",
+    ]
+
+
+def test_rule_hits_and_keywords_that_matched_nothing():
+    # tests/data/rules.yaml on recurrence.ics: 4 standups (one cancelled, still decided
+    # by no rule), 2 x 1:1, 1 customer call; "interview", "incident" and "lunch" unused.
+    loaded = fixture_rules()
+    used = usage(loaded.config, audit_fixture("recurrence.ics").occurrences)
+    assert used.hits == [0, 1, 2, 3, 0]
+    assert [str(f) for f in used.unmatched] == [
+        "rules[0].title: matched nothing: 'interview'",
+        "rules[3].title: matched nothing: 'incident'",
+        "rules[4].title: matched nothing: 'lunch'",
+    ]
+
+
+def test_the_repository_rules_are_lint_clean():
+    from pathlib import Path
+
+    loaded = config_module.load(Path(__file__).resolve().parents[1] / "rules.yaml")
+    assert [str(f) for f in lint(loaded.config)] == []

@@ -1,0 +1,91 @@
+"""Grouping of unclassified titles and keyword proposals."""
+
+import pytest
+from click.testing import CliRunner
+
+from calaudit.cli import main
+from calaudit.suggest import normalise, suggest
+from tests.helpers import audit_fixture
+
+REPO_RULES = __import__("pathlib").Path(__file__).resolve().parents[1] / "rules.yaml"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("1:1 Ana", "1:1 Bo"),
+        ("Interview: backend candidate 3", "Interview: SRE"),
+        ("Coffee with Sam", "Coffee with Priya Patel"),
+        ("Sprint 41 planning", "Sprint 42 planning"),
+        ("Demo & Sam", "Demo & Bo"),
+    ],
+)
+def test_variants_of_a_title_fall_into_one_group(a, b):
+    assert normalise(a) == normalise(b)
+
+
+def test_different_meetings_stay_apart():
+    assert normalise("Board review") != normalise("Budget review")
+    assert normalise("Engineering standup") == "engineering standup"
+
+
+def test_keywords_are_ranked_by_unclassified_hours_and_rarity_in_classified_titles():
+    # Unclassified: Coffee with Sam 1 h, Coffee with Priya Patel 1 h, Board review 1.5 h.
+    # Classified: Customer review 1 h (sales), Standup 0.5 h (ops) -> "review" is in 1 of 2.
+    #   coffee        2.0 * (1 - 0)   = 2.0
+    #   board review  1.5 * (1 - 0) * 1.1 (phrase) = 1.65
+    #   board         1.5 * (1 - 0)   = 1.5
+    #   review        1.5 * (1 - 1/2) = 0.75
+    found = suggest(audit_fixture("unclassified.ics"))
+    ranked = [(k.keyword, round(k.score, 4)) for k in found.keywords]
+    assert ranked == [("coffee", 2.0), ("board review", 1.65), ("board", 1.5), ("review", 0.75)]
+    assert [(g.key, g.hours, g.events, g.keywords) for g in found.groups] == [
+        ("coffee with …", 2.0, 2, ("coffee",)),
+        ("board review", 1.5, 1, ("board review", "board")),
+    ]
+
+
+def test_no_unclassified_time_suggests_nothing():
+    found = suggest(audit_fixture("dst.ics"))
+    assert found.groups == () and found.keywords == ()
+
+
+def test_a_thinned_demo_rule_set_gets_its_removed_keywords_back(tmp_path):
+    text = REPO_RULES.read_text()
+    thinned = text.replace("title: [interview, candidate, ", "title: [").replace(
+        "title: [standup, stand-up, ", "title: ["
+    )
+    thinned = thinned[: thinned.index("examples:")]
+    assert thinned != text
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(thinned)
+    result = CliRunner().invoke(main, ["rules", "suggest", "--demo", "--rules", str(rules), "--format", "yaml"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[2:4] == [
+        '  - category: recruiting  # 10.5 h, 14 events, e.g. "Interview: Senior backend engineer (candidate 9)"',
+        '    title: ["interview"]',
+    ]
+    assert lines[4].startswith("  - category: operations")
+    assert '"standup"' in lines[5]
+
+
+def test_table_output_lists_groups_and_top_keywords(tmp_path):
+    from tests.helpers import ICS, RULES
+
+    result = CliRunner().invoke(
+        main,
+        [
+            "rules",
+            "suggest",
+            "--ics",
+            str(ICS / "unclassified.ics"),
+            "--rules",
+            str(RULES),
+            "--period",
+            "2026-03",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "coffee with …" in result.stdout
+    assert "Top keywords" in result.stdout

@@ -31,6 +31,7 @@ from .report import suggest as suggest_report
 from .report import table as table_report
 from .rules import check_examples
 from .sources import Fetched
+from .sources.cache import EventCache
 from .suggest import suggest
 
 APP_NAME = "calaudit"
@@ -93,6 +94,8 @@ class SourceOptions:
     first: date | None
     last: date | None
     demo: bool
+    prefilter: bool
+    cache: bool
 
 
 def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -113,6 +116,20 @@ def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First day, YYYY-MM-DD."),
         click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day (included)."),
         click.option("--demo", is_flag=True, help="Use the bundled demo calendar and rules."),
+        click.option(
+            "--no-prefilter",
+            "prefilter",
+            flag_value=False,
+            default=True,
+            help="Parse whole .ics files instead of only the parts that can touch the period.",
+        ),
+        click.option(
+            "--no-cache",
+            "cache",
+            flag_value=False,
+            default=True,
+            help="Neither use nor fill the cache of events read from calendars.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -128,11 +145,17 @@ def _source_options(kwargs: dict[str, Any]) -> SourceOptions:
         first=first.date() if first else None,
         last=last.date() if last else None,
         demo=kwargs.pop("demo"),
+        prefilter=kwargs.pop("prefilter"),
+        cache=kwargs.pop("cache"),
     )
 
 
 def _config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def _cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir(APP_NAME))
 
 
 def _load_rules(explicit: Path | None) -> LoadedConfig:
@@ -163,7 +186,8 @@ def _run(options: SourceOptions, interactive: bool) -> tuple[LoadedConfig, Audit
             period = pipeline.demo_period(loaded)
     else:
         loaded = _load_rules(options.rules)
-        sources = pipeline.build_sources(loaded, options.ics)
+        cache = EventCache(_cache_dir()) if options.cache else None
+        sources = pipeline.build_sources(loaded, options.ics, options.prefilter, cache)
         period = pipeline.resolve_period(loaded, options.period, options.first, options.last, now)
     with _reading(interactive) as progress:
         fetched = pipeline.fetch_all(sources, period, progress)
@@ -337,6 +361,21 @@ def rules_test(file: Path | None) -> None:
     if failed:
         raise CheckFailed(f"{len(failed)} of {len(checks)} examples failed in {loaded.path}")
     click.echo(f"{len(checks)} examples passed")
+
+
+@main.group()
+def cache() -> None:
+    """The cache of events read from calendars."""
+
+
+@cache.command("clear")
+def cache_clear() -> None:
+    """Delete the cache; the next audit parses every calendar again."""
+    store = EventCache(_cache_dir())
+    if store.clear():
+        click.echo(f"removed {store.path}")
+    else:
+        click.echo(f"no cache at {store.path}")
 
 
 @main.command()

@@ -14,6 +14,7 @@ from .config import LoadedConfig
 from .errors import ConfigError, UsageError
 from .period import Period, date_range, month_period, parse_period
 from .sources import Fetched, Source
+from .sources.cache import EventCache
 from .sources.ics import IcsSource
 
 RULES_FILE = "rules.yaml"
@@ -53,6 +54,7 @@ def demo_config() -> LoadedConfig:
 
 
 def demo_source(loaded: LoadedConfig) -> Source:
+    """The bundled calendar; it is small, so it is never cached."""
     path = resources.files("calaudit").joinpath("data", DEMO_CALENDAR)
     return IcsSource(str(path), loaded.config.owner, loaded.zone)
 
@@ -61,11 +63,13 @@ def demo_period(loaded: LoadedConfig) -> Period:
     return month_period(DEMO_MONTH, loaded.zone)
 
 
-def build_sources(loaded: LoadedConfig, ics: Sequence[str]) -> list[Source]:
+def build_sources(
+    loaded: LoadedConfig, ics: Sequence[str], prefilter: bool = True, cache: EventCache | None = None
+) -> list[Source]:
     """Sources from --ics, or else from the ``sources:`` list of rules.yaml."""
     owner, zone = loaded.config.owner, loaded.zone
     if ics:
-        return [IcsSource(location, owner, zone) for location in ics]
+        return [IcsSource(location, owner, zone, prefilter=prefilter, cache=cache) for location in ics]
     sources: list[Source] = []
     for index, entry in enumerate(loaded.config.sources):
         if entry.ics is None:
@@ -73,7 +77,7 @@ def build_sources(loaded: LoadedConfig, ics: Sequence[str]) -> list[Source]:
                 f"sources[{index}].google: this version of calaudit reads .ics files and iCal "
                 "URLs only; use Google Calendar's secret iCal address with 'ics:' instead"
             )
-        sources.append(IcsSource(loaded.resolve(entry.ics), owner, zone))
+        sources.append(IcsSource(loaded.resolve(entry.ics), owner, zone, prefilter=prefilter, cache=cache))
     if not sources:
         raise UsageError(
             "no calendar given: pass --ics FILE_OR_URL, add 'sources:' to rules.yaml, or try 'calaudit audit --demo'"

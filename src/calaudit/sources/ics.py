@@ -8,13 +8,18 @@ skipped and reported as ``InvalidEvent`` while the rest of the calendar is audit
 
 from __future__ import annotations
 
+import hashlib
+import io
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from http import HTTPStatus
 from pathlib import Path
+from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -26,7 +31,8 @@ from .. import __version__
 from ..errors import SourceError
 from ..models import Attendee, Event, Response
 from ..period import Period
-from . import Fetched, InvalidEvent
+from . import Fetched, InvalidEvent, scan
+from .cache import EventCache, Validators, cache_key
 
 URL_TIMEOUT_SECONDS = 60
 QUERY_MARGIN = timedelta(days=2)
@@ -54,44 +60,153 @@ def is_url(location: str) -> bool:
 
 
 class IcsSource:
-    """A local .ics file or an http(s)/webcal URL."""
+    """A local .ics file or an http(s)/webcal URL.
 
-    def __init__(self, location: str, owner: Iterable[str], zone: ZoneInfo) -> None:
+    With ``prefilter`` (the default) only the parts of the file that can touch the period
+    are parsed (see ``scan``); with a ``cache`` the events read for a period are kept,
+    keyed by the file's content, and an unchanged calendar is not parsed again.
+    """
+
+    def __init__(
+        self,
+        location: str,
+        owner: Iterable[str],
+        zone: ZoneInfo,
+        *,
+        prefilter: bool = True,
+        cache: EventCache | None = None,
+    ) -> None:
         self.location = location
         self.owner = frozenset(address.lower() for address in owner)
         self.zone = zone
+        self.prefilter = prefilter
+        self.cache = cache
 
     @property
     def name(self) -> str:
         return redact_url(self.location) if is_url(self.location) else self.location
 
     def fetch(self, period: Period) -> Fetched:
-        raw = _download(self.location) if is_url(self.location) else _read_file(self.location)
-        return parse_calendar(raw, self.name, period, self.owner, self.zone)
+        if is_url(self.location):
+            return self._fetch_url(period)
+        path = Path(self.location).expanduser()
+        digest = _inspect_file(path, self.location)
+        key = self._key(digest, period)
+        if self.cache is not None and (cached := self.cache.get(key)) is not None:
+            return cached
+        try:
+            with path.open("rb") as lines:
+                fetched = self._read(lines, period)
+        except OSError as exc:
+            raise SourceError(f"{self.location}: cannot read calendar file: {exc.strerror}") from None
+        if self.cache is not None:
+            self.cache.put(key, fetched)
+        return fetched
+
+    def _fetch_url(self, period: Period) -> Fetched:
+        known = self.cache.validators(self.location) if self.cache is not None else None
+        if known is not None and self.cache is not None:
+            cached = self.cache.get(self._key(known.digest, period))
+            if cached is not None:
+                body = _download(self.location, known)
+                if body is None:
+                    return cached
+            else:
+                body = _download(self.location, None)
+        else:
+            body = _download(self.location, None)
+        assert body is not None
+        digest = hashlib.sha256(body.data).hexdigest()
+        _check_calendar(body.data[:HEAD_BYTES], body.data[-TAIL_BYTES:], self.name)
+        if self.cache is not None:
+            self.cache.set_validators(self.location, Validators(body.etag, body.last_modified, digest))
+            cached = self.cache.get(self._key(digest, period))
+            if cached is not None:
+                return cached
+        fetched = self._read(io.BytesIO(body.data), period)
+        if self.cache is not None:
+            self.cache.put(self._key(digest, period), fetched)
+        return fetched
+
+    def _read(self, lines: BinaryIO, period: Period) -> Fetched:
+        first, last = _window_days(period)
+        data = scan.prefilter(lines, first, last)[0] if self.prefilter else lines.read()
+        return _parse(data, self.name, period, self.owner, self.zone)
+
+    def _key(self, digest: str, period: Period) -> str:
+        first, last = _window_days(period)
+        return cache_key(digest, self.name, first, last, self.owner, self.zone.key)
 
 
-def _read_file(location: str) -> bytes:
-    path = Path(location).expanduser()
+HEAD_BYTES = 65536
+TAIL_BYTES = 4096
+
+
+def _window(period: Period) -> tuple[datetime, datetime]:
+    return period.start - QUERY_MARGIN, period.end + QUERY_MARGIN
+
+
+def _window_days(period: Period) -> tuple[date, date]:
+    start, end = _window(period)
+    return start.date(), end.date()
+
+
+def _inspect_file(path: Path, location: str) -> str:
+    """Check that the file looks like a whole calendar; return the sha256 of its content."""
+    digest = hashlib.sha256()
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES)
+            digest.update(head)
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+            size = handle.tell()
+            handle.seek(max(0, size - TAIL_BYTES))
+            tail = handle.read()
     except FileNotFoundError:
         raise SourceError(f"{location}: calendar file not found; check the path") from None
     except IsADirectoryError:
         raise SourceError(f"{location}: is a directory, not an .ics file") from None
     except OSError as exc:
         raise SourceError(f"{location}: cannot read calendar file: {exc.strerror}") from None
+    _check_calendar(head, tail, location)
+    return digest.hexdigest()
 
 
-def _download(url: str) -> bytes:
+def _check_calendar(head: bytes, tail: bytes, name: str) -> None:
+    if b"\x00" in head:
+        raise SourceError(f"{name}: binary data, not an iCalendar (.ics) file")
+    if not head.lstrip(b"\xef\xbb\xbf \t\r\n")[:15].upper().startswith(b"BEGIN:VCALENDAR"):
+        raise SourceError(f"{name}: not an iCalendar file (it does not start with BEGIN:VCALENDAR)")
+    if b"END:VCALENDAR" not in tail.upper():
+        raise SourceError(f"{name}: truncated iCalendar file (no END:VCALENDAR at the end); export it again")
+
+
+@dataclass(frozen=True)
+class _Body:
+    data: bytes
+    etag: str | None
+    last_modified: str | None
+
+
+def _download(url: str, known: Validators | None) -> _Body | None:
+    """GET the calendar; with ``known`` validators a 304 Not Modified returns None."""
     if url.lower().startswith("webcal://"):
         url = "https://" + url[len("webcal://") :]
-    request = urllib.request.Request(url, headers={"User-Agent": f"calaudit/{__version__}"})  # noqa: S310
+    headers = {"User-Agent": f"calaudit/{__version__}"}
+    if known is not None:
+        if known.etag:
+            headers["If-None-Match"] = known.etag
+        if known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310
     shown = redact_url(url)
     try:
         with urllib.request.urlopen(request, timeout=URL_TIMEOUT_SECONDS) as response:  # noqa: S310
-            data: bytes = response.read()
-            return data
+            return _Body(response.read(), response.headers.get("ETag"), response.headers.get("Last-Modified"))
     except urllib.error.HTTPError as exc:
+        if exc.code == HTTPStatus.NOT_MODIFIED and known is not None:
+            return None
         hint = (
             "the secret address may have been reset; copy it again from the calendar's settings"
             if exc.code in (401, 403, 404)
@@ -103,86 +218,111 @@ def _download(url: str) -> bytes:
         raise SourceError(f"{shown}: cannot download calendar ({reason}); check the URL and your network") from None
 
 
-def _decode(raw: bytes, name: str, warnings: list[str]) -> str:
-    if b"\x00" in raw[:65536]:
-        raise SourceError(f"{name}: binary data, not an iCalendar (.ics) file")
+def _decode(data: bytes, name: str, warnings: list[str]) -> str:
     try:
-        text = raw.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         warnings.append(
             f"{name}: not valid UTF-8 (first bad byte at offset {exc.start}); unreadable characters were replaced"
         )
-        text = raw.decode("utf-8-sig", errors="replace")
-    head = text.lstrip()[:15].upper()
-    if not head.startswith("BEGIN:VCALENDAR"):
-        raise SourceError(f"{name}: not an iCalendar file (it does not start with BEGIN:VCALENDAR)")
-    if "END:VCALENDAR" not in text[-4096:].upper():
-        raise SourceError(f"{name}: truncated iCalendar file (no END:VCALENDAR at the end); export it again")
-    return text
+        return data.decode("utf-8-sig", errors="replace")
 
 
-def parse_calendar(raw: bytes, name: str, period: Period, owner: frozenset[str], zone: ZoneInfo) -> Fetched:
-    """All occurrences in ``raw`` that may touch ``period``; ``name`` labels messages."""
+def parse_calendar(
+    raw: bytes, name: str, period: Period, owner: frozenset[str], zone: ZoneInfo, prefilter: bool = True
+) -> Fetched:
+    """All occurrences in the calendar ``raw`` that may touch ``period``; ``name`` labels messages."""
+    _check_calendar(raw[:HEAD_BYTES], raw[-TAIL_BYTES:], name)
+    if prefilter:
+        raw = scan.prefilter(io.BytesIO(raw), *_window_days(period))[0]
+    return _parse(raw, name, period, owner, zone)
+
+
+def _parse(data: bytes, name: str, period: Period, owner: frozenset[str], zone: ZoneInfo) -> Fetched:
     result = Fetched()
-    text = _decode(raw, name, result.warnings)
+    text = _decode(data, name, result.warnings)
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except (ValueError, KeyError, IndexError) as exc:
         raise SourceError(f"{name}: not a valid iCalendar file: {exc}") from None
-    window = (period.start - QUERY_MARGIN, period.end + QUERY_MARGIN)
     for calendar in calendars:
         try:
             calendar = x_wr_timezone.to_standard(calendar)
         except Exception as exc:  # noqa: BLE001 - a bad X-WR-TIMEZONE must not lose the calendar
             result.warnings.append(f"{name}: X-WR-TIMEZONE ignored: {exc}")
         calendar_name = str(calendar.get("X-WR-CALNAME") or name)
-        reader = _Reader(calendar_name, owner, zone, window)
-        for components in _series(calendar):
+        reader = _Reader(calendar_name, owner, zone, period)
+        for components in _series(calendar, *_window_days(period)):
             reader.read_series(components, result)
     return result
 
 
-def _series(calendar: Component) -> Iterator[list[Component]]:
-    """VEVENTs grouped by UID: a recurring master with its overrides, or a single event.
+def _series(calendar: Component, first: date, last: date) -> Iterator[list[tuple[Component, bool]]]:
+    """VEVENTs grouped by UID, each with whether it may touch [first, last].
 
-    Some exports reuse one UID for unrelated events. recurring-ical-events would keep
-    only one of them, so every further master becomes a series of its own; exact
-    repeats are then counted once by the auditor (same UID and start).
+    A group is a recurring master with its overrides, or a single event. Some exports
+    reuse one UID for unrelated events; recurring-ical-events would keep only one of
+    them, so every further master becomes a series of its own (exact repeats are then
+    counted once by the auditor: same UID and start).
     """
     by_uid: dict[str, list[Component]] = defaultdict(list)
     for index, component in enumerate(calendar.walk("VEVENT")):
         by_uid[str(component.get("UID") or f"#{index}")].append(component)
     for components in by_uid.values():
-        masters = [c for c in components if "RECURRENCE-ID" not in c]
-        overrides = [c for c in components if "RECURRENCE-ID" in c]
+        flags = scan.relevant([_info(c) for c in components], first, last)
+        pairs = list(zip(components, flags, strict=True))
+        masters = [p for p in pairs if "RECURRENCE-ID" not in p[0]]
+        overrides = [p for p in pairs if "RECURRENCE-ID" in p[0]]
         yield masters[:1] + overrides
         for master in masters[1:]:
             yield [master]
 
 
+def _info(component: Component) -> scan.Info:
+    """The scan's view of a parsed component, so both paths decide alike."""
+    values: dict[bytes, list[bytes]] = {}
+    for key in ("UID", "DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "RECURRENCE-ID"):
+        if key in component:
+            found = component[key]
+            items = found if isinstance(found, list) else [found]
+            values[key.encode()] = [_raw(item) for item in items]
+    return scan.Info.from_values(values)
+
+
+def _raw(value: object) -> bytes:
+    try:
+        raw = value.to_ical()  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - a broken value simply has no readable date
+        return b""
+    return raw if isinstance(raw, bytes) else str(raw).encode()
+
+
 class _Reader:
-    def __init__(self, calendar: str, owner: frozenset[str], zone: ZoneInfo, window: tuple[datetime, datetime]) -> None:
+    def __init__(self, calendar: str, owner: frozenset[str], zone: ZoneInfo, period: Period) -> None:
         self.calendar = calendar
         self.owner = owner
         self.zone = zone
-        self.window = window
+        self.window = _window(period)
 
-    def read_series(self, components: list[Component], result: Fetched) -> None:
-        good = []
-        for component in components:
+    def read_series(self, components: list[tuple[Component, bool]], result: Fetched) -> None:
+        """Expand one series; an unreadable part is reported if it may touch the period."""
+        good, any_relevant = [], False
+        for component, relevant in components:
             problem = _problem(component)
             if problem is None:
                 good.append(component)
-            elif self._may_touch_window(component):
+                any_relevant = any_relevant or relevant
+            elif relevant:
                 result.invalid.append(self._invalid(component, problem))
         if not good:
             return
+        recurring = any(key in c for c in good for key in ("RRULE", "RDATE", "RECURRENCE-ID"))
         try:
             series = recurring_ical_events.Series([recurring_ical_events.EventAdapter(c) for c in good])
             occurrences = [o.as_component(False) for o in series.between(*self.window)]
-            events = [self._event(c, recurring=len(good) > 1 or "RRULE" in good[0]) for c in occurrences]
+            events = [self._event(c, recurring) for c in occurrences]
         except Exception as exc:  # noqa: BLE001 - any library failure is confined to this series
-            if any(self._may_touch_window(c) for c in good):
+            if any_relevant:
                 result.invalid.append(self._invalid(good[0], _reason(exc)))
             return
         result.events.extend(events)
@@ -194,20 +334,6 @@ class _Reader:
             uid=str(component.get("UID") or ""),
             reason=reason,
         )
-
-    def _may_touch_window(self, component: Component) -> bool:
-        """False only when a broken single event clearly lies outside the period."""
-        if any(key in component for key in ("RRULE", "RDATE", "RECURRENCE-ID")):
-            return True
-        try:
-            start = component.decoded("DTSTART")
-        except Exception:  # noqa: BLE001 - unreadable start: we cannot rule it out
-            return True
-        if not isinstance(start, date):
-            return True
-        start = _as_date(start)
-        first, last = self.window[0].date(), self.window[1].date()
-        return first - timedelta(days=366) <= start <= last
 
     def _event(self, component: Component, recurring: bool) -> Event:
         start, end = component.decoded("DTSTART"), component.decoded("DTEND")

@@ -1,0 +1,115 @@
+"""How much a month's audit costs compared with a bare icalendar parse of the same file.
+
+Run by hand (not by CI), from the repository root, in the project's virtual environment:
+
+    python -m benchmarks.bench_audit                  # 1k, 10k and 100k VEVENTs
+    python -m benchmarks.bench_audit --sizes 1000 10000
+
+Every measurement runs in a fresh subprocess, which reports the seconds of the work
+itself (imports excluded) and its peak RSS. The baseline, a bare
+``icalendar.Calendar.from_ical`` of the file, is measured in the same run, and each
+calaudit path is reported as a ratio to it:
+
+* full: no pre-filter, no cache (parse everything, expand the month, audit);
+* cold: the pre-filter, with an empty cache (which it fills);
+* warm: the same again, the file unchanged (served from the cache).
+
+The three calaudit paths must produce identical JSON; the script checks this.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.synthetic import generate
+
+CHILD = r"""
+import json, resource, sys, time
+kind, path, cache_dir, period_label = sys.argv[1:5]
+if kind == "bare":
+    import icalendar
+    data = open(path, "rb").read()
+    started = time.perf_counter()
+    icalendar.Calendar.from_ical(data)
+    seconds, result = time.perf_counter() - started, None
+else:
+    from datetime import UTC, datetime
+    from pathlib import Path
+    from calaudit import pipeline
+    from calaudit.audit import audit
+    from calaudit.period import parse_period
+    from calaudit.report.json import to_dict
+    from calaudit.sources.cache import EventCache
+    from calaudit.sources.ics import IcsSource
+    loaded = pipeline.demo_config()
+    started = time.perf_counter()
+    period = parse_period(period_label, loaded.zone, datetime.now(UTC))
+    cache = EventCache(Path(cache_dir)) if kind != "full" else None
+    source = IcsSource(path, loaded.config.owner, loaded.zone, prefilter=kind != "full", cache=cache)
+    fetched = source.fetch(period)
+    result = to_dict(audit(fetched.events, loaded.config, period, fetched.invalid))
+    seconds = time.perf_counter() - started
+peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "result": result}))
+"""
+
+
+def measure(kind: str, path: Path, cache_dir: Path, period: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, kind, str(path), str(cache_dir), period],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    measured: dict[str, object] = json.loads(done.stdout)
+    return measured
+
+
+def demo_seconds(runs: int = 5) -> float:
+    """Best wall time of the whole ``calaudit audit --demo`` command, start-up included."""
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "calaudit", "audit", "--demo", "--format", "json"],
+            capture_output=True, check=True,
+        )  # fmt: skip
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--period", default="2026-03")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="calaudit-bench-"))
+    print(f"{'VEVENTs':>8} {'MB':>6} {'bare s':>7} {'bare MB':>8} | {'path':<5} {'s':>7} {'x bare':>7} "
+          f"{'peak MB':>8} {'x bare':>7}")  # fmt: skip
+    for size in args.sizes:
+        path = work / f"synthetic-{size}.ics"
+        path.write_bytes(generate(size))
+        megabytes = path.stat().st_size / 1e6
+        bare = measure("bare", path, work, args.period)
+        cache_dir = work / f"cache-{size}"
+        results = {}
+        for kind in ("full", "cold", "warm"):
+            m = measure(kind, path, cache_dir, args.period)
+            results[kind] = m["result"]
+            seconds, peak = float(m["seconds"]), float(m["peak_mb"])  # type: ignore[arg-type]
+            bare_s, bare_mb = float(bare["seconds"]), float(bare["peak_mb"])  # type: ignore[arg-type]
+            print(f"{size:>8} {megabytes:>6.1f} {bare_s:>7.2f} {bare_mb:>8.0f} | {kind:<5} {seconds:>7.3f} "
+                  f"{seconds / bare_s:>7.3f} {peak:>8.0f} {peak / bare_mb:>7.2f}")  # fmt: skip
+        same = results["full"] == results["cold"] == results["warm"]
+        print(f"{'':>8} identical results on the full, cold and warm paths: {same}")
+        if not same:
+            sys.exit(1)
+    print(f"calaudit audit --demo (whole command, best of 5): {demo_seconds():.2f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""A cache of the events read from a calendar, so an unchanged calendar is not parsed again.
+
+Entries are keyed by the calendar's content (sha256), its name, the query window, the
+owner addresses and the reporting zone: everything that shapes the events read. URLs
+also remember their ETag/Last-Modified for a conditional GET. The cache is one SQLite
+file holding JSON; anything unreadable in it (corrupt file, other format version,
+malformed entry) counts as a miss and is rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from ..models import Attendee, Event, Response
+from . import Fetched, InvalidEvent
+
+FORMAT = 1
+"""Bump when the stored shape of an Event changes: older entries are then ignored."""
+FILE_NAME = "events.sqlite"
+
+
+@dataclass(frozen=True)
+class Validators:
+    etag: str | None
+    last_modified: str | None
+    digest: str
+    """sha256 of the body these validators belong to."""
+
+
+def cache_key(digest: str, name: str, first: date, last: date, owner: Iterable[str], zone: str) -> str:
+    parts = [FORMAT, digest, name, first.isoformat(), last.isoformat(), sorted(owner), zone]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+class EventCache:
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / FILE_NAME
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        connection = sqlite3.connect(self.path, timeout=10)
+        try:
+            connection.execute("CREATE TABLE IF NOT EXISTS events (key TEXT PRIMARY KEY, format INTEGER, payload TEXT)")
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS urls (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, digest TEXT)"
+            )
+            with connection:
+                yield connection
+        finally:
+            connection.close()
+
+    def _reset(self) -> None:
+        """A file SQLite cannot read is thrown away so that the next run rebuilds it."""
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+
+    def get(self, key: str) -> Fetched | None:
+        try:
+            with self._connect() as db:
+                row = db.execute("SELECT format, payload FROM events WHERE key = ?", (key,)).fetchone()
+        except sqlite3.DatabaseError:
+            self._reset()
+            return None
+        if row is None or row[0] != FORMAT:
+            return None
+        try:
+            return _load(json.loads(row[1]))
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, fetched: Fetched) -> None:
+        payload = json.dumps(_dump(fetched))
+        try:
+            with self._connect() as db:
+                db.execute("INSERT OR REPLACE INTO events VALUES (?, ?, ?)", (key, FORMAT, payload))
+        except sqlite3.DatabaseError:
+            self._reset()
+
+    def validators(self, url: str) -> Validators | None:
+        try:
+            with self._connect() as db:
+                row = db.execute("SELECT etag, last_modified, digest FROM urls WHERE url = ?", (url,)).fetchone()
+        except sqlite3.DatabaseError:
+            self._reset()
+            return None
+        return Validators(*row) if row else None
+
+    def set_validators(self, url: str, validators: Validators) -> None:
+        try:
+            with self._connect() as db:
+                db.execute(
+                    "INSERT OR REPLACE INTO urls VALUES (?, ?, ?, ?)",
+                    (url, validators.etag, validators.last_modified, validators.digest),
+                )
+        except sqlite3.DatabaseError:
+            self._reset()
+
+    def clear(self) -> bool:
+        """Remove the cache file; True when there was one."""
+        existed = self.path.exists()
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{self.path}{suffix}")
+        return existed
+
+
+def _dump(fetched: Fetched) -> dict[str, Any]:
+    return {
+        "events": [_dump_event(e) for e in fetched.events],
+        "invalid": [[i.calendar, i.title, i.uid, i.reason] for i in fetched.invalid],
+        "warnings": fetched.warnings,
+    }
+
+
+def _dump_event(e: Event) -> list[Any]:
+    return [
+        e.uid, e.title, e.start.astimezone(UTC).isoformat(), e.end.astimezone(UTC).isoformat(), e.calendar,
+        e.all_day, e.start_date.isoformat() if e.start_date else None, e.end_date.isoformat() if e.end_date else None,
+        e.description, e.location, e.organizer, [[a.email, a.is_resource] for a in e.attendees],
+        e.cancelled, e.tentative, e.transparent, e.response.value if e.response else None, e.recurring, e.event_type,
+    ]  # fmt: skip
+
+
+def _load(data: dict[str, Any]) -> Fetched:
+    return Fetched(
+        events=[_load_event(row) for row in data["events"]],
+        invalid=[InvalidEvent(*row) for row in data["invalid"]],
+        warnings=[str(w) for w in data["warnings"]],
+    )
+
+
+def _load_event(row: list[Any]) -> Event:
+    (uid, title, start, end, calendar, all_day, start_date, end_date, description, location, organizer,
+     attendees, cancelled, tentative, transparent, response, recurring, event_type) = row  # fmt: skip
+    return Event(
+        uid=uid,
+        title=title,
+        start=datetime.fromisoformat(start),
+        end=datetime.fromisoformat(end),
+        calendar=calendar,
+        all_day=bool(all_day),
+        start_date=date.fromisoformat(start_date) if start_date else None,
+        end_date=date.fromisoformat(end_date) if end_date else None,
+        description=description,
+        location=location,
+        organizer=organizer,
+        attendees=tuple(Attendee(email, bool(resource)) for email, resource in attendees),
+        cancelled=bool(cancelled),
+        tentative=bool(tentative),
+        transparent=bool(transparent),
+        response=Response(response) if response else None,
+        recurring=bool(recurring),
+        event_type=event_type,
+    )

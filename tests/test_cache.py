@@ -1,0 +1,138 @@
+"""The event cache: used when the calendar is unchanged, rebuilt when it cannot be trusted."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+
+from calaudit.cli import main
+from calaudit.models import Event
+from calaudit.period import parse_period
+from calaudit.sources import Fetched
+from calaudit.sources.cache import FILE_NAME, EventCache
+from calaudit.sources.ics import IcsSource
+from tests.helpers import ICS, NOW
+
+NY = ZoneInfo("America/New_York")
+MARCH = parse_period("2026-03", NY, NOW)
+OWNER = ["cto@weave.example"]
+
+
+@pytest.fixture
+def calendar(tmp_path):
+    path = tmp_path / "work.ics"
+    path.write_bytes((ICS / "skips.ics").read_bytes())
+    return path
+
+
+def titles(fetched: Fetched) -> list[str]:
+    return sorted(e.title for e in fetched.events)
+
+
+def test_a_second_read_of_an_unchanged_file_comes_from_the_cache(tmp_path, calendar):
+    cache = EventCache(tmp_path / "cache")
+    source = IcsSource(str(calendar), OWNER, NY, cache=cache)
+    first = source.fetch(MARCH)
+    key = source._key(__import__("hashlib").sha256(calendar.read_bytes()).hexdigest(), MARCH)
+    planted = Fetched(events=[Event(uid="p", title="Planted", start=MARCH.start, end=MARCH.start, calendar="c")])
+    cache.put(key, planted)
+    assert titles(source.fetch(MARCH)) == ["Planted"]  # proves the cache is read
+    calendar.write_bytes(calendar.read_bytes().replace(b"Coffee with Sam", b"Coffee with Bo"))
+    assert "Coffee with Bo" in titles(source.fetch(MARCH))  # a changed file is parsed again
+    assert len(first.events) == 8
+
+
+def test_cached_events_audit_exactly_like_parsed_ones(tmp_path, calendar):
+    cache = EventCache(tmp_path / "cache")
+    parsed = IcsSource(str(calendar), OWNER, NY, cache=cache).fetch(MARCH)
+    cached = IcsSource(str(calendar), OWNER, NY, cache=cache).fetch(MARCH)
+    assert cached.events == parsed.events
+    assert [e.start.timestamp() for e in cached.events] == [e.start.timestamp() for e in parsed.events]
+
+
+def test_a_corrupt_cache_file_is_ignored_and_rebuilt(tmp_path, calendar):
+    directory = tmp_path / "cache"
+    directory.mkdir()
+    (directory / FILE_NAME).write_bytes(b"this is not a database" * 100)
+    source = IcsSource(str(calendar), OWNER, NY, cache=EventCache(directory))
+    assert len(source.fetch(MARCH).events) == 8
+    assert len(source.fetch(MARCH).events) == 8
+    with sqlite3.connect(directory / FILE_NAME) as db:
+        assert db.execute("SELECT count(*) FROM events").fetchone() == (1,)
+
+
+def test_entries_of_another_format_or_malformed_are_never_trusted(tmp_path, calendar):
+    cache = EventCache(tmp_path / "cache")
+    source = IcsSource(str(calendar), OWNER, NY, cache=cache)
+    source.fetch(MARCH)
+    with sqlite3.connect(cache.path) as db:
+        db.execute("UPDATE events SET format = 0")
+    assert len(source.fetch(MARCH).events) == 8
+    with sqlite3.connect(cache.path) as db:
+        db.execute("UPDATE events SET payload = '{\"events\": [[1, 2]]}'")
+    assert len(source.fetch(MARCH).events) == 8
+
+
+def test_the_cache_key_includes_the_period_window(tmp_path, calendar):
+    source = IcsSource(str(calendar), OWNER, NY, cache=EventCache(tmp_path / "cache"))
+    assert len(source.fetch(MARCH).events) == 8
+    assert source.fetch(parse_period("2026-05", NY, NOW)).events == []
+
+
+class _ConditionalServer:
+    """Serves one calendar with an ETag and answers If-None-Match with 304."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body, self.requests = body, []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.requests.append(self.headers.get("If-None-Match"))
+                etag = f'"v{len(server.body)}"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("ETag", etag)
+                self.end_headers()
+                self.wfile.write(server.body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}/secret/basic.ics"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+
+def test_urls_are_fetched_with_a_conditional_get(tmp_path):
+    server = _ConditionalServer((ICS / "skips.ics").read_bytes())
+    try:
+        source = IcsSource(server.url, OWNER, NY, cache=EventCache(tmp_path / "cache"))
+        first = source.fetch(MARCH)
+        second = source.fetch(MARCH)
+        assert second.events == first.events
+        assert server.requests == [None, f'"v{len(server.body)}"']
+        server.body = (ICS / "overlap.ics").read_bytes()
+        assert titles(source.fetch(MARCH)) == ["Customer call", "Interview", "Standup"]
+    finally:
+        server.httpd.shutdown()
+        server.httpd.server_close()
+
+
+def test_cli_no_cache_and_cache_clear(tmp_path, calendar):
+    runner = CliRunner()
+    args = ["audit", "--ics", str(calendar), "--rules", str(ICS.parent / "rules.yaml"), "--period", "2026-03",
+            "--format", "json"]
+    assert runner.invoke(main, [*args, "--no-cache"]).exit_code == 0
+    assert "no cache at" in runner.invoke(main, ["cache", "clear"]).stdout
+    assert runner.invoke(main, args).exit_code == 0
+    cleared = runner.invoke(main, ["cache", "clear"])
+    assert cleared.exit_code == 0 and "removed" in cleared.stdout

@@ -6,7 +6,7 @@ Run by hand (not by CI), from the repository root, in the project's virtual envi
     python -m benchmarks.bench_audit --sizes 1000 10000
 
 Every measurement runs in a fresh subprocess, which reports the seconds of the work
-itself (imports excluded) and its peak RSS. The baseline, a bare
+itself (imports excluded) and its peak RSS (VmHWM; Linux). The baseline, a bare
 ``icalendar.Calendar.from_ical`` of the file, is measured in the same run, and each
 calaudit path is reported as a ratio to it:
 
@@ -30,7 +30,7 @@ from pathlib import Path
 from benchmarks.synthetic import generate
 
 CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 kind, path, cache_dir, period_label = sys.argv[1:5]
 if kind == "bare":
     import icalendar
@@ -55,7 +55,10 @@ else:
     fetched = source.fetch(period)
     result = to_dict(audit(fetched.events, loaded.config, period, fetched.invalid))
     seconds = time.perf_counter() - started
-peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM is the peak RSS of this address space only; ru_maxrss would include the
+# parent's memory from before exec.
+with open("/proc/self/status") as status:
+    peak_mb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
 print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "result": result}))
 """
 

@@ -119,7 +119,9 @@ def generate(vevents: int, seed: int = 2026) -> bytes:
         if rng.random() < 0.05:
             w.all_day(f"allday-{i}@synthetic", day)
             continue
-        start = datetime.combine(day, datetime.min.time()).replace(hour=rng.randrange(7, 19), minute=rng.choice([0, 30]))
+        start = datetime.combine(day, datetime.min.time()).replace(
+            hour=rng.randrange(7, 19), minute=rng.choice([0, 30])
+        )
         w.event(f"single-{i}@synthetic", start, rng.choice([30, 45, 60, 90]), rng.choice(ZONES), [])
     zones = "".join(
         icalendar.Timezone.from_tzid(z, first_date=date(2016, 1, 1), last_date=date(2028, 1, 1)).to_ical().decode()

@@ -129,8 +129,17 @@ def test_urls_are_fetched_with_a_conditional_get(tmp_path):
 
 def test_cli_no_cache_and_cache_clear(tmp_path, calendar):
     runner = CliRunner()
-    args = ["audit", "--ics", str(calendar), "--rules", str(ICS.parent / "rules.yaml"), "--period", "2026-03",
-            "--format", "json"]
+    args = [
+        "audit",
+        "--ics",
+        str(calendar),
+        "--rules",
+        str(ICS.parent / "rules.yaml"),
+        "--period",
+        "2026-03",
+        "--format",
+        "json",
+    ]
     assert runner.invoke(main, [*args, "--no-cache"]).exit_code == 0
     assert "no cache at" in runner.invoke(main, ["cache", "clear"]).stdout
     assert runner.invoke(main, args).exit_code == 0

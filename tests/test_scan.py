@@ -49,7 +49,7 @@ def test_prefilter_keeps_timezones_and_properties_and_drops_what_cannot_touch():
         b"BEGIN:VTIMEZONE\r\nTZID:X\r\nEND:VTIMEZONE\r\n"
         b"BEGIN:VTODO\r\nUID:todo\r\nEND:VTODO\r\n"
         b"BEGIN:VEVENT\r\nUID:old\r\nDTSTART;TZID=America/New_Yo\r\n rk:20190302T100000\r\nEND:VEVENT\r\n"
-        b"BEGIN:VEVENT\r\nUID:now\r\nDTSTART;TZID=\"(UTC+01:00) Amsterdam\":20260302T100000\r\n"
+        b'BEGIN:VEVENT\r\nUID:now\r\nDTSTART;TZID="(UTC+01:00) Amsterdam":20260302T100000\r\n'
         b"BEGIN:VALARM\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT\r\n"
         b"END:VCALENDAR\r\n"
     )
@@ -61,8 +61,7 @@ def test_prefilter_keeps_timezones_and_properties_and_drops_what_cannot_touch():
 
 
 def info(**kw):
-    defaults = dict(uid=b"u", start=None, end=None, rrule_until=None, recurring=False, unbounded=False,
-                    override=False)
+    defaults = dict(uid=b"u", start=None, end=None, rrule_until=None, recurring=False, unbounded=False, override=False)
     return scan.Info(**{**defaults, **kw})
 
 
@@ -73,14 +72,26 @@ MARCH = (date(2026, 3, 1), date(2026, 3, 31))
     ("group", "expected"),
     [
         # A series that ended last year is dropped with its overrides.
-        ([info(start=date(2024, 1, 1), recurring=True, rrule_until=date(2025, 6, 1)),
-          info(start=date(2024, 2, 1), override=True)], [False, False]),
+        (
+            [
+                info(start=date(2024, 1, 1), recurring=True, rrule_until=date(2025, 6, 1)),
+                info(start=date(2024, 2, 1), override=True),
+            ],
+            [False, False],
+        ),
         # ... but an override moved into the window is kept, as an orphan.
-        ([info(start=date(2024, 1, 1), recurring=True, rrule_until=date(2025, 6, 1)),
-          info(start=date(2026, 3, 10), override=True)], [False, True]),
+        (
+            [
+                info(start=date(2024, 1, 1), recurring=True, rrule_until=date(2025, 6, 1)),
+                info(start=date(2026, 3, 10), override=True),
+            ],
+            [False, True],
+        ),
         # A running series keeps every override, wherever it was moved.
-        ([info(start=date(2024, 1, 1), recurring=True, unbounded=True),
-          info(start=date(2024, 2, 1), override=True)], [True, True]),
+        (
+            [info(start=date(2024, 1, 1), recurring=True, unbounded=True), info(start=date(2024, 2, 1), override=True)],
+            [True, True],
+        ),
         # A series ending on the first day of the window still counts.
         ([info(start=date(2025, 1, 1), end=date(2025, 1, 1), recurring=True, rrule_until=date(2026, 2, 28))], [True]),
         # A series starting after the window cannot reach it.
@@ -96,10 +107,17 @@ def test_relevance_decisions(group, expected):
 
 
 def test_info_reads_raw_values():
-    parsed = scan.Info.from_values({
-        b"DTSTART": [b"20260302T100000"], b"DURATION": [b"P1W2D"],
-        b"RRULE": [b"FREQ=WEEKLY;UNTIL=20260401T000000Z"],
-    })
+    parsed = scan.Info.from_values(
+        {
+            b"DTSTART": [b"20260302T100000"],
+            b"DURATION": [b"P1W2D"],
+            b"RRULE": [b"FREQ=WEEKLY;UNTIL=20260401T000000Z"],
+        }
+    )
     assert (parsed.start, parsed.end, parsed.rrule_until, parsed.unbounded) == (
-        date(2026, 3, 2), date(2026, 3, 12), date(2026, 4, 1), False)
+        date(2026, 3, 2),
+        date(2026, 3, 12),
+        date(2026, 4, 1),
+        False,
+    )
     assert scan.Info.from_values({b"DTSTART": [b"x"], b"RRULE": [b"FREQ=DAILY;COUNT=3"]}).unbounded

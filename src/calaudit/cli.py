@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from typing import Any
 import click
 import platformdirs
 from rich.console import Console, RenderableType
+from rich.progress import Progress, TaskID
 
 from . import __version__, pipeline
 from . import config as config_module
@@ -162,15 +164,43 @@ def _load_rules(explicit: Path | None) -> LoadedConfig:
     return config_module.load(pipeline.find_rules(explicit, Path.cwd(), _config_dir()))
 
 
+PROGRESS_AFTER_SECONDS = 1.0
+
+
+class _ProgressBar:
+    """A transient bar on stderr, shown only on a terminal and only once reading is slow."""
+
+    def __init__(self) -> None:
+        self.console = _stderr()
+        self.started = time.monotonic()
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+
+    def __call__(self, name: str, done: int, total: int) -> None:
+        if self.bar is None:
+            if time.monotonic() - self.started < PROGRESS_AFTER_SECONDS:
+                return
+            self.bar = Progress(*Progress.get_default_columns(), console=self.console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(name)
+        assert self.task is not None
+        self.bar.update(self.task, description=f"Reading {name}", completed=done, total=total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
 @contextmanager
-def _reading(enabled: bool) -> Iterator[Callable[[str], None]]:
-    """A spinner on stderr while calendars are read, only on a terminal."""
-    console = _stderr()
-    if not (enabled and console.is_terminal):
-        yield lambda name: None
+def _reading(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    if not (enabled and _stderr().is_terminal):
+        yield None
         return
-    with console.status("Reading calendars…") as status:
-        yield lambda name: status.update(f"Reading {name}…")
+    bar = _ProgressBar()
+    try:
+        yield bar
+    finally:
+        bar.close()
 
 
 def _run(options: SourceOptions, interactive: bool) -> tuple[LoadedConfig, AuditResult]:

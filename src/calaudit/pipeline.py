@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -105,12 +106,15 @@ def resolve_period(
 def fetch_all(
     sources: Sequence[Source],
     period: Period,
-    progress: Callable[[str], None] = lambda name: None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Fetched:
+    """Every source's events; ``progress`` hears (source name, done, total)."""
     merged = Fetched()
     for source in sources:
-        progress(source.name)
-        merged.extend(source.fetch(period))
+        if progress is None:
+            merged.extend(source.fetch(period))
+        else:
+            merged.extend(source.fetch(period, partial(progress, source.name)))
     return merged
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -38,12 +39,20 @@ class Fetched:
         self.warnings.extend(other.warnings)
 
 
+Progress = Callable[[int, int], None]
+"""Called with (work done, total work) while a source reads; units are the source's."""
+
+
+def no_progress(done: int, total: int) -> None:
+    """The default: nobody is watching."""
+
+
 class Source(Protocol):
     @property
     def name(self) -> str:
         """How messages refer to this calendar (a path, a redacted URL, a calendar id)."""
         ...
 
-    def fetch(self, period: Period) -> Fetched:
+    def fetch(self, period: Period, progress: Progress = no_progress) -> Fetched:
         """Every occurrence that may touch the period; raises SourceError if unreadable."""
         ...

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from http import HTTPStatus
 from pathlib import Path
-from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -31,7 +30,7 @@ from .. import __version__
 from ..errors import SourceError
 from ..models import Attendee, Event, Response
 from ..period import Period
-from . import Fetched, InvalidEvent, scan
+from . import Fetched, InvalidEvent, Progress, no_progress, scan
 from .cache import EventCache, Validators, cache_key
 
 URL_TIMEOUT_SECONDS = 60
@@ -86,7 +85,8 @@ class IcsSource:
     def name(self) -> str:
         return redact_url(self.location) if is_url(self.location) else self.location
 
-    def fetch(self, period: Period) -> Fetched:
+    def fetch(self, period: Period, progress: Progress = no_progress) -> Fetched:
+        """Progress is reported in bytes of the file scanned."""
         if is_url(self.location):
             return self._fetch_url(period)
         path = Path(self.location).expanduser()
@@ -95,8 +95,8 @@ class IcsSource:
         if self.cache is not None and (cached := self.cache.get(key)) is not None:
             return cached
         try:
-            with path.open("rb") as lines:
-                fetched = self._read(lines, period)
+            with path.open("rb") as handle:
+                fetched = self._read(_counted(handle, path.stat().st_size, progress), period)
         except OSError as exc:
             raise SourceError(f"{self.location}: cannot read calendar file: {exc.strerror}") from None
         if self.cache is not None:
@@ -128,9 +128,9 @@ class IcsSource:
             self.cache.put(self._key(digest, period), fetched)
         return fetched
 
-    def _read(self, lines: BinaryIO, period: Period) -> Fetched:
+    def _read(self, lines: Iterable[bytes], period: Period) -> Fetched:
         first, last = _window_days(period)
-        data = scan.prefilter(lines, first, last)[0] if self.prefilter else lines.read()
+        data = scan.prefilter(lines, first, last)[0] if self.prefilter else b"".join(lines)
         return _parse(data, self.name, period, self.owner, self.zone)
 
     def _key(self, digest: str, period: Period) -> str:
@@ -139,6 +139,20 @@ class IcsSource:
 
 
 HEAD_BYTES = 65536
+PROGRESS_EVERY = 20000
+"""Lines between progress reports."""
+
+
+def _counted(lines: Iterable[bytes], total: int, progress: Progress) -> Iterator[bytes]:
+    done = 0
+    for index, line in enumerate(lines):
+        done += len(line)
+        if index % PROGRESS_EVERY == 0:
+            progress(done, total)
+        yield line
+    progress(total, total)
+
+
 TAIL_BYTES = 4096
 
 

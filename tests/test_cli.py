@@ -146,6 +146,8 @@ def test_markdown_output_matches_the_golden_file():
 
 
 def test_output_file_is_written_and_stdout_stays_empty(tmp_path):
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
     target = tmp_path / "march.json"
     result = run(*audit_args("--format", "json", "--output", str(target)))
     assert result.exit_code == 0
@@ -155,6 +157,8 @@ def test_output_file_is_written_and_stdout_stays_empty(tmp_path):
 
 
 def test_failed_audit_leaves_no_partial_output_file(tmp_path):
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
     target = tmp_path / "report.json"
     result = run(
         "audit",

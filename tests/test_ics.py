@@ -187,3 +187,19 @@ def test_redact_url():
     assert redact_url("https://calendar.google.com/calendar/ical/a%40b/private-xyz/basic.ics?k=1") == (
         "https://calendar.google.com/…/basic.ics"
     )
+
+
+def test_sub_daily_rules_that_would_take_minutes_are_skipped_not_expanded():
+    raw = calendar(
+        "UID:s\nDTSTART:20010101T000000Z\nDTEND:20010101T000001Z\nRRULE:FREQ=SECONDLY\nSUMMARY:Every second",
+        "UID:h\nDTSTART:20260301T000000Z\nDTEND:20260301T001000Z\nRRULE:FREQ=HOURLY;COUNT=3\nSUMMARY:Hourly",
+    )
+    fetched = events_of(raw)
+    assert [e.title for e in fetched.events] == ["Hourly"] * 3
+    assert [i.title for i in fetched.invalid] == ["Every second"]
+    assert "steps from DTSTART" in fetched.invalid[0].reason
+
+
+def test_negative_duration_is_invalid():
+    raw = calendar("UID:n\nDTSTART:20260302T100000Z\nDURATION:-PT1H\nSUMMARY:Backwards")
+    assert [i.reason for i in events_of(raw).invalid] == ["DURATION is negative"]

@@ -54,7 +54,36 @@ def _check_keyword(keyword: str) -> str:
             re.compile(keyword[1:-1])
         except re.error as exc:
             raise ValueError(f"regular expression {keyword} does not compile: {exc}") from None
+        if _nested_repeat(keyword[1:-1]):
+            raise ValueError(
+                f"regular expression {keyword} repeats a repetition (like '(a+)+'), which can take "
+                "exponential time on some titles; simplify it"
+            )
     return keyword
+
+
+def _nested_repeat(pattern: str) -> bool:
+    """Whether a repeat contains an unbounded repeat (``(a+)+``, ``(.*a){20}``): the shape
+    of catastrophic backtracking. Python's re has no timeout, so such patterns are refused."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    def walk(items: Any, inside_repeat: bool) -> bool:
+        for op, arg in items:
+            name = str(op)
+            if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                _, high, body = arg
+                unbounded = high is _parser.MAXREPEAT or high > 1000
+                if unbounded and inside_repeat and name != "POSSESSIVE_REPEAT":
+                    return True
+                if walk(body, inside_repeat or high > 1):
+                    return True
+            elif (name == "SUBPATTERN" and walk(arg[-1], inside_repeat)) or (
+                name == "BRANCH" and any(walk(branch, inside_repeat) for branch in arg[1])
+            ):
+                return True
+        return False
+
+    return walk(_parser.parse(pattern), False)
 
 
 def _check_address(value: str) -> str:
@@ -293,7 +322,8 @@ def parse(raw: bytes, name: str, path: Path | None = None) -> LoadedConfig:
         context = ""
         if exc.context and exc.context_mark:
             context = f"{exc.context} started on line {exc.context_mark.line + 1}: "
-        raise ConfigError(f"{name}:{line}: invalid YAML: {context}{exc.problem}") from None
+        hint = "; indent with spaces, not tabs" if "'\\t'" in str(exc.problem) else ""
+        raise ConfigError(f"{name}:{line}: invalid YAML: {context}{exc.problem}{hint}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{name}: invalid YAML: {exc}") from None
     if not isinstance(data, dict):
@@ -323,8 +353,11 @@ def _describe(error: Any) -> str:
         return f"unknown key '{loc[-1]}' (check its spelling and indentation)"
     if kind == "missing":
         return "required key is missing"
-    message: str = error["msg"]
-    return message.removeprefix("Value error, ")
+    message: str = error["msg"].removeprefix("Value error, ")
+    given = error.get("input")
+    if kind != "value_error" and isinstance(given, str | int | float | bool):
+        message += f" (got {given!r})"
+    return message
 
 
 def _cross_checks(config: Config) -> Iterable[tuple[tuple[str | int, ...], str]]:

@@ -188,6 +188,8 @@ def _inspect_file(path: Path, location: str) -> str:
 
 
 def _check_calendar(head: bytes, tail: bytes, name: str) -> None:
+    if not head.strip():
+        raise SourceError(f"{name}: the file is empty; export the calendar again")
     if b"\x00" in head:
         raise SourceError(f"{name}: binary data, not an iCalendar (.ics) file")
     if not head.lstrip(b"\xef\xbb\xbf \t\r\n")[:15].upper().startswith(b"BEGIN:VCALENDAR"):
@@ -257,8 +259,8 @@ def _parse(data: bytes, name: str, period: Period, owner: frozenset[str], zone: 
     text = _decode(data, name, result.warnings)
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
-    except (ValueError, KeyError, IndexError) as exc:
-        raise SourceError(f"{name}: not a valid iCalendar file: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - icalendar signals unparsable text in many ways
+        raise SourceError(f"{name}: not a valid iCalendar file: {_reason(exc)}") from None
     for calendar in calendars:
         try:
             calendar = x_wr_timezone.to_standard(calendar)
@@ -322,7 +324,7 @@ class _Reader:
         """Expand one series; an unreadable part is reported if it may touch the period."""
         good, any_relevant = [], False
         for component, relevant in components:
-            problem = _problem(component)
+            problem = _problem(component, self.window[1])
             if problem is None:
                 good.append(component)
                 any_relevant = any_relevant or relevant
@@ -397,17 +399,30 @@ class _Reader:
         return None
 
 
-def _problem(component: Component) -> str | None:
-    """Why a VEVENT cannot be audited, or None when it can."""
+MAX_RULE_STEPS = 200_000
+"""Recurrences are expanded from DTSTART; a rule needing more steps than this to reach the
+period (FREQ=SECONDLY since 2001, say) would take minutes, so it is skipped instead."""
+_STEP_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600}
+
+
+def _problem(component: Component, until: datetime) -> str | None:
+    """Why a VEVENT cannot be audited up to ``until``, or None when it can."""
     if "DTSTART" not in component:
         return "it has no DTSTART"
     try:
         start = component.decoded("DTSTART")
         end = component.decoded("DTEND") if "DTEND" in component else None
-        if "DURATION" in component:
-            component.decoded("DURATION")
+        duration = component.decoded("DURATION") if "DURATION" in component else None
     except Exception as exc:  # noqa: BLE001 - icalendar reports broken values in many ways
         return _reason(exc)
+    try:
+        steps = _rule_steps(component, start, until)
+    except Exception as exc:  # noqa: BLE001 - as above, for the recurrence rule
+        return f"invalid RRULE ({_reason(exc).rpartition('): ')[2]})"
+    if isinstance(duration, timedelta) and duration < timedelta(0):
+        return "DURATION is negative"
+    if steps > MAX_RULE_STEPS:
+        return f"RRULE would need {steps:,} steps from DTSTART to reach the period"
     for key in ("DTSTART", "DTEND"):
         tzid = component[key].params.get("TZID") if key in component else None
         value = start if key == "DTSTART" else end
@@ -420,6 +435,21 @@ def _problem(component: Component) -> str | None:
     ):
         return "DTEND is before DTSTART"
     return None
+
+
+def _rule_steps(component: Component, start: date, until: datetime) -> int:
+    """Roughly how many steps a sub-daily RRULE takes from DTSTART to ``until``."""
+    rules = component.get("RRULE")
+    if rules is None:
+        return 0
+    seconds = (until.replace(tzinfo=None) - datetime.combine(_as_date(start), time(0))).total_seconds()
+    steps = 0
+    for rule in rules if isinstance(rules, list) else [rules]:
+        frequency = str(rule.get("FREQ", [""])[0]).upper()
+        interval = int(rule.get("INTERVAL", [1])[0] or 1)
+        if frequency in _STEP_SECONDS:
+            steps = max(steps, int(seconds / (_STEP_SECONDS[frequency] * interval)))
+    return steps
 
 
 def _comparable(value: date, like: date) -> datetime:

@@ -203,3 +203,28 @@ def test_sub_daily_rules_that_would_take_minutes_are_skipped_not_expanded():
 def test_negative_duration_is_invalid():
     raw = calendar("UID:n\nDTSTART:20260302T100000Z\nDURATION:-PT1H\nSUMMARY:Backwards")
     assert [i.reason for i in events_of(raw).invalid] == ["DURATION is negative"]
+
+
+def test_a_stray_line_between_events_is_dropped_with_a_warning():
+    raw = calendar("UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Kept").replace(
+        b"END:VEVENT\n", b"END:VEVENT\nX\n"
+    )
+    fetched = events_of(raw)
+    assert [e.title for e in fetched.events] == ["Kept"]
+    assert "ignored 1 malformed line(s)" in fetched.warnings[0] and "'X'" in fetched.warnings[0]
+
+
+def test_values_that_are_not_dates_make_the_event_unreadable():
+    raw = calendar("UID:t\nDTSTART:INVALID-DATE\nDTEND:ALSO-INVALID\nSUMMARY:Test")
+    assert [i.reason for i in events_of(raw).invalid] == ["DTSTART is not a date or time: 'INVALID-DATE'"]
+
+
+def test_library_warnings_become_calaudit_warnings_naming_the_calendar(recwarn):
+    raw = calendar(
+        "UID:g\nDTSTART;TZID=/mozilla.org/20070129_1/America/New_York:20260302T100000\n"
+        "DTEND;TZID=/mozilla.org/20070129_1/America/New_York:20260302T110000\nSUMMARY:Guessed zone"
+    )
+    fetched = events_of(raw)
+    assert fetched.events[0].start.utcoffset().total_seconds() == -5 * 3600
+    assert any(w.startswith("test.ics: ") and "America/New_York" in w for w in fetched.warnings)
+    assert len(recwarn) == 0

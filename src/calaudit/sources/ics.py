@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -254,13 +256,49 @@ def parse_calendar(
     return _parse(raw, name, period, owner, zone)
 
 
+_CONTENT_LINE = re.compile(r"^([A-Za-z0-9-]+[;:]|[ \t]|$)")
+
+
+def _parse_without_malformed_lines(
+    text: str, name: str, error: Exception, warnings: list[str]
+) -> list[icalendar.Calendar]:
+    """icalendar rejects a whole file for one line that is not a content line (a stray
+    'X' between events); drop such lines, say so, and try once more."""
+    lines = text.splitlines()
+    bad = [number for number, line in enumerate(lines, 1) if not _CONTENT_LINE.match(line)]
+    if not bad:
+        raise SourceError(f"{name}: not a valid iCalendar file: {_reason(error)}") from None
+    kept = "\n".join(line for number, line in enumerate(lines, 1) if number not in set(bad))
+    try:
+        calendars: list[icalendar.Calendar] = icalendar.Calendar.from_ical(kept, multiple=True)
+    except Exception:  # noqa: BLE001 - still unreadable: report the original problem
+        raise SourceError(f"{name}: not a valid iCalendar file: {_reason(error)}") from None
+    first = lines[bad[0] - 1][:40]
+    warnings.append(
+        f"{name}: ignored {len(bad)} malformed line(s), the first {first!r} (line {bad[0]} of what was read)"
+    )
+    return calendars
+
+
 def _parse(data: bytes, name: str, period: Period, owner: frozenset[str], zone: ZoneInfo) -> Fetched:
     result = Fetched()
     text = _decode(data, name, result.warnings)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _read_calendars(text, name, period, owner, zone, result)
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        result.warnings.append(f"{name}: {message}")
+    return result
+
+
+def _read_calendars(
+    text: str, name: str, period: Period, owner: frozenset[str], zone: ZoneInfo, result: Fetched
+) -> None:
+    """Library warnings (a guessed time zone, say) are collected by the caller."""
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except Exception as exc:  # noqa: BLE001 - icalendar signals unparsable text in many ways
-        raise SourceError(f"{name}: not a valid iCalendar file: {_reason(exc)}") from None
+        calendars = _parse_without_malformed_lines(text, name, exc, result.warnings)
     for calendar in calendars:
         try:
             calendar = x_wr_timezone.to_standard(calendar)
@@ -270,7 +308,6 @@ def _parse(data: bytes, name: str, period: Period, owner: frozenset[str], zone: 
         reader = _Reader(calendar_name, owner, zone, period)
         for components in _series(calendar, *_window_days(period)):
             reader.read_series(components, result)
-    return result
 
 
 def _series(calendar: Component, first: date, last: date) -> Iterator[list[tuple[Component, bool]]]:
@@ -322,6 +359,13 @@ class _Reader:
 
     def read_series(self, components: list[tuple[Component, bool]], result: Fetched) -> None:
         """Expand one series; an unreadable part is reported if it may touch the period."""
+        try:
+            self._read_series(components, result)
+        except Exception as exc:  # noqa: BLE001 - whatever breaks, it breaks this series only
+            if any(relevant for _, relevant in components):
+                result.invalid.append(self._invalid(components[0][0], _reason(exc)))
+
+    def _read_series(self, components: list[tuple[Component, bool]], result: Fetched) -> None:
         good, any_relevant = [], False
         for component, relevant in components:
             problem = _problem(component, self.window[1])
@@ -415,6 +459,9 @@ def _problem(component: Component, until: datetime) -> str | None:
         duration = component.decoded("DURATION") if "DURATION" in component else None
     except Exception as exc:  # noqa: BLE001 - icalendar reports broken values in many ways
         return _reason(exc)
+    for key, value in (("DTSTART", start), ("DTEND", end)):
+        if value is not None and not isinstance(value, date):
+            return f"{key} is not a date or time: {_raw(component[key]).decode(errors='replace')!r}"
     try:
         steps = _rule_steps(component, start, until)
     except Exception as exc:  # noqa: BLE001 - as above, for the recurrence rule

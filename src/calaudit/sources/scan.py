@@ -24,6 +24,8 @@ MARGIN = timedelta(days=1)
 _DATE = re.compile(rb"(\d{4})(\d{2})(\d{2})")
 _UNTIL = re.compile(rb"UNTIL=(\d{8})", re.IGNORECASE)
 _DURATION_DAYS = re.compile(rb"(\d+)([WD])", re.IGNORECASE)
+_MAX_DAYS = 3_000_000
+"""Longer than any date can go: a DURATION of P999999999999999999W ends at date.max."""
 _KEYS = (b"UID", b"DTSTART", b"DTEND", b"DURATION", b"RRULE", b"RDATE", b"RECURRENCE-ID")
 
 
@@ -62,7 +64,7 @@ class Info:
         end = _date(_first(values, b"DTEND"))
         if end is None and start is not None and (duration := _first(values, b"DURATION")):
             days = sum(int(n) * (7 if unit.upper() == b"W" else 1) for n, unit in _DURATION_DAYS.findall(duration))
-            end = start + timedelta(days=days + 1)
+            end = start + timedelta(days=days + 1) if days < _MAX_DAYS else date.max
         rrules = values.get(b"RRULE", [])
         untils = [_date(m[1]) for rule in rrules if (m := _UNTIL.search(rule))]
         bounded = bool(rrules) and len(untils) == len(rrules) and all(untils)

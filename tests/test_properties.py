@@ -92,7 +92,7 @@ def test_nothing_counts_outside_the_period(evs):
     for o in result.occurrences:
         assert QUARTER.start <= o.start <= o.end <= QUARTER.end
         assert 0 <= o.hours <= o.span_hours + 1e-9
-    inside = [e for e in evs if e.end > QUARTER.start and e.start < QUARTER.end or e.start == e.end]
+    inside = [e for e in evs if (e.end > QUARTER.start and e.start < QUARTER.end) or e.start == e.end]
     assert len(result.occurrences) <= len(inside)
 
 

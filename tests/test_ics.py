@@ -228,3 +228,85 @@ def test_library_warnings_become_calaudit_warnings_naming_the_calendar(recwarn):
     assert fetched.events[0].start.utcoffset().total_seconds() == -5 * 3600
     assert any(w.startswith("test.ics: ") and "America/New_York" in w for w in fetched.warnings)
     assert len(recwarn) == 0
+
+
+class _FlakyServer:
+    """Answers each GET with the next planned (status, headers, body, cut) in turn."""
+
+    def __init__(self, plan):
+        self.plan, self.hits = list(plan), 0
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                status, headers, body, cut = server.plan[min(server.hits, len(server.plan) - 1)]
+                server.hits += 1
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[: len(body) // 2] if cut else body)
+                if cut:
+                    self.close_connection = True
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}/private-t0ken/basic.ics"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+GOOD = (ICS / "overlap.ics").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        (503, {}, b"busy", False),
+        (429, {"Retry-After": "0"}, b"slow down", False),
+        (200, {}, GOOD, True),  # the connection drops half-way through the body
+    ],
+    ids=["503", "429", "cut"],
+)
+def test_transient_failures_are_retried(first):
+    server = _FlakyServer([first, (200, {}, GOOD, False)])
+    try:
+        events = IcsSource(server.url, OWNER, NY, retry_delays=(0, 0)).fetch(MARCH).events
+    finally:
+        server.close()
+    assert len(events) == 3
+    assert server.hits == 2
+
+
+def test_retries_are_bounded_and_never_report_partial_data():
+    server = _FlakyServer([(200, {}, GOOD, True)])
+    try:
+        with pytest.raises(SourceError, match=r"download interrupted .* \(after 3 attempts\)") as info:
+            IcsSource(server.url, OWNER, NY, retry_delays=(0, 0)).fetch(MARCH)
+    finally:
+        server.close()
+    assert server.hits == 3
+    assert "t0ken" not in str(info.value)
+
+
+def test_debug_output_never_shows_the_secret_address():
+    from click.testing import CliRunner
+
+    from calaudit.cli import main
+
+    server = _FlakyServer([(404, {}, b"gone", False)])
+    try:
+        result = CliRunner().invoke(
+            main, ["--debug", "audit", "--ics", server.url, "--rules", str(DATA / "rules.yaml"), "--no-cache"]
+        )
+    finally:
+        server.close()
+    assert result.exit_code == 3
+    assert "Traceback" in result.output
+    assert "t0ken" not in result.output

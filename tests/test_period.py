@@ -59,3 +59,16 @@ def test_from_to_covering_a_whole_month_is_labelled_as_the_month():
 def test_to_before_from_is_refused():
     with pytest.raises(UsageError, match="before"):
         date_range(date(2026, 3, 2), date(2026, 3, 1), NY)
+
+
+@pytest.mark.parametrize(
+    ("text", "previous"),
+    [("2026-03", "2026-02"), ("2026-01", "2025-12"), ("2026-Q1", "2025-Q4"), ("2026", "2025")],
+)
+def test_previous_period_of_the_same_kind(text, previous):
+    assert parse_period(text, NY, NOW).previous().label == previous
+
+
+def test_previous_of_a_date_range_has_the_same_length():
+    period = date_range(date(2026, 3, 9), date(2026, 3, 15), NY).previous()
+    assert (period.first_day, period.last_day) == (date(2026, 3, 2), date(2026, 3, 8))

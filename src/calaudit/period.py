@@ -20,6 +20,15 @@ class Period:
     """The day after the last day: the period is [first_day, end_day)."""
     zone: ZoneInfo
 
+    def previous(self) -> Period:
+        """The period of the same length just before this one (a month before a month)."""
+        months = _months_between(self.first_day, self.end_day)
+        if months:
+            first = _add_months(self.first_day, -months)
+            return Period(_label_for(first, months), first, self.first_day, self.zone)
+        first = self.first_day - (self.end_day - self.first_day)
+        return date_range(first, self.first_day - timedelta(days=1), self.zone)
+
     @property
     def last_day(self) -> date:
         return self.end_day - timedelta(days=1)

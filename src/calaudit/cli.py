@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,32 +19,31 @@ import click
 import platformdirs
 from rich.console import Console, RenderableType
 from rich.progress import Progress, TaskID
+from rich.table import Table
 
-from . import __version__, pipeline
+from . import __version__, deliver, pipeline, scheduled, schedules
 from . import config as config_module
 from .audit import AuditResult
-from .config import LoadedConfig
-from .errors import CalauditError, ExitStatus
+from .config import Email, LoadedConfig
+from .errors import CalauditError, ConfigError, DeliveryError, ExitStatus, ThresholdError
 from .files import atomic_write
+from .history import History, Run
 from .lint import lint, usage
-from .period import PERIOD_HELP
+from .period import PERIOD_HELP, Period
 from .report import csv as csv_report
 from .report import explain as explain_report
 from .report import json as json_report
 from .report import markdown as markdown_report
 from .report import suggest as suggest_report
 from .report import table as table_report
+from .report import text as text_report
 from .rules import check_examples
-from .sources import Fetched
+from .sources import Fetched, Source
 from .sources.cache import EventCache
 from .suggest import suggest
 
 APP_NAME = "calaudit"
 FORMATS = ("table", "json", "csv", "md")
-
-
-class CheckFailed(CalauditError):
-    exit_status = ExitStatus.THRESHOLD
 
 
 def _stderr() -> Console:
@@ -203,25 +205,39 @@ def _reading(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
         bar.close()
 
 
-def _run(options: SourceOptions, interactive: bool) -> tuple[LoadedConfig, AuditResult]:
-    now = datetime.now(UTC)
+def _setup(options: SourceOptions, now: datetime) -> tuple[LoadedConfig, list[Source], Period]:
+    """The rules, the calendars and the period that the options name."""
     if options.demo:
         if options.ics:
             raise click.UsageError("--demo uses the bundled calendar; leave out --ics")
         loaded = pipeline.demo_config() if options.rules is None else _load_rules(options.rules)
-        sources = [pipeline.demo_source(loaded)]
         if options.period or options.first:
             period = pipeline.resolve_period(loaded, options.period, options.first, options.last, now)
         else:
             period = pipeline.demo_period(loaded)
-    else:
-        loaded = _load_rules(options.rules)
-        cache = EventCache(_cache_dir()) if options.cache else None
-        sources = pipeline.build_sources(loaded, options.ics, options.prefilter, cache)
-        period = pipeline.resolve_period(loaded, options.period, options.first, options.last, now)
-    with _reading(interactive) as progress:
-        fetched = pipeline.fetch_all(sources, period, progress)
-    _warn(fetched)
+        return loaded, [pipeline.demo_source(loaded)], period
+    loaded = _load_rules(options.rules)
+    cache = EventCache(_cache_dir()) if options.cache else None
+    sources = pipeline.build_sources(loaded, options.ics, options.prefilter, cache)
+    return loaded, sources, pipeline.resolve_period(loaded, options.period, options.first, options.last, now)
+
+
+def _fetcher(sources: list[Source], interactive: bool, warn_for: Period | None) -> Callable[[Period], Fetched]:
+    """Read the calendars for a period; warnings are printed for ``warn_for`` only."""
+
+    def fetch(period: Period) -> Fetched:
+        with _reading(interactive) as progress:
+            fetched = pipeline.fetch_all(sources, period, progress)
+        if period == warn_for:
+            _warn(fetched)
+        return fetched
+
+    return fetch
+
+
+def _run(options: SourceOptions, interactive: bool) -> tuple[LoadedConfig, AuditResult]:
+    loaded, sources, period = _setup(options, datetime.now(UTC))
+    fetched = _fetcher(sources, interactive, period)(period)
     return loaded, pipeline.run_audit(loaded, fetched, period)
 
 
@@ -285,7 +301,7 @@ def check_coverage(result: AuditResult, minimum: float) -> None:
     if round(result.coverage, 1) >= minimum:
         return
     top = ", ".join(f"{t.title!r} ({t.hours:.1f} h)" for t in result.unclassified[:3])
-    raise CheckFailed(
+    raise ThresholdError(
         f"coverage {result.coverage:.1f}% is below --fail-under {minimum:g}% in {result.period.label}; "
         f"top unclassified: {top}; add rules for them (see 'calaudit rules suggest')"
     )
@@ -389,8 +405,229 @@ def rules_test(file: Path | None) -> None:
         got = f"{check.actual} ({check.rule})" if check.rule else check.actual
         click.echo(f"examples[{check.index}] {check.title!r}: expected {check.expected}, got {got}")
     if failed:
-        raise CheckFailed(f"{len(failed)} of {len(checks)} examples failed in {loaded.path}")
+        raise ThresholdError(f"{len(failed)} of {len(checks)} examples failed in {loaded.path}")
     click.echo(f"{len(checks)} examples passed")
+
+
+def _data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def _smtp_password() -> str | None:
+    return os.environ.get(deliver.PASSWORD_VARIABLE) or None
+
+
+def _require_email(loaded: LoadedConfig) -> Email:
+    if loaded.config.email is None:
+        raise ConfigError(
+            f"{loaded.path or 'rules'}: no 'email:' section; add to, from and smtp (see README, Email reports)"
+        )
+    return loaded.config.email
+
+
+@main.command()
+@source_options
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "text"]), default="html", show_default=True)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report (or with --email --dry-run the .eml) to this file.",
+)
+@click.option("--email", "send_email", is_flag=True, help="Mail the report to email.to of rules.yaml.")
+@click.option("--dry-run", is_flag=True, help="With --email: write the message as an .eml file, send nothing.")
+def report(fmt: str, output: Path | None, send_email: bool, dry_run: bool, **kwargs: Any) -> None:
+    """The monthly report: actual vs target, what to move, costly series, trends."""
+    if dry_run and not send_email:
+        raise click.UsageError("--dry-run goes with --email")
+    now = datetime.now(UTC)
+    loaded, sources, period = _setup(_source_options(kwargs), now)
+    monthly_report = scheduled.build_report(loaded, _fetcher(sources, True, period), period, now)
+    if send_email:
+        email = _require_email(loaded)
+        message = scheduled.message(loaded, monthly_report, scheduled.render(monthly_report))
+        if dry_run:
+            target = output or Path(f"calaudit-{period.label}.eml")
+            atomic_write(target, bytes(message))
+            click.echo(f"wrote {target} (not sent)")
+        else:
+            deliver.send(message, email.smtp, _smtp_password())
+            click.echo(f"sent the {period.label} report to {', '.join(email.to)}")
+        return
+    if fmt == "html":
+        text = scheduled.render(monthly_report).html_inline
+    else:
+        text = text_report.markdown(monthly_report) if fmt == "md" else text_report.render(monthly_report)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write(output, text.encode())
+
+
+@main.command()
+@source_options
+@click.option("--force", is_flag=True, help="Send even if this period was already delivered.")
+@click.option("--verbose", "-v", is_flag=True, help="Say what was done (by default a success prints nothing).")
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    metavar="PCT",
+    help="After delivering, exit 5 if classified coverage is below PCT percent.",
+)
+def cron(force: bool, verbose: bool, fail_under: float | None, **kwargs: Any) -> None:
+    """Scheduled run: audit, render, email and record, once per period (default: last month)."""
+    options = _source_options(kwargs)
+    now = datetime.now(UTC)
+    history = History(_data_dir())
+    with scheduled.exclusive(_data_dir()):
+        loaded, sources, period = _setup(options, now)
+        email = _require_email(loaded)
+        done = history.delivered(period.label, email.to)
+        if done is not None and not force:
+            click.echo(
+                f"{period.label} was already delivered to {', '.join(email.to)} on "
+                f"{done.finished_at:%Y-%m-%d %H:%M}; nothing sent (--force sends it again)"
+            )
+            return
+        try:
+            monthly_report = scheduled.build_report(loaded, _fetcher(sources, False, period), period, now)
+            message = scheduled.message(loaded, monthly_report, scheduled.render(monthly_report))
+            deliver.send(message, email.smtp, _smtp_password())
+        except CalauditError as exc:
+            history.record(Run(period.label, datetime.now(UTC), "failed", tuple(email.to), loaded.digest, {}, str(exc)))
+            _alert(loaded, email, period, exc)
+            raise
+        history.record(scheduled.run_record(monthly_report.result, "sent", email.to, loaded.digest, datetime.now(UTC)))
+    if verbose:
+        click.echo(f"sent the {period.label} report to {', '.join(email.to)}")
+    if fail_under is not None:
+        check_coverage(monthly_report.result, fail_under)
+
+
+def _alert(loaded: LoadedConfig, email: Email, period: Period, error: CalauditError) -> None:
+    """Mail a short failure notice when asked to, unless mail itself is what failed."""
+    if not email.alert_on_failure or isinstance(error, DeliveryError):
+        return
+    notice = scheduled.failure_notice(email, period, error)
+    try:
+        deliver.send(notice, email.smtp, _smtp_password())
+    except CalauditError as alert_error:
+        click.echo(f"calaudit: warning: the failure notice was not sent either: {alert_error}", err=True)
+
+
+@main.command()
+def history() -> None:
+    """Past scheduled runs: period, when, status, recipients and hours per group."""
+    runs = History(_data_dir()).runs()
+    if not runs:
+        click.echo("no runs recorded yet")
+        return
+    table = Table(show_edge=False, pad_edge=False)
+    for name in ("Period", "Finished", "Status", "Recipients", "External h", "Internal h", "Total h", "Note"):
+        table.add_column(name, justify="right" if name.endswith(" h") else "left")
+    for run in runs:
+        hours = [f"{run.hours[k]:.1f}" if k in run.hours else "" for k in ("external", "internal", "total")]
+        table.add_row(
+            run.period,
+            f"{run.finished_at:%Y-%m-%d %H:%M}",
+            run.status,
+            ", ".join(run.recipients),
+            *hours,
+            run.message[:60],
+        )
+    _stdout().print(table)
+
+
+@main.command()
+@click.option(
+    "--rules",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The rules file the scheduled run should use (default: the one found now).",
+)
+def schedule(rules: Path | None) -> None:
+    """Print a crontab line and systemd units for the monthly run."""
+    rules_path = pipeline.find_rules(rules, Path.cwd(), _config_dir()).resolve()
+    click.echo(schedules.render(schedules.executable(), rules_path, _config_dir()), nl=False)
+
+
+class DoctorFailed(CalauditError):
+    """Carries the exit status of the first failed check."""
+
+    def __init__(self, message: str, status: ExitStatus) -> None:
+        super().__init__(message)
+        self.exit_status = status
+
+
+class _Doctor:
+    """One line per check; remembers the failures."""
+
+    def __init__(self) -> None:
+        self.failed: list[CalauditError] = []
+
+    def check(self, name: str, probe: Callable[[], str]) -> None:
+        try:
+            click.echo(f"ok    {name}: {probe()}")
+        except CalauditError as exc:
+            self.failed.append(exc)
+            click.echo(f"FAIL  {name}: {exc}")
+
+    @staticmethod
+    def skip(name: str, why: str) -> None:
+        click.echo(f"skip  {name}: {why}")
+
+
+@main.command()
+@click.option("--rules", type=click.Path(path_type=Path, dir_okay=False))
+def doctor(rules: Path | None) -> None:
+    """Check configuration, calendars, email login and folders; exit 0 only if all pass."""
+    doctor = _Doctor()
+    found: list[LoadedConfig] = []
+
+    def load() -> str:
+        found.append(_load_rules(rules))
+        return f"{found[0].path} is valid ({len(found[0].config.rules)} rules)"
+
+    doctor.check("rules", load)
+    if found:
+        _doctor_sources(doctor, found[0])
+        email = found[0].config.email
+        if email is None:
+            doctor.skip("email", "no 'email:' section in rules.yaml")
+        else:
+            doctor.check(f"email {email.smtp.host}:{email.smtp.port}", lambda: _smtp_login(email))
+    for name, directory in (("data folder", _data_dir()), ("cache folder", _cache_dir())):
+        doctor.check(name, partial(_writable, directory))
+    if doctor.failed:
+        raise DoctorFailed(f"{len(doctor.failed)} check(s) failed", doctor.failed[0].exit_status)
+
+
+def _doctor_sources(doctor: _Doctor, loaded: LoadedConfig) -> None:
+    if not loaded.config.sources:
+        doctor.skip("calendars", "no 'sources:' in rules.yaml (audits then need --ics)")
+        return
+    period = pipeline.resolve_period(loaded, "this-month", None, None, datetime.now(UTC))
+    for source in pipeline.build_sources(loaded, (), cache=EventCache(_cache_dir())):
+        doctor.check(f"calendar {source.name}", partial(_occurrences, source, period))
+    doctor.skip("google", "no Google sources (this version reads .ics files and iCal URLs)")
+
+
+def _occurrences(source: Source, period: Period) -> str:
+    return f"readable, {len(source.fetch(period).events)} occurrences in {period.label}"
+
+
+def _smtp_login(email: Email) -> str:
+    deliver.check_login(email.smtp, _smtp_password())
+    return "connected" + (f" and logged in as {email.smtp.user}" if email.smtp.user else "") + " (no mail sent)"
+
+
+def _writable(directory: Path) -> str:
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with tempfile.NamedTemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        raise CalauditError(f"{directory} is not writable: {exc.strerror}") from None
+    return f"{directory} is writable"
 
 
 @main.group()

@@ -44,3 +44,21 @@ class OutputError(CalauditError):
     """A report file could not be written."""
 
     exit_status = ExitStatus.USAGE
+
+
+class DeliveryError(CalauditError):
+    """The report could not be mailed (SMTP refused, unreachable, login failed)."""
+
+    exit_status = ExitStatus.DELIVERY
+
+
+class ThresholdError(CalauditError):
+    """A check failed: --fail-under coverage, or a rule example."""
+
+    exit_status = ExitStatus.THRESHOLD
+
+
+class BusyError(CalauditError):
+    """Another scheduled run holds the lock."""
+
+    exit_status = ExitStatus.UNEXPECTED

@@ -1,0 +1,154 @@
+"""Scheduled runs through the command line, against a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+import threading
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import platformdirs
+import pytest
+from click.testing import CliRunner
+
+from calaudit import scheduled
+from calaudit.cli import main
+from calaudit.errors import BusyError
+from calaudit.history import History
+from tests.helpers import ICS, RULES
+from tests.smtp import PASSWORD, USER, SmtpServer, free_port
+
+
+def rules_file(tmp_path: Path, port: int, calendar: str = "recurrence.ics", extra: str = "") -> Path:
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        RULES.read_text()
+        + f"sources:\n  - ics: {ICS / calendar}\n"
+        + "email:\n  to: [cto@weave.example]\n  from: calaudit@weave.example\n"
+        + f"  smtp: {{host: 127.0.0.1, port: {port}, security: none, user: {USER}}}\n{extra}"
+    )
+    return path
+
+
+def invoke(*args: str, password: str | None = PASSWORD):
+    env = {"CALAUDIT_SMTP_PASSWORD": password} if password else {}
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def cron(rules: Path, *extra: str, password: str | None = PASSWORD):
+    return invoke("cron", "--rules", str(rules), "--period", "2026-03", *extra, password=password)
+
+
+def test_ten_runs_deliver_exactly_one_email(tmp_path):
+    with SmtpServer() as server:
+        rules = rules_file(tmp_path, server.port)
+        results = [cron(rules) for _ in range(10)]
+    assert [r.exit_code for r in results] == [0] * 10
+    assert results[0].output == ""  # quiet on success
+    assert all("already delivered" in r.output for r in results[1:])
+    assert len(server.inbox.messages) == 1
+    history = invoke("history").output
+    assert history.count(" sent ") == 1 and "2026-03" in history
+
+
+def test_smtp_down_exits_4_records_nothing_and_the_next_run_delivers(tmp_path):
+    port = free_port()
+    rules = rules_file(tmp_path, port)
+    down = cron(rules)
+    assert down.exit_code == 4
+    assert f"cannot send mail via 127.0.0.1:{port}" in down.output
+    assert [run.status for run in History(Path(platformdirs.user_data_dir("calaudit"))).runs()] == ["failed"]
+    with SmtpServer() as server:
+        rules = rules_file(tmp_path, server.port)
+        assert cron(rules).exit_code == 0
+    assert len(server.inbox.messages) == 1
+
+
+def test_force_sends_again_and_verbose_says_so(tmp_path):
+    with SmtpServer() as server:
+        rules = rules_file(tmp_path, server.port)
+        assert cron(rules).exit_code == 0
+        again = cron(rules, "--force", "--verbose")
+    assert again.output.strip() == "sent the 2026-03 report to cto@weave.example"
+    assert len(server.inbox.messages) == 2
+
+
+def test_a_failed_source_mails_a_notice_and_is_retried_later(tmp_path):
+    with SmtpServer() as server:
+        rules = rules_file(tmp_path, server.port, calendar="missing.ics", extra="  alert_on_failure: true\n")
+        failed = cron(rules)
+    assert failed.exit_code == 3
+    [(_, notice)] = server.inbox.messages
+    assert "was not sent" in str(notice["Subject"])
+    assert "calendar file not found" in notice.get_content()
+    assert [run.status for run in History(Path(platformdirs.user_data_dir("calaudit"))).runs()] == ["failed"]
+
+
+def test_the_password_never_reaches_output_or_history(tmp_path):
+    with SmtpServer() as server:
+        rules = rules_file(tmp_path, server.port)
+        refused = cron(rules, password="not-" + PASSWORD)
+    assert refused.exit_code == 4
+    assert "not-" + PASSWORD not in refused.output
+    assert "not-" + PASSWORD not in invoke("history").output
+
+
+def test_fail_under_is_checked_after_delivery(tmp_path):
+    with SmtpServer() as server:
+        rules = rules_file(tmp_path, server.port, calendar="skips.ics")
+        result = cron(rules, "--fail-under", "90")
+    assert result.exit_code == 5
+    assert len(server.inbox.messages) == 1
+
+
+def test_a_second_concurrent_run_waits_then_gives_up(tmp_path):
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with scheduled.exclusive(tmp_path):
+            holding.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    holding.wait(5)
+    with pytest.raises(BusyError, match="another calaudit cron is running"), scheduled.exclusive(tmp_path, wait=0.3):
+        pass
+    release.set()
+    thread.join()
+    with scheduled.exclusive(tmp_path, wait=0.3):
+        pass
+
+
+def test_report_files_and_a_dry_run_email(tmp_path):
+    rules = rules_file(tmp_path, free_port())
+    html = tmp_path / "march.html"
+    assert invoke("report", "--rules", str(rules), "--period", "2026-03", "-o", str(html)).exit_code == 0
+    assert "Where your time went: 2026-03" in html.read_text()
+    eml = tmp_path / "march.eml"
+    dry = invoke("report", "--rules", str(rules), "--period", "2026-03", "--email", "--dry-run", "-o", str(eml))
+    assert dry.exit_code == 0 and "not sent" in dry.output
+    message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert message.get_body(("html",)) is not None and message.get_body(("plain",)) is not None
+    text = invoke("report", "--rules", str(rules), "--period", "2026-03", "--format", "text").output
+    assert text.startswith("calaudit: 2026-03")
+
+
+def test_schedule_prints_absolute_paths(tmp_path):
+    rules = rules_file(tmp_path, 25)
+    output = invoke("schedule", "--rules", str(rules)).output
+    assert f"cron --rules {rules.resolve()}" in output
+    assert "0 7 1 * * " in output and "OnCalendar=*-*-01 07:00:00" in output
+    line = next(x for x in output.splitlines() if x.startswith("0 7 1"))
+    command = line.split("; ")[-1].split(" cron ")[0]
+    assert command.startswith("/")
+
+
+def test_doctor(tmp_path):
+    with SmtpServer() as server:
+        good = invoke("doctor", "--rules", str(rules_file(tmp_path, server.port)))
+    assert good.exit_code == 0, good.output
+    assert "ok    email 127.0.0.1" in good.output and "logged in as calaudit" in good.output
+    assert server.inbox.messages == []
+    bad = invoke("doctor", "--rules", str(rules_file(tmp_path, free_port())))
+    assert bad.exit_code == 4
+    assert "FAIL  email" in bad.output

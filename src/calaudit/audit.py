@@ -38,7 +38,8 @@ SKIP_REASONS = (
     "out_of_office",
     "invalid",
 )
-_OUT_OF_OFFICE_TYPES = {"outOfOffice"}
+_OUT_OF_OFFICE_TYPES = {"outOfOffice", "workingLocation", "birthday"}
+"""Google's entries that are not meetings; the ledger counts them as out_of_office."""
 
 FRAME_COLUMNS = {
     "title": "event title",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,11 @@ from rich.console import Console, RenderableType
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
-from . import __version__, deliver, pipeline, scheduled, schedules
+from . import __version__, deliver, google_auth, pipeline, scheduled, schedules
 from . import config as config_module
 from .audit import AuditResult
 from .config import Email, LoadedConfig
-from .errors import CalauditError, ConfigError, DeliveryError, ExitStatus, ThresholdError
+from .errors import CalauditError, ConfigError, DeliveryError, ExitStatus, SourceError, ThresholdError
 from .files import atomic_write
 from .history import History, Run
 from .lint import lint, usage
@@ -38,7 +39,7 @@ from .report import suggest as suggest_report
 from .report import table as table_report
 from .report import text as text_report
 from .rules import check_examples
-from .sources import Fetched, Source
+from .sources import Fetched, Source, google
 from .sources.cache import EventCache
 from .suggest import suggest
 
@@ -100,6 +101,7 @@ class SourceOptions:
     demo: bool
     prefilter: bool
     cache: bool
+    google: str | None
 
 
 def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -119,6 +121,14 @@ def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--period", help=f"{PERIOD_HELP} (default: last-month)."),
         click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First day, YYYY-MM-DD."),
         click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day (included)."),
+        click.option(
+            "--google",
+            is_flag=False,
+            flag_value="primary",
+            default=None,
+            metavar="[CALENDAR_ID]",
+            help="A Google calendar (default: primary; 'all' for every readable one).",
+        ),
         click.option("--demo", is_flag=True, help="Use the bundled demo calendar and rules."),
         click.option(
             "--no-prefilter",
@@ -151,6 +161,7 @@ def _source_options(kwargs: dict[str, Any]) -> SourceOptions:
         demo=kwargs.pop("demo"),
         prefilter=kwargs.pop("prefilter"),
         cache=kwargs.pop("cache"),
+        google=kwargs.pop("google"),
     )
 
 
@@ -186,7 +197,8 @@ class _ProgressBar:
             self.bar.start()
             self.task = self.bar.add_task(name)
         assert self.task is not None
-        self.bar.update(self.task, description=f"Reading {name}", completed=done, total=total)
+        # A total of 0 means unknown (Google pages): the bar then just pulses.
+        self.bar.update(self.task, description=f"Reading {name}", completed=done, total=total or None)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -208,8 +220,8 @@ def _reading(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
 def _setup(options: SourceOptions, now: datetime) -> tuple[LoadedConfig, list[Source], Period]:
     """The rules, the calendars and the period that the options name."""
     if options.demo:
-        if options.ics:
-            raise click.UsageError("--demo uses the bundled calendar; leave out --ics")
+        if options.ics or options.google:
+            raise click.UsageError("--demo uses the bundled calendar; leave out --ics and --google")
         loaded = pipeline.demo_config() if options.rules is None else _load_rules(options.rules)
         if options.period or options.first:
             period = pipeline.resolve_period(loaded, options.period, options.first, options.last, now)
@@ -218,7 +230,7 @@ def _setup(options: SourceOptions, now: datetime) -> tuple[LoadedConfig, list[So
         return loaded, [pipeline.demo_source(loaded)], period
     loaded = _load_rules(options.rules)
     cache = EventCache(_cache_dir()) if options.cache else None
-    sources = pipeline.build_sources(loaded, options.ics, options.prefilter, cache)
+    sources = pipeline.build_sources(loaded, options.ics, options.prefilter, cache, options.google, _config_dir())
     return loaded, sources, pipeline.resolve_period(loaded, options.period, options.first, options.last, now)
 
 
@@ -605,10 +617,39 @@ def _doctor_sources(doctor: _Doctor, loaded: LoadedConfig) -> None:
     if not loaded.config.sources:
         doctor.skip("calendars", "no 'sources:' in rules.yaml (audits then need --ics)")
         return
-    period = pipeline.resolve_period(loaded, "this-month", None, None, datetime.now(UTC))
-    for source in pipeline.build_sources(loaded, (), cache=EventCache(_cache_dir())):
+    now = datetime.now(UTC)
+    period = pipeline.resolve_period(loaded, "this-month", None, None, now)
+    sources = pipeline.build_sources(loaded, (), cache=EventCache(_cache_dir()), config_dir=_config_dir())
+    for source in sources:
+        if isinstance(source, google.GoogleSource):
+            doctor.check(f"google sign-in {source.settings.token_file}", partial(_google_sign_in, source.settings, now))
         doctor.check(f"calendar {source.name}", partial(_occurrences, source, period))
-    doctor.skip("google", "no Google sources (this version reads .ics files and iCal URLs)")
+
+
+def _google_sign_in(settings: google.GoogleSettings, now: datetime) -> str:
+    """Token present, 0600, refreshable; and how long a Testing-mode sign-in has left."""
+    if settings.service_account_file is not None:
+        google.list_calendars(settings)
+        return f"service account {settings.service_account_file} works (no browser sign-in needed)"
+    if not settings.token_file.exists():
+        raise SourceError(f"no Google sign-in at {settings.token_file}; run: {google.FIX_COMMAND}")
+    mode = stat.S_IMODE(settings.token_file.stat().st_mode)
+    if mode & 0o077:
+        raise SourceError(
+            f"{settings.token_file} is readable by others (mode {mode:o}); run: chmod 600 {settings.token_file}"
+        )
+    google.list_calendars(settings)
+    signed_in = google.signed_in_at(settings)
+    if signed_in is None:
+        return "token refreshes"
+    age = (now - signed_in).days
+    if age >= google.TESTING_MODE_DAYS:
+        return f"token refreshes {age} days after sign-in, so the OAuth app is not in Testing mode"
+    expires = signed_in + timedelta(days=google.TESTING_MODE_DAYS)
+    return (
+        f"token refreshes; signed in {age} days ago: if the OAuth app is still in Testing mode this sign-in "
+        f"stops working on {expires:%Y-%m-%d} (publish the app, see README)"
+    )
 
 
 def _occurrences(source: Source, period: Period) -> str:
@@ -628,6 +669,62 @@ def _writable(directory: Path) -> str:
     except OSError as exc:
         raise CalauditError(f"{directory} is not writable: {exc.strerror}") from None
     return f"{directory} is writable"
+
+
+@main.group()
+def auth() -> None:
+    """Sign in to calendar services."""
+
+
+@auth.command("google")
+@click.option(
+    "--client-secrets",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    required=True,
+    help="The OAuth client (type Desktop app) downloaded from Google Cloud.",
+)
+@click.option("--no-browser", is_flag=True, help="Print the sign-in address instead of opening a browser.")
+@click.option(
+    "--port", type=int, default=None, help="Local port for Google's redirect (default: 8765 with --no-browser)."
+)
+@click.option(
+    "--rules",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Use token_file/token_uri/api_endpoint of this rules file's google source.",
+)
+def auth_google(client_secrets: Path, no_browser: bool, port: int | None, rules: Path | None) -> None:
+    """Sign in once with Google (read-only calendar access) and store the token, mode 0600."""
+    loaded = _load_rules(rules) if rules or (Path.cwd() / pipeline.RULES_FILE).exists() else None
+    settings = (
+        pipeline.google_settings(loaded, _config_dir())
+        if loaded
+        else google_auth.default_settings(_config_dir() / pipeline.GOOGLE_TOKEN_FILE)
+    )
+    port = port if port is not None else (google_auth.NO_BROWSER_PORT if no_browser else 0)
+    if no_browser:
+        click.echo(google_auth.headless_help(port))
+    google_auth.sign_in(
+        client_secrets, settings.token_file, open_browser=not no_browser, port=port, now=datetime.now(UTC)
+    )
+    click.echo(f"signed in; token saved to {settings.token_file} (mode 0600)")
+    _print_calendars(google.list_calendars(settings))
+
+
+@main.command()
+@click.option("--rules", type=click.Path(path_type=Path, dir_okay=False))
+def calendars(rules: Path | None) -> None:
+    """List the Google calendars you can read, with ids and access roles."""
+    loaded = _load_rules(rules)
+    _print_calendars(google.list_calendars(pipeline.google_settings(loaded, _config_dir())))
+
+
+def _print_calendars(found: list[google.CalendarInfo]) -> None:
+    table = Table(show_edge=False, pad_edge=False)
+    for name in ("Id", "Name", "Access"):
+        table.add_column(name)
+    for item in found:
+        table.add_row(item.id + (" (primary)" if item.primary else ""), item.summary, item.access_role)
+    _stdout().print(table)
 
 
 @main.group()

@@ -11,11 +11,13 @@ from pathlib import Path
 
 from . import config as config_module
 from .audit import AuditResult, audit
+from .config import GoogleSource as GoogleEntry
 from .config import LoadedConfig
 from .errors import ConfigError, UsageError
 from .period import Period, date_range, month_period, parse_period
 from .sources import Fetched, Source
 from .sources.cache import EventCache
+from .sources.google import GoogleSettings, GoogleSource
 from .sources.ics import IcsSource
 
 RULES_FILE = "rules.yaml"
@@ -64,24 +66,52 @@ def demo_period(loaded: LoadedConfig) -> Period:
     return month_period(DEMO_MONTH, loaded.zone)
 
 
+GOOGLE_TOKEN_FILE = "google-token.json"  # noqa: S105 - a file name
+
+
+def google_settings(loaded: LoadedConfig, config_dir: Path, entry: GoogleEntry | None = None) -> GoogleSettings:
+    """Credentials and endpoint for Google: from ``entry``, else the first google source."""
+    if entry is None:
+        entry = next((s.google for s in loaded.config.sources if s.google is not None), GoogleEntry())
+    account = entry.service_account_file
+    return GoogleSettings(
+        token_file=Path(loaded.resolve(entry.token_file)) if entry.token_file else config_dir / GOOGLE_TOKEN_FILE,
+        service_account_file=Path(loaded.resolve(account)) if account else None,
+        subject=entry.subject,
+        api_endpoint=entry.api_endpoint,
+        token_uri=entry.token_uri,
+    )
+
+
 def build_sources(
-    loaded: LoadedConfig, ics: Sequence[str], prefilter: bool = True, cache: EventCache | None = None
+    loaded: LoadedConfig,
+    ics: Sequence[str],
+    prefilter: bool = True,
+    cache: EventCache | None = None,
+    google: str | None = None,
+    config_dir: Path | None = None,
 ) -> list[Source]:
-    """Sources from --ics, or else from the ``sources:`` list of rules.yaml."""
-    owner, zone = loaded.config.owner, loaded.zone
-    if ics:
-        return [IcsSource(location, owner, zone, prefilter=prefilter, cache=cache) for location in ics]
-    sources: list[Source] = []
-    for index, entry in enumerate(loaded.config.sources):
-        if entry.ics is None:
-            raise ConfigError(
-                f"sources[{index}].google: this version of calaudit reads .ics files and iCal "
-                "URLs only; use Google Calendar's secret iCal address with 'ics:' instead"
-            )
-        sources.append(IcsSource(loaded.resolve(entry.ics), owner, zone, prefilter=prefilter, cache=cache))
+    """Sources from --ics and --google, or else from the ``sources:`` list of rules.yaml.
+
+    ``config_dir`` holds the default Google token file.
+    """
+    owner, zone = frozenset(loaded.config.owner), loaded.zone
+    config_dir = config_dir or Path.cwd()
+    sources: list[Source] = [IcsSource(location, owner, zone, prefilter=prefilter, cache=cache) for location in ics]
+    if google is not None:
+        sources.append(GoogleSource(google, google_settings(loaded, config_dir), owner, zone))
+    if sources:
+        return sources
+    for entry in loaded.config.sources:
+        if entry.google is not None:
+            settings = google_settings(loaded, config_dir, entry.google)
+            sources.append(GoogleSource(entry.google.calendar, settings, owner, zone))
+        elif entry.ics is not None:
+            sources.append(IcsSource(loaded.resolve(entry.ics), owner, zone, prefilter=prefilter, cache=cache))
     if not sources:
         raise UsageError(
-            "no calendar given: pass --ics FILE_OR_URL, add 'sources:' to rules.yaml, or try 'calaudit audit --demo'"
+            "no calendar given: pass --ics FILE_OR_URL or --google, add 'sources:' to rules.yaml, "
+            "or try 'calaudit audit --demo'"
         )
     return sources
 

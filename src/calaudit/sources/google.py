@@ -1,0 +1,292 @@
+"""Google Calendar through the Calendar API v3 (google-api-python-client).
+
+``events.list`` with ``singleEvents=True`` lets Google expand recurrences, moved and
+cancelled instances; each page is fetched with ``execute(num_retries=...)`` so 429 and
+5xx answers are retried with backoff, and any failure fails the whole fetch: a partial
+calendar is never audited. Credentials come from an authorized-user token file written
+by ``calaudit auth google`` (refreshed and saved atomically, mode 0600) or from a
+service account with domain-wide delegation; a fetch never starts an interactive sign-in.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import google.auth.exceptions
+import googleapiclient.discovery
+import googleapiclient.errors
+import httplib2
+from google.oauth2 import credentials as user_credentials
+from google.oauth2 import service_account
+
+from ..errors import SourceError
+from ..files import atomic_write
+from ..models import Attendee, Event, Response
+from ..period import Period
+from . import Fetched, Progress, no_progress
+
+SCOPES = ["https://www.googleapis.com/auth/calendar.readonly"]
+NUM_RETRIES = 5
+PAGE_SIZE = 2500
+EVENT_FIELDS = (
+    "nextPageToken,summary,items(id,iCalUID,status,summary,description,location,start,end,"
+    "transparency,eventType,recurringEventId,organizer(email,self),"
+    "attendees(email,self,responseStatus,resource))"
+)
+"""The fields mask: only what the audit reads, and nextPageToken so pagination works."""
+CALENDAR_FIELDS = "nextPageToken,items(id,summary,accessRole,primary)"
+FIX_COMMAND = "calaudit auth google --client-secrets client_secret.json"
+_RESPONSES = {
+    "accepted": Response.ACCEPTED,
+    "declined": Response.DECLINED,
+    "tentative": Response.TENTATIVE,
+    "needsAction": Response.NEEDS_ACTION,
+}
+
+
+@dataclass(frozen=True)
+class GoogleSettings:
+    """Where credentials and the API are; from a ``google:`` entry of rules.yaml."""
+
+    token_file: Path
+    service_account_file: Path | None = None
+    subject: str | None = None
+    api_endpoint: str | None = None
+    token_uri: str | None = None
+
+
+class _Credentials:
+    """Loads credentials, and saves a user token again if the library refreshed it."""
+
+    def __init__(self, settings: GoogleSettings) -> None:
+        self.settings = settings
+        self.loaded_token: str | None = None
+        self.kept: dict[str, Any] = {}
+        """calaudit's own fields of the token file (when you signed in), kept on save."""
+        self.value = self._load()
+
+    def _load(self) -> Any:
+        settings = self.settings
+        if settings.service_account_file is not None:
+            try:
+                found = service_account.Credentials.from_service_account_file(
+                    str(settings.service_account_file), scopes=SCOPES
+                )
+            except (OSError, ValueError) as exc:
+                raise SourceError(
+                    f"{settings.service_account_file}: cannot read the service account key: {exc}"
+                ) from None
+            if settings.subject:
+                found = found.with_subject(settings.subject)
+            return found.with_token_uri(settings.token_uri) if settings.token_uri else found
+        try:
+            info = json.loads(settings.token_file.read_text())
+        except FileNotFoundError:
+            raise SourceError(f"no Google sign-in at {settings.token_file}; run: {FIX_COMMAND}") from None
+        except (OSError, ValueError) as exc:
+            raise SourceError(
+                f"{settings.token_file}: unreadable Google token ({type(exc).__name__}); run: {FIX_COMMAND}"
+            ) from None
+        try:
+            found = user_credentials.Credentials.from_authorized_user_info(info, scopes=SCOPES)
+        except ValueError as exc:
+            raise SourceError(f"{settings.token_file}: incomplete Google token ({exc}); run: {FIX_COMMAND}") from None
+        # from_authorized_user_info ignores a token_uri in the file; apply it (or the config's).
+        token_uri = settings.token_uri or info.get("token_uri")
+        if token_uri:
+            found = found.with_token_uri(token_uri)
+        self.loaded_token = found.token
+        self.kept = {key: value for key, value in info.items() if key.startswith("calaudit_")}
+        return found
+
+    def save_if_refreshed(self) -> None:
+        """Write a refreshed user token back atomically; never after a failed refresh."""
+        value = self.value
+        if isinstance(value, user_credentials.Credentials) and value.token and value.token != self.loaded_token:
+            saved = json.loads(value.to_json()) | self.kept
+            atomic_write(self.settings.token_file, json.dumps(saved).encode(), mode=0o600)
+            self.loaded_token = value.token
+
+
+SIGNED_IN_KEY = "calaudit_signed_in"
+TESTING_MODE_DAYS = 7
+
+
+def signed_in_at(settings: GoogleSettings) -> datetime | None:
+    """When ``calaudit auth google`` wrote the token file, if it says."""
+    try:
+        stamp = json.loads(settings.token_file.read_text()).get(SIGNED_IN_KEY)
+        return datetime.fromisoformat(stamp) if stamp else None
+    except (OSError, ValueError):
+        return None
+
+
+def _service(credentials: _Credentials) -> Any:
+    options = {"api_endpoint": credentials.settings.api_endpoint} if credentials.settings.api_endpoint else None
+    return googleapiclient.discovery.build(
+        "calendar", "v3", credentials=credentials.value, client_options=options,
+        cache_discovery=False, static_discovery=True,
+    )  # fmt: skip
+
+
+def _pages(request: Any, collection: Any, progress: Progress) -> Iterator[dict[str, Any]]:
+    pages = 0
+    while request is not None:
+        response = request.execute(num_retries=NUM_RETRIES)
+        pages += 1
+        progress(pages, 0)
+        yield response
+        request = collection.list_next(request, response)
+
+
+@contextmanager
+def _api(settings: GoogleSettings, where: str) -> Iterator[Any]:
+    """The Calendar service; the library's many failures become one clear SourceError,
+    and a user token the library refreshed is saved only when everything succeeded."""
+    credentials = _Credentials(settings)
+    try:
+        yield _service(credentials)
+    except google.auth.exceptions.RefreshError as error:
+        raise SourceError(_refresh_failure(settings, error)) from None
+    except googleapiclient.errors.HttpError as error:
+        raise SourceError(f"{where}: Google Calendar API error {error.status_code}: {_reason(error)}") from None
+    except (httplib2.HttpLib2Error, OSError) as error:
+        raise SourceError(f"{where}: cannot reach the Google Calendar API ({error}); try again later") from None
+    credentials.save_if_refreshed()
+
+
+def _reason(error: googleapiclient.errors.HttpError) -> str:
+    try:
+        return str(error.reason or error.error_details or "")[:200]
+    except Exception:  # noqa: BLE001 - a reason is a courtesy
+        return ""
+
+
+def _refresh_failure(settings: GoogleSettings, error: Exception) -> str:
+    text = str(error)
+    if "invalid_grant" in text:
+        return (
+            f"Google sign-in in {settings.token_file} has expired or been revoked (invalid_grant); "
+            "an OAuth app in 'Testing' mode expires sign-ins after 7 days (publish it, see README), "
+            f"or access was revoked. Sign in again: {FIX_COMMAND}"
+        )
+    return f"Google sign-in could not be refreshed ({text.split(',')[0][:120]}); sign in again: {FIX_COMMAND}"
+
+
+@dataclass(frozen=True)
+class CalendarInfo:
+    id: str
+    summary: str
+    access_role: str
+    primary: bool
+
+
+def list_calendars(settings: GoogleSettings) -> list[CalendarInfo]:
+    """The calendars the signed-in account (or delegated subject) can read."""
+    with _api(settings, "calendarList") as service:
+        return _calendars(service)
+
+
+def _calendars(service: Any) -> list[CalendarInfo]:
+    collection = service.calendarList()
+    request = collection.list(fields=CALENDAR_FIELDS, maxResults=250)
+    return [
+        CalendarInfo(item["id"], item.get("summary", item["id"]), item.get("accessRole", ""), bool(item.get("primary")))
+        for page in _pages(request, collection, no_progress)
+        for item in page.get("items", [])
+    ]
+
+
+class GoogleSource:
+    """One Google calendar by id (``primary`` is the signed-in user's), or ``all``."""
+
+    def __init__(
+        self, calendar: str, settings: GoogleSettings, owner: frozenset[str] | set[str], zone: ZoneInfo
+    ) -> None:
+        self.calendar = calendar
+        self.settings = settings
+        self.owner = frozenset(address.lower() for address in owner)
+        self.zone = zone
+
+    @property
+    def name(self) -> str:
+        return f"google:{self.calendar}"
+
+    def fetch(self, period: Period, progress: Progress = no_progress) -> Fetched:
+        """Occurrences from timeMin to timeMax; pages are reported as progress."""
+        with _api(self.settings, self.name) as service:
+            ids = [c.id for c in _calendars(service)] if self.calendar == "all" else [self.calendar]
+            fetched = Fetched()
+            for calendar_id in ids:
+                fetched.events.extend(self._events(service, calendar_id, period, progress))
+            return fetched
+
+    def _events(self, service: Any, calendar_id: str, period: Period, progress: Progress) -> Iterator[Event]:
+        collection = service.events()
+        request = collection.list(
+            calendarId=calendar_id, singleEvents=True, orderBy="startTime",
+            timeMin=period.start.isoformat(), timeMax=period.end.isoformat(),
+            maxResults=PAGE_SIZE, fields=EVENT_FIELDS,
+        )  # fmt: skip
+        pages = list(_pages(request, collection, progress))
+        name = next((p["summary"] for p in pages if p.get("summary")), calendar_id)
+        for page in pages:
+            for item in page.get("items", []):
+                yield self._event(item, name)
+
+    def _event(self, item: dict[str, Any], calendar: str) -> Event:
+        start, end = item.get("start", {}), item.get("end", {})
+        all_day = "date" in start
+        first_day = after_day = None
+        if all_day:
+            first_day = date.fromisoformat(start["date"])
+            after_day = date.fromisoformat(end.get("date", start["date"]))
+            start_at = datetime.combine(first_day, time(0), tzinfo=self.zone)
+            end_at = datetime.combine(after_day, time(0), tzinfo=self.zone)
+        else:
+            start_at, end_at = _instant(start, self.zone), _instant(end or start, self.zone)
+        organizer = item.get("organizer", {})
+        attendees = item.get("attendees", [])
+        return Event(
+            uid=item.get("iCalUID") or item.get("id", ""),
+            title=str(item.get("summary") or "(no title)").strip(),
+            start=start_at,
+            end=end_at,
+            calendar=calendar,
+            all_day=all_day,
+            start_date=first_day,
+            end_date=after_day,
+            description=item.get("description", ""),
+            location=item.get("location", ""),
+            organizer=(organizer.get("email") or "").lower() or None,
+            attendees=tuple(Attendee(a["email"].lower(), bool(a.get("resource"))) for a in attendees if a.get("email")),
+            cancelled=item.get("status") == "cancelled",
+            tentative=item.get("status") == "tentative",
+            transparent=item.get("transparency") == "transparent",
+            response=self._response(organizer, attendees),
+            recurring="recurringEventId" in item,
+            event_type=item.get("eventType", "default"),
+        )
+
+    def _response(self, organizer: dict[str, Any], attendees: list[dict[str, Any]]) -> Response | None:
+        """Google marks the signed-in user's own entry with self: true, whatever alias it uses."""
+        for attendee in attendees:
+            if attendee.get("self") or attendee.get("email", "").lower() in self.owner:
+                return _RESPONSES.get(attendee.get("responseStatus", ""), Response.NEEDS_ACTION)
+        if organizer.get("self") or (organizer.get("email") or "").lower() in self.owner:
+            return Response.ACCEPTED
+        return None
+
+
+def _instant(value: dict[str, Any], zone: ZoneInfo) -> datetime:
+    moment = datetime.fromisoformat(value["dateTime"].replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(value["timeZone"]) if value.get("timeZone") else zone)
+    return moment

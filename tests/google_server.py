@@ -1,0 +1,202 @@
+"""A Google-Calendar-compatible HTTP server on loopback, for googleapiclient in tests.
+
+It serves calendarList.list and events.list (time-range filtering, pagination that needs
+nextPageToken in the fields mask, an optional 429 first, 401 for unknown access tokens)
+and an OAuth token endpoint (refresh_token and jwt-bearer grants; invalid_grant for a
+revoked refresh token). Its events are made from .ics fixtures by an independent
+conversion, the way Google presents them: singleEvents expanded, cancelled instances
+left out, the signed-in user's own attendee entry marked self: true under an alias.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+import icalendar
+import recurring_ical_events
+
+NY = ZoneInfo("America/New_York")
+OWNER = "cto@weave.example"
+ALIAS = "chief@weave.example"
+"""How Google names the signed-in user in attendee lists: not an address of rules.yaml."""
+GOOD_REFRESH, REVOKED_REFRESH = "good-refresh-token", "revoked-refresh-token"
+_PARTSTAT = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentative"}
+
+
+def google_events(*paths: Path) -> list[dict]:
+    """Occurrences of the .ics files as events.list items, cancelled ones left out."""
+    items = []
+    for path in paths:
+        calendar = icalendar.Calendar.from_ical(path.read_bytes())
+        for component in recurring_ical_events.of(calendar).between(datetime(2025, 1, 1), datetime(2027, 1, 1)):
+            if str(component.get("STATUS", "")).upper() == "CANCELLED":
+                continue
+            items.append(_item(component))
+    return items
+
+
+def _moment(value) -> dict:
+    if not isinstance(value, datetime):
+        return {"date": value.isoformat()}
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=NY)
+    return {"dateTime": value.isoformat()}
+
+
+def _address(value) -> str:
+    return str(value).lower().removeprefix("mailto:")
+
+
+def _item(component) -> dict:
+    uid = str(component["UID"])
+    start, end = component.decoded("DTSTART"), component.decoded("DTEND")
+    busy = str(component.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).upper()
+    item = {
+        "id": f"{uid}_{start}",
+        "iCalUID": uid,
+        "status": str(component.get("STATUS", "confirmed")).lower(),
+        "summary": str(component.get("SUMMARY", "")),
+        "start": _moment(start),
+        "end": _moment(end),
+        "eventType": "outOfOffice" if busy == "OOF" else "default",
+    }
+    if str(component.get("TRANSP", "")).upper() == "TRANSPARENT" or busy == "FREE":
+        item["transparency"] = "transparent"
+    if "RECURRENCE-ID" in component:
+        item["recurringEventId"] = uid
+    if "ORGANIZER" in component:
+        email = _address(component["ORGANIZER"])
+        item["organizer"] = {"email": ALIAS if email == OWNER else email, **({"self": True} if email == OWNER else {})}
+    attendees = component.get("ATTENDEE", [])
+    attendees = attendees if isinstance(attendees, list) else [attendees]
+    if attendees:
+        item["attendees"] = []
+        for attendee in attendees:
+            email = _address(attendee)
+            entry = {
+                "email": email,
+                "responseStatus": _PARTSTAT.get(str(attendee.params.get("PARTSTAT", "")), "needsAction"),
+            }
+            if email == OWNER:
+                entry |= {"email": ALIAS, "self": True}
+            if str(attendee.params.get("CUTYPE", "")).upper() == "ROOM":
+                entry["resource"] = True
+            item["attendees"].append(entry)
+    return item
+
+
+def _start_of(item: dict, which: str) -> datetime:
+    value = item[which]
+    if "date" in value:
+        return datetime.combine(date.fromisoformat(value["date"]), datetime.min.time(), tzinfo=NY)
+    return datetime.fromisoformat(value["dateTime"])
+
+
+class FakeGoogle:
+    def __init__(self, calendars: dict[str, tuple[str, list[dict]]], page_size: int = 3) -> None:
+        self.calendars = calendars
+        self.page_size = page_size
+        self.access_tokens: set[str] = set()
+        self.throttle_next = 0
+        self.log: list[tuple[str, str]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _json(self, status: int, body: dict) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                server.log.append(("POST", self.path))
+                grant = form.get("grant_type", "")
+                if grant == "refresh_token" and form.get("refresh_token") != GOOD_REFRESH:
+                    self._json(
+                        400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+                    )
+                    return
+                token = f"access-{len(server.access_tokens) + 1}"
+                server.access_tokens.add(token)
+                body = {"access_token": token, "expires_in": 3600, "token_type": "Bearer"}
+                if grant == "authorization_code":
+                    body |= {
+                        "refresh_token": GOOD_REFRESH,
+                        "scope": "https://www.googleapis.com/auth/calendar.readonly",
+                    }
+                self._json(200, body)
+
+            def do_GET(self) -> None:
+                url = urlsplit(self.path)
+                query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                server.log.append(("GET", url.path))
+                if self.headers.get("Authorization", "").removeprefix("Bearer ") not in server.access_tokens:
+                    self._json(
+                        401, {"error": {"code": 401, "message": "Request had invalid authentication credentials."}}
+                    )
+                    return
+                if server.throttle_next:
+                    server.throttle_next -= 1
+                    self._json(429, {"error": {"code": 429, "message": "Rate Limit Exceeded"}})
+                    return
+                parts = url.path.split("/")
+                if url.path.endswith("/users/me/calendarList"):
+                    items = [
+                        {
+                            "id": cid,
+                            "summary": name,
+                            "accessRole": "owner",
+                            **({"primary": True} if cid == "primary" else {}),
+                        }
+                        for cid, (name, _) in server.calendars.items()
+                    ]
+                    self._json(200, {"items": items})
+                    return
+                if len(parts) >= 2 and parts[-1] == "events" and parts[-3] == "calendars":
+                    self._events(unquote(parts[-2]), query)
+                    return
+                self._json(404, {"error": {"code": 404, "message": "Not Found"}})
+
+            def _events(self, calendar_id: str, query: dict) -> None:
+                if calendar_id not in server.calendars:
+                    self._json(404, {"error": {"code": 404, "message": "Not Found"}})
+                    return
+                assert query.get("singleEvents") == "true" and query.get("orderBy") == "startTime"
+                low, high = datetime.fromisoformat(query["timeMin"]), datetime.fromisoformat(query["timeMax"])
+                name, items = server.calendars[calendar_id]
+                chosen = sorted(
+                    (i for i in items if _start_of(i, "end") > low and _start_of(i, "start") < high),
+                    key=lambda i: _start_of(i, "start"),
+                )
+                offset = int(query.get("pageToken", 0))
+                size = min(int(query.get("maxResults", 250)), server.page_size)
+                body: dict = {"summary": name, "items": chosen[offset : offset + size]}
+                if offset + size < len(chosen) and "nextPageToken" in query.get("fields", "nextPageToken"):
+                    body["nextPageToken"] = str(offset + size)
+                self._json(200, body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
+        self.api_endpoint = f"{self.url}/calendar/v3/"
+        self.token_uri = f"{self.url}/token"
+
+    def __enter__(self) -> FakeGoogle:
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -1,0 +1,254 @@
+"""The Google source: the real googleapiclient against a Google-compatible loopback server."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from calaudit.cli import main
+from tests.google_server import GOOD_REFRESH, REVOKED_REFRESH, FakeGoogle, google_events
+from tests.helpers import ICS, RULES
+
+FILES = [ICS / "recurrence.ics", ICS / "skips.ics", ICS / "out-of-office.ics"]
+CLIENT_SECRET = "client-s3cret-value"
+
+
+def token_file(
+    tmp_path: Path, refresh: str = GOOD_REFRESH, token: str | None = None, token_uri: str | None = None
+) -> Path:
+    info = {
+        "refresh_token": refresh,
+        "client_id": "calaudit.apps.googleusercontent.com",
+        "client_secret": CLIENT_SECRET,
+    }
+    if token:
+        info |= {"token": token, "expiry": "2099-01-01T00:00:00Z"}
+    if token_uri:
+        info["token_uri"] = token_uri
+    path = tmp_path / "google-token.json"
+    path.write_text(json.dumps(info))
+    path.chmod(0o600)
+    return path
+
+
+def rules(tmp_path: Path, server: FakeGoogle, token: Path, calendar: str = "primary", token_uri: bool = True) -> Path:
+    path = tmp_path / "rules.yaml"
+    uri = f", token_uri: {server.token_uri}" if token_uri else ""
+    path.write_text(
+        RULES.read_text()
+        + f"sources:\n  - google: {{calendar: {calendar}, token_file: {token}, "
+        + f"api_endpoint: {server.api_endpoint}{uri}}}\n"
+    )
+    return path
+
+
+def audit_json(*args: str):
+    result = CliRunner().invoke(main, ["audit", "--period", "2026-03", "--format", "json", "--no-cache", *args])
+    return result, (json.loads(result.stdout) if result.exit_code == 0 else None)
+
+
+def comparable(data: dict) -> dict:
+    """What must agree between .ics and Google: Google leaves cancelled instances out."""
+    return {
+        "hours": data["hours"],
+        "categories": [(c["id"], c["hours"], c["events"]) for c in data["categories"]],
+        "unclassified": data["unclassified"],
+        "skipped": {k: v for k, v in data["skipped"].items() if k != "cancelled"},
+    }
+
+
+def test_google_gives_the_same_hours_as_the_ics_export(tmp_path):
+    # Recurring, moved and cancelled instances; declined under an alias (Google marks the
+    # user's own entry self: true, the address is not in owner); free, all-day, tentative,
+    # ignored and out-of-office events. The token file holds only a refresh token; the
+    # token endpoint and API endpoint come from rules.yaml.
+    with FakeGoogle({"primary": ("CTO", google_events(*FILES))}, page_size=3) as server:
+        google, google_data = audit_json("--rules", str(rules(tmp_path, server, token_file(tmp_path))))
+    _, ics_data = audit_json("--rules", str(RULES), *(x for f in FILES for x in ("--ics", str(f))))
+    assert google.exit_code == 0, google.output
+    assert comparable(google_data) == comparable(ics_data)
+    assert google_data["skipped"]["declined"]["events"] == 1
+    assert google_data["skipped"]["out_of_office"] == {"events": 1, "hours": 8.0}
+    assert ("POST", "/token") in server.log
+    assert sum(1 for method, path in server.log if path.endswith("/events")) >= 4  # paginated
+
+
+def test_a_refreshed_token_is_saved_atomically_with_mode_0600(tmp_path):
+    token = token_file(tmp_path, token_uri=None)
+    with FakeGoogle({"primary": ("CTO", google_events(*FILES))}) as server:
+        result, _ = audit_json("--rules", str(rules(tmp_path, server, token)))
+    assert result.exit_code == 0, result.output
+    saved = json.loads(token.read_text())
+    assert saved["token"].startswith("access-") and saved["refresh_token"] == GOOD_REFRESH
+    assert stat.S_IMODE(os.stat(token).st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_token_uri_from_the_token_file_is_honoured(tmp_path):
+    with FakeGoogle({"primary": ("CTO", google_events(*FILES))}) as server:
+        token = token_file(tmp_path, token_uri=server.token_uri)
+        result, data = audit_json("--rules", str(rules(tmp_path, server, token, token_uri=False)))
+    assert result.exit_code == 0, result.output
+    assert data["hours"]["total"] > 0
+
+
+def test_a_stale_access_token_gets_401_then_is_refreshed(tmp_path):
+    with FakeGoogle({"primary": ("CTO", google_events(*FILES))}) as server:
+        token = token_file(tmp_path, token="stale-access-token")
+        result, _ = audit_json("--rules", str(rules(tmp_path, server, token)))
+    assert result.exit_code == 0, result.output
+    assert server.log.count(("POST", "/token")) == 1
+
+
+def test_rate_limiting_is_retried(tmp_path):
+    with FakeGoogle({"primary": ("CTO", google_events(*FILES))}, page_size=50) as server:
+        server.access_tokens.add("fresh")
+        server.throttle_next = 1
+        token = token_file(tmp_path, token="fresh")
+        result, _ = audit_json("--rules", str(rules(tmp_path, server, token)))
+    assert result.exit_code == 0, result.output
+    assert [path for _, path in server.log].count("/calendar/v3/calendars/primary/events") == 2
+
+
+def test_a_revoked_sign_in_exits_3_explains_and_keeps_the_token_file(tmp_path):
+    token = token_file(tmp_path, refresh=REVOKED_REFRESH)
+    before = token.read_bytes()
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        result, _ = audit_json("--rules", str(rules(tmp_path, server, token)))
+    assert result.exit_code == 3
+    assert "expired or been revoked (invalid_grant)" in result.stderr
+    assert "7 days" in result.stderr and "calaudit auth google --client-secrets" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert token.read_bytes() == before
+
+
+def test_no_token_or_secret_appears_in_any_output(tmp_path):
+    with FakeGoogle({"primary": ("CTO", google_events(*FILES))}) as server:
+        path = rules(tmp_path, server, token_file(tmp_path))
+        outputs = [
+            CliRunner().invoke(main, ["--debug", "audit", "--rules", str(path), "--period", "2026-03"]).output,
+            CliRunner().invoke(main, ["explain", "--rules", str(path), "--period", "2026-03"]).output,
+            CliRunner().invoke(main, ["calendars", "--rules", str(path)]).output,
+        ]
+        revoked = rules(tmp_path, server, token_file(tmp_path, refresh=REVOKED_REFRESH))
+        outputs.append(CliRunner().invoke(main, ["--debug", "audit", "--rules", str(revoked)]).output)
+    for output in outputs:
+        for secret in (GOOD_REFRESH, REVOKED_REFRESH, CLIENT_SECRET, "access-1"):
+            assert secret not in output
+
+
+def test_calendars_lists_ids_and_roles(tmp_path):
+    with FakeGoogle({"primary": ("CTO", []), "team@group.example": ("Team", [])}) as server:
+        result = CliRunner().invoke(main, ["calendars", "--rules", str(rules(tmp_path, server, token_file(tmp_path)))])
+    assert result.exit_code == 0, result.output
+    assert "primary (primary)" in result.stdout and "team@group.example" in result.stdout and "owner" in result.stdout
+
+
+def test_all_calendars_merge_and_an_event_in_two_counts_once(tmp_path):
+    events = google_events(*FILES)
+    shared = [e for e in events if e["summary"].startswith("1:1")]
+    calendars = {"primary": ("CTO", events), "team@group.example": ("Team", shared)}
+    with FakeGoogle(calendars) as server:
+        _, both = audit_json("--rules", str(rules(tmp_path, server, token_file(tmp_path), calendar="all")))
+    with FakeGoogle({"primary": ("CTO", events)}) as server:
+        _, one = audit_json("--rules", str(rules(tmp_path, server, token_file(tmp_path))))
+    assert both["hours"] == one["hours"]
+
+
+def test_google_flag_on_the_command_line(tmp_path):
+    with FakeGoogle({"team@group.example": ("Team", google_events(ICS / "overlap.ics"))}) as server:
+        path = rules(tmp_path, server, token_file(tmp_path))
+        result, data = audit_json("--rules", str(path), "--google", "team@group.example")
+    assert result.exit_code == 0, result.output
+    assert data["hours"]["total"] == pytest.approx(3.0)
+
+
+def test_unattended_service_account(tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    with FakeGoogle({"primary": ("CTO", google_events(*FILES))}) as server:
+        account = tmp_path / "service-account.json"
+        account.write_text(json.dumps({
+            "type": "service_account", "project_id": "p", "private_key_id": "k1", "private_key": pem.decode(),
+            "client_email": "calaudit@p.iam.gserviceaccount.com", "client_id": "1", "token_uri": server.token_uri,
+        }))  # fmt: skip
+        path = tmp_path / "rules.yaml"
+        path.write_text(
+            RULES.read_text()
+            + f"sources:\n  - google: {{calendar: primary, service_account_file: {account}, "
+            + f"subject: cto@weave.example, api_endpoint: {server.api_endpoint}}}\n"
+        )
+        result, data = audit_json("--rules", str(path))
+    assert result.exit_code == 0, result.output
+    assert data["hours"]["total"] > 0
+    assert ("POST", "/token") in server.log
+
+
+def test_sign_in_with_the_loopback_flow_saves_a_0600_token(tmp_path):
+    """`calaudit auth google --no-browser`: we play the browser and follow the redirect."""
+    import re
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tests.smtp import free_port
+
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        secrets = tmp_path / "client_secret.json"
+        secrets.write_text(json.dumps({"installed": {
+            "client_id": "calaudit.apps.googleusercontent.com", "client_secret": CLIENT_SECRET,
+            "auth_uri": f"{server.url}/auth", "token_uri": server.token_uri, "redirect_uris": ["http://localhost"],
+        }}))  # fmt: skip
+        token = tmp_path / "signed-in.json"
+        path = tmp_path / "rules.yaml"
+        path.write_text(
+            RULES.read_text() + f"sources:\n  - google: {{token_file: {token}, api_endpoint: {server.api_endpoint}}}\n"
+        )
+        port = free_port()
+        env = os.environ | {"OAUTHLIB_INSECURE_TRANSPORT": "1"}  # the fake token endpoint is plain http
+        process = subprocess.Popen(
+            [sys.executable, "-m", "calaudit", "auth", "google", "--client-secrets", str(secrets), "--no-browser",
+             "--port", str(port), "--rules", str(path)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        )  # fmt: skip
+        shown = []
+        assert process.stdout is not None
+        for line in process.stdout:
+            shown.append(line)
+            if "Sign in at:" in line:
+                break
+        state = re.search(r"state=([^&\s]+)", shown[-1])[1]
+        for _ in range(50):
+            try:
+                urllib.request.urlopen(f"http://localhost:{port}/?state={state}&code=the-code", timeout=5).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        rest, _ = process.communicate(timeout=30)
+    output = "".join(shown) + rest
+    assert process.returncode == 0, output
+    assert f"ssh -L {port}:localhost:{port}" in output
+    assert "signed in; token saved to" in output and "primary (primary)" in output
+    assert stat.S_IMODE(os.stat(token).st_mode) == 0o600
+    saved = json.loads(token.read_text())
+    assert saved["refresh_token"] == GOOD_REFRESH and "calaudit_signed_in" in saved
+    assert GOOD_REFRESH not in output and CLIENT_SECRET not in output
+
+
+def test_doctor_checks_the_google_sign_in(tmp_path):
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        good = CliRunner().invoke(main, ["doctor", "--rules", str(rules(tmp_path, server, token_file(tmp_path)))])
+        revoked = rules(tmp_path, server, token_file(tmp_path, refresh=REVOKED_REFRESH))
+        bad = CliRunner().invoke(main, ["doctor", "--rules", str(revoked)])
+    assert "ok    google sign-in" in good.output and "token refreshes" in good.output
+    assert bad.exit_code == 3
+    assert "FAIL  google sign-in" in bad.output and "invalid_grant" in bad.output

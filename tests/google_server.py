@@ -104,6 +104,8 @@ class FakeGoogle:
         self.page_size = page_size
         self.access_tokens: set[str] = set()
         self.throttle_next = 0
+        self.break_page: int | None = None
+        """Drop the connection instead of answering the page at this offset."""
         self.log: list[tuple[str, str]] = []
         server = self
 
@@ -182,6 +184,10 @@ class FakeGoogle:
                     key=lambda i: _start_of(i, "start"),
                 )
                 offset = int(query.get("pageToken", 0))
+                if offset and offset == server.break_page:
+                    self.close_connection = True
+                    self.wfile.write(b'HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{"items": [')
+                    return
                 size = min(int(query.get("maxResults", 250)), server.page_size)
                 body: dict = {"summary": name, "items": chosen[offset : offset + size]}
                 if offset + size < len(chosen) and "nextPageToken" in query.get("fields", "nextPageToken"):

@@ -152,3 +152,27 @@ def test_doctor(tmp_path):
     bad = invoke("doctor", "--rules", str(rules_file(tmp_path, free_port())))
     assert bad.exit_code == 4
     assert "FAIL  email" in bad.output
+
+
+def test_an_smtp_disconnect_mid_send_leaves_the_period_unsent(tmp_path):
+    class Hangup:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+            server.transport.close()
+            return "421 closing"
+
+    from aiosmtpd.controller import Controller
+
+    port = free_port()
+    controller = Controller(Hangup(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        rules = rules_file(tmp_path, port)
+        rules.write_text(rules.read_text().replace(f", user: {USER}", ""))
+        failed = cron(rules)
+    finally:
+        controller.stop()
+    assert failed.exit_code == 4
+    assert [run.status for run in History(Path(platformdirs.user_data_dir("calaudit"))).runs()] == ["failed"]
+    with SmtpServer() as server:
+        assert cron(rules_file(tmp_path, server.port)).exit_code == 0
+    assert len(server.inbox.messages) == 1

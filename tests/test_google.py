@@ -252,3 +252,12 @@ def test_doctor_checks_the_google_sign_in(tmp_path):
     assert "ok    google sign-in" in good.output and "token refreshes" in good.output
     assert bad.exit_code == 3
     assert "FAIL  google sign-in" in bad.output and "invalid_grant" in bad.output
+
+
+def test_a_network_failure_mid_pagination_fails_the_run_instead_of_reporting_part(tmp_path):
+    with FakeGoogle({"primary": ("CTO", google_events(*FILES))}, page_size=3) as server:
+        server.break_page = 3
+        result, _ = audit_json("--rules", str(rules(tmp_path, server, token_file(tmp_path))))
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert "google:primary" in result.stderr and result.stderr.count("\n") == 1

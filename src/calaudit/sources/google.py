@@ -10,6 +10,7 @@ service account with domain-wide delegation; a fetch never starts an interactive
 
 from __future__ import annotations
 
+import http.client
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -157,7 +158,7 @@ def _api(settings: GoogleSettings, where: str) -> Iterator[Any]:
         raise SourceError(_refresh_failure(settings, error)) from None
     except googleapiclient.errors.HttpError as error:
         raise SourceError(f"{where}: Google Calendar API error {error.status_code}: {_reason(error)}") from None
-    except (httplib2.HttpLib2Error, OSError) as error:
+    except (httplib2.HttpLib2Error, http.client.HTTPException, OSError) as error:
         raise SourceError(f"{where}: cannot reach the Google Calendar API ({error}); try again later") from None
     credentials.save_if_refreshed()
 

@@ -156,7 +156,7 @@ def test_doctor(tmp_path):
 
 def test_an_smtp_disconnect_mid_send_leaves_the_period_unsent(tmp_path):
     class Hangup:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        async def handle_DATA(self, server, session, envelope):
             server.transport.close()
             return "421 closing"
 

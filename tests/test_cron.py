@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import threading
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -48,6 +49,9 @@ def test_ten_runs_deliver_exactly_one_email(tmp_path):
     assert len(server.inbox.messages) == 1
     history = invoke("history").output
     assert history.count(" sent ") == 1 and "2026-03" in history
+    database = Path(platformdirs.user_data_dir("calaudit")) / "history.sqlite"
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    assert stat.S_IMODE(database.parent.stat().st_mode) == 0o700
 
 
 def test_smtp_down_exits_4_records_nothing_and_the_next_run_delivers(tmp_path):

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from . import store
+
 FILE_NAME = "history.sqlite"
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS runs (period TEXT, finished_at TEXT, status TEXT, recipients TEXT, "
+    "rules_digest TEXT, hours TEXT, message TEXT)"
+)
 
 
 @dataclass(frozen=True)
@@ -36,21 +41,8 @@ class History:
     def __init__(self, directory: Path) -> None:
         self.path = directory / FILE_NAME
 
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if not self.path.exists():
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-        connection = sqlite3.connect(self.path, timeout=30)
-        try:
-            connection.execute(
-                "CREATE TABLE IF NOT EXISTS runs (period TEXT, finished_at TEXT, status TEXT, recipients TEXT, "
-                "rules_digest TEXT, hours TEXT, message TEXT)"
-            )
-            with connection:
-                yield connection
-        finally:
-            connection.close()
+    def _connect(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return store.connect(self.path, [_SCHEMA])
 
     def record(self, run: Run) -> None:
         with self._connect() as db:

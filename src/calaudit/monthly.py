@@ -63,6 +63,10 @@ class MonthlyReport:
             return "month"
         return "year" if len(label) == 4 else "period"
 
+    def shares(self, category: str) -> list[float]:
+        """The category's share in each period of the timeline, oldest first."""
+        return [next(c for c in result.categories if c.id == category).share for result in self.timeline]
+
     def change(self, category: str) -> float | None:
         """Change of the category's share since the period before, in points."""
         if not self.previous:

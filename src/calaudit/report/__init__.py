@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..audit import AUDIENCES, AuditResult
+from dataclasses import dataclass
+
+from ..audit import AUDIENCES, AuditResult, CategoryResult, GroupResult
 from ..rules import UNCLASSIFIED
 
 STATUS_MARK = {"under": "▼ under", "on": "✓ on", "over": "▲ over"}
@@ -20,6 +22,35 @@ def percent(value: float) -> str:
 def points(value: float) -> str:
     """A delta in percentage points, always signed."""
     return f"{value:+.1f} pp"
+
+
+@dataclass(frozen=True)
+class AllocationRow:
+    """One line of the actual-vs-target table, formatted: a group or one of its categories."""
+
+    id: str
+    label: str
+    is_group: bool
+    cells: tuple[str, str, str, str]
+    """Hours, share, target and delta, formatted."""
+    status: str | None
+    """under/on/over for categories, None for groups."""
+    last_in_group: bool
+
+
+def allocation_rows(result: AuditResult) -> list[AllocationRow]:
+    """Each group followed by its categories, in allocation order."""
+    rows = []
+    for group in result.groups:
+        rows.append(AllocationRow(group.id, group.label, True, _cells(group), None, False))
+        members = [c for c in result.categories if c.group == group.id]
+        for index, c in enumerate(members):
+            rows.append(AllocationRow(c.id, c.label, False, _cells(c), c.status, index == len(members) - 1))
+    return rows
+
+
+def _cells(item: CategoryResult | GroupResult) -> tuple[str, str, str, str]:
+    return hours(item.hours), percent(item.share), percent(item.target), points(item.delta)
 
 
 def skipped_lines(result: AuditResult) -> list[tuple[str, int, float]]:

@@ -31,10 +31,7 @@ def title(report: MonthlyReport) -> str:
 def render(report: MonthlyReport, images: dict[str, str]) -> str:
     """``images`` maps allocation and trend to an img src: a data: URI or a cid: reference."""
     result = report.result
-    trend_rows = [
-        (c.label, [next(p for p in past.categories if p.id == c.id).share for past in report.timeline])
-        for c in result.categories
-    ]
+    trend_rows = [(c.label, report.shares(c.id)) for c in result.categories]
     return (
         _environment()
         .get_template(TEMPLATE)

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from ..audit import AuditResult
-from . import STATUS_MARK, TOP_UNCLASSIFIED, audience_rows, heading, hours, percent, points, skipped_lines
+from . import STATUS_MARK, TOP_UNCLASSIFIED, allocation_rows, audience_rows, heading, hours, percent, skipped_lines
 
 
 def render(result: AuditResult, by_audience: bool = False) -> str:
     lines = [f"# {heading(result)}", ""]
     lines += ["| Category | Hours | Share | Target | Delta | Status |", "|---|---:|---:|---:|---:|---|"]
-    for group in result.groups:
-        lines.append(
-            f"| **{group.label}** | **{hours(group.hours)}** | **{percent(group.share)}** "
-            f"| **{percent(group.target)}** | **{points(group.delta)}** | |"
-        )
-        for c in (c for c in result.categories if c.group == group.id):
-            lines.append(
-                f"| {c.label} | {hours(c.hours)} | {percent(c.share)} | {percent(c.target)} "
-                f"| {points(c.delta)} | {STATUS_MARK[c.status]} |"
-            )
+    for row in allocation_rows(result):
+        cells = [row.label, *row.cells]
+        if row.is_group:
+            lines.append("| " + " | ".join(f"**{cell}**" for cell in cells) + " | |")
+        else:
+            lines.append("| " + " | ".join(cells) + f" | {STATUS_MARK[row.status or 'on']} |")
     lines += [
         "",
         f"Coverage: **{percent(result.coverage)}** of {hours(result.total_hours)} h classified "

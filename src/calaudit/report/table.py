@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..audit import AUDIENCES, AuditResult
-from . import STATUS_MARK, TOP_UNCLASSIFIED, audience_rows, heading, hours, percent, points, skipped_lines
+from . import STATUS_MARK, TOP_UNCLASSIFIED, allocation_rows, audience_rows, heading, hours, percent, skipped_lines
 
 _STATUS_STYLE = {"under": "yellow", "on": "green", "over": "red"}
 
@@ -39,27 +39,13 @@ def _allocation(result: AuditResult) -> Table:
     for name in ("Hours", "Share", "Target", "Delta"):
         table.add_column(name, justify="right")
     table.add_column("Status")
-    for group in result.groups:
-        table.add_row(
-            group.label,
-            hours(group.hours),
-            percent(group.share),
-            percent(group.target),
-            points(group.delta),
-            "",
-            style="bold",
-        )
-        members = [c for c in result.categories if c.group == group.id]
-        for index, c in enumerate(members):
-            table.add_row(
-                f"  {c.label}",
-                hours(c.hours),
-                percent(c.share),
-                percent(c.target),
-                points(c.delta),
-                Text(STATUS_MARK[c.status], style=_STATUS_STYLE[c.status]),
-                end_section=index == len(members) - 1,
-            )
+    for row in allocation_rows(result):
+        if row.is_group:
+            table.add_row(row.label, *row.cells, "", style="bold")
+        else:
+            status = row.status or "on"
+            mark = Text(STATUS_MARK[status], style=_STATUS_STYLE[status])
+            table.add_row(f"  {row.label}", *row.cells, mark, end_section=row.last_in_group)
     return table
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..monthly import MonthlyReport
-from . import STATUS_MARK, TOP_UNCLASSIFIED, heading, hours, percent, points, skipped_lines
+from . import STATUS_MARK, TOP_UNCLASSIFIED, allocation_rows, heading, hours, percent, points, skipped_lines
 from . import markdown as markdown_report
 
 
@@ -18,22 +18,18 @@ def render(report: MonthlyReport) -> str:
     lines += _moves(report)
     since = f"vs {report.previous[-1].period.label}" if report.previous else ""
     lines.append(f"{'Category':<46}{'Hours':>7}{'Share':>8}{'Target':>8}{'Delta':>10}  {'Status':<8}{since:>12}")
-    for group in r.groups:
-        lines.append(
-            f"{group.label:<46}{hours(group.hours):>7}{percent(group.share):>8}"
-            f"{percent(group.target):>8}{points(group.delta):>10}"
-        )
-        for c in (c for c in r.categories if c.group == group.id):
-            lines.append(
-                f"  {c.label:<44}{hours(c.hours):>7}{percent(c.share):>8}{percent(c.target):>8}"
-                f"{points(c.delta):>10}  {STATUS_MARK[c.status]:<8}{_change(report, c.id):>12}"
-            )
+    for row in allocation_rows(r):
+        hours_, share, target, delta = row.cells
+        line = f"{row.label:<46}" if row.is_group else f"  {row.label:<44}"
+        line += f"{hours_:>7}{share:>8}{target:>8}{delta:>10}"
+        if row.status is not None:
+            line += f"  {STATUS_MARK[row.status]:<8}{_change(report, row.id):>12}"
+        lines.append(line)
     if report.previous:
         lines += ["", "Trend (share of classified time)"]
         lines.append(f"{'':<46}" + "".join(f"{p.period.label:>10}" for p in report.timeline))
         for c in r.categories:
-            shares = [next(x for x in p.categories if x.id == c.id).share for p in report.timeline]
-            lines.append(f"  {c.label:<44}" + "".join(f"{percent(s):>10}" for s in shares))
+            lines.append(f"  {c.label:<44}" + "".join(f"{percent(s):>10}" for s in report.shares(c.id)))
     if report.series:
         lines += ["", "Recurring meetings that cost the most"]
         lines += [f"  {s.title:<44}{hours(s.hours):>7} h  {s.events:>3} meetings  {s.category}" for s in report.series]
@@ -67,8 +63,7 @@ def markdown(report: MonthlyReport) -> str:
         labels = [p.period.label for p in report.timeline]
         lines += ["", "## Trend", "", "| Category | " + " | ".join(labels) + " |", "|---|" + "---:|" * len(labels)]
         for c in report.result.categories:
-            shares = [next(x for x in p.categories if x.id == c.id).share for p in report.timeline]
-            lines.append(f"| {c.label} | " + " | ".join(percent(s) for s in shares) + " |")
+            lines.append(f"| {c.label} | " + " | ".join(percent(s) for s in report.shares(c.id)) + " |")
     if report.series:
         lines += [
             "",

@@ -14,18 +14,23 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from .. import store
 from ..models import Attendee, Event, Response
 from . import Fetched, InvalidEvent
 
 FORMAT = 1
 """Bump when the stored shape of an Event changes: older entries are then ignored."""
 FILE_NAME = "events.sqlite"
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS events (key TEXT PRIMARY KEY, format INTEGER, payload TEXT)",
+    "CREATE TABLE IF NOT EXISTS urls (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, digest TEXT)",
+)
 
 
 @dataclass(frozen=True)
@@ -45,32 +50,18 @@ class EventCache:
     def __init__(self, directory: Path) -> None:
         self.path = directory / FILE_NAME
 
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        connection = sqlite3.connect(self.path, timeout=10)
+    def _query(self, sql: str, parameters: tuple[Any, ...]) -> Any:
+        """One statement's first row; a file SQLite cannot read is thrown away (a miss)."""
         try:
-            connection.execute("CREATE TABLE IF NOT EXISTS events (key TEXT PRIMARY KEY, format INTEGER, payload TEXT)")
-            connection.execute(
-                "CREATE TABLE IF NOT EXISTS urls (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, digest TEXT)"
-            )
-            with connection:
-                yield connection
-        finally:
-            connection.close()
-
-    def _reset(self) -> None:
-        """A file SQLite cannot read is thrown away so that the next run rebuilds it."""
-        with contextlib.suppress(OSError):
-            self.path.unlink()
+            with store.connect(self.path, _SCHEMA) as db:
+                return db.execute(sql, parameters).fetchone()
+        except sqlite3.DatabaseError:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+            return None
 
     def get(self, key: str) -> Fetched | None:
-        try:
-            with self._connect() as db:
-                row = db.execute("SELECT format, payload FROM events WHERE key = ?", (key,)).fetchone()
-        except sqlite3.DatabaseError:
-            self._reset()
-            return None
+        row = self._query("SELECT format, payload FROM events WHERE key = ?", (key,))
         if row is None or row[0] != FORMAT:
             return None
         try:
@@ -79,31 +70,15 @@ class EventCache:
             return None
 
     def put(self, key: str, fetched: Fetched) -> None:
-        payload = json.dumps(_dump(fetched))
-        try:
-            with self._connect() as db:
-                db.execute("INSERT OR REPLACE INTO events VALUES (?, ?, ?)", (key, FORMAT, payload))
-        except sqlite3.DatabaseError:
-            self._reset()
+        self._query("INSERT OR REPLACE INTO events VALUES (?, ?, ?)", (key, FORMAT, json.dumps(_dump(fetched))))
 
     def validators(self, url: str) -> Validators | None:
-        try:
-            with self._connect() as db:
-                row = db.execute("SELECT etag, last_modified, digest FROM urls WHERE url = ?", (url,)).fetchone()
-        except sqlite3.DatabaseError:
-            self._reset()
-            return None
+        row = self._query("SELECT etag, last_modified, digest FROM urls WHERE url = ?", (url,))
         return Validators(*row) if row else None
 
     def set_validators(self, url: str, validators: Validators) -> None:
-        try:
-            with self._connect() as db:
-                db.execute(
-                    "INSERT OR REPLACE INTO urls VALUES (?, ?, ?, ?)",
-                    (url, validators.etag, validators.last_modified, validators.digest),
-                )
-        except sqlite3.DatabaseError:
-            self._reset()
+        values = (url, validators.etag, validators.last_modified, validators.digest)
+        self._query("INSERT OR REPLACE INTO urls VALUES (?, ?, ?, ?)", values)
 
     def clear(self) -> bool:
         """Remove the cache file; True when there was one."""

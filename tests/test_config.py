@@ -102,9 +102,17 @@ def test_errors_name_the_line_and_key_path(change, expected):
     assert expected in error(VALID.replace(old, new, 1))
 
 
-def test_a_rule_without_conditions_is_refused():
-    text = VALID.replace("    title: lunch\n", "")
-    assert "rules[1]: a rule needs at least one condition" in error(text)
+def test_a_rule_without_conditions_is_a_catch_all():
+    config = parse(VALID.replace("    title: lunch\n", "")).config
+    assert config.rules[1].catch_all and not config.rules[0].catch_all
+
+
+def test_labels_are_optional_and_numbers_are_keywords():
+    text = VALID.replace("{label: Sales, target: 40}", "{target: 40}").replace("    label: Internal\n", "")
+    config = parse(text.replace("title: lunch", "title: [lunch, 2026]")).config
+    assert config.allocation.external.categories["sales"].label == "sales"
+    assert config.allocation.internal.label == "Internal"
+    assert config.rules[1].title == ["lunch", "2026"]
 
 
 def test_duplicate_keys_are_an_error_not_silently_merged():

@@ -97,3 +97,9 @@ def test_the_repository_rules_are_lint_clean():
 
     loaded = config_module.load(Path(__file__).resolve().parents[1] / "rules.yaml")
     assert [str(f) for f in lint(loaded.config)] == []
+
+
+def test_a_catch_all_rule_before_others():
+    found = findings("  - {category: sales}\n  - {category: ops, title: [standup]}\n")
+    assert found[0] == "rules[0]: has no condition, so it matches every event and the rules after it never apply"
+    assert "rules[1]: can never match: rules[0] catches everything it catches" in found

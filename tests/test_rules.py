@@ -139,3 +139,10 @@ def test_examples_report_mismatches():
         (False, "unclassified"),
         (True, "unclassified"),
     ]
+
+
+def test_a_rule_without_conditions_matches_everything_that_reaches_it():
+    rules = ruleset("rules:\n  - {category: sales, title: [call]}\n  - {category: ops}\n")
+    match = rules.classify(event("Anything at all"))
+    assert match is not None and match.outcome == "ops"
+    assert match.describe() == "rules[1]: no condition (matches everything)"

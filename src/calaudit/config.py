@@ -33,8 +33,13 @@ GROUPS = ("external", "internal")
 
 
 def _as_list(value: Any) -> Any:
-    """Let a single value stand for a one-element list (``title: interview``)."""
-    return [value] if isinstance(value, str) else value
+    """Let a single value stand for a one-element list (``title: interview``), and let
+    numbers YAML read from unquoted keywords (``title: [2026, 1on1]``) stay text."""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        value = [value]
+    if isinstance(value, list):
+        return [str(item) if isinstance(item, int | float) and not isinstance(item, bool) else item for item in value]
+    return value
 
 
 def is_regex(keyword: str) -> bool:
@@ -139,6 +144,26 @@ class Allocation(Strict):
     external: Group
     internal: Group
 
+    @model_validator(mode="before")
+    @classmethod
+    def _default_labels(cls, data: Any) -> Any:
+        """Labels are optional: a group is called External/Internal, a category by its id."""
+        if not isinstance(data, dict):
+            return data
+        filled = dict(data)
+        for gid in GROUPS:
+            group = filled.get(gid)
+            if isinstance(group, dict):
+                group = {"label": gid.title(), **group}
+                categories = group.get("categories")
+                if isinstance(categories, dict):
+                    group["categories"] = {
+                        cid: {"label": cid, **value} if isinstance(value, dict) else value
+                        for cid, value in categories.items()
+                    }
+                filled[gid] = group
+        return filled
+
 
 MATCH_FIELDS = ("title", "description", "location", "calendar", "organizer", "attendees")
 """Rule fields that test an event, in the order explanations list them."""
@@ -159,12 +184,12 @@ class Rule(Strict):
     def _one_outcome_some_condition(self) -> Rule:
         if self.ignore == (self.category is not None):
             raise ValueError("a rule needs either 'category: <id>' or 'ignore: true' (not both)")
-        if self.audience is None and all(getattr(self, f) is None for f in MATCH_FIELDS):
-            raise ValueError(
-                "a rule needs at least one condition (title, description, location, "
-                "calendar, organizer, attendees or audience)"
-            )
         return self
+
+    @property
+    def catch_all(self) -> bool:
+        """A rule without conditions matches every event that reaches it."""
+        return self.audience is None and all(getattr(self, f) is None for f in MATCH_FIELDS)
 
 
 class Example(Strict):

@@ -61,6 +61,14 @@ def _covers(field: str, earlier: Sequence[str], later: Sequence[str]) -> str | N
     return next((e for e in earlier if _value_covers(field, e, later[0])), None)
 
 
+def _catch_alls(config: Config) -> Iterable[Finding]:
+    for i, rule in enumerate(config.rules):
+        if rule.catch_all and i < len(config.rules) - 1:
+            yield Finding(
+                f"rules[{i}]", "has no condition, so it matches every event and the rules after it never apply"
+            )
+
+
 def _shadowing(config: Config) -> Iterable[Finding]:
     compiled = [_conditions(rule) for rule in config.rules]
     for j, later in enumerate(compiled):
@@ -119,6 +127,7 @@ def _shared_keywords(config: Config) -> Iterable[Finding]:
 
 def lint(config: Config) -> list[Finding]:
     return [
+        *_catch_alls(config),
         *_shadowing(config),
         *_unused_categories(config),
         *_regex_lookalikes(config),

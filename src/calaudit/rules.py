@@ -32,7 +32,7 @@ class Match:
     reasons: tuple[str, ...]
 
     def describe(self) -> str:
-        return f"rules[{self.index}]: " + ", ".join(self.reasons)
+        return f"rules[{self.index}]: " + (", ".join(self.reasons) or "no condition (matches everything)")
 
 
 def keyword_pattern(keyword: str) -> re.Pattern[str]:

@@ -126,7 +126,7 @@ class IcsSource:
             cached = self.cache.get(self._key(digest, period))
             if cached is not None:
                 return cached
-        fetched = self._read(io.BytesIO(body.data), period)
+        fetched = parse_calendar(body.data, self.name, period, self.owner, self.zone, self.prefilter)
         if self.cache is not None:
             self.cache.put(self._key(digest, period), fetched)
         return fetched

@@ -90,8 +90,9 @@ def test_a_failed_source_mails_a_notice_and_is_retried_later(tmp_path):
 def test_the_password_never_reaches_output_or_history(tmp_path):
     with SmtpServer() as server:
         rules = rules_file(tmp_path, server.port)
-        refused = cron(rules, password="not-" + PASSWORD)
+        refused = invoke("--debug", "cron", "--rules", str(rules), "--period", "2026-03", password="not-" + PASSWORD)
     assert refused.exit_code == 4
+    assert "Traceback" in refused.output
     assert "not-" + PASSWORD not in refused.output
     assert "not-" + PASSWORD not in invoke("history").output
 

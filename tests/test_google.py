@@ -238,6 +238,7 @@ def test_sign_in_with_the_loopback_flow_saves_a_0600_token(tmp_path):
     assert process.returncode == 0, output
     assert f"ssh -L {port}:localhost:{port}" in output
     assert "signed in; token saved to" in output and "primary (primary)" in output
+    assert "account: primary; these calendars are now readable:" in output
     assert stat.S_IMODE(os.stat(token).st_mode) == 0o600
     saved = json.loads(token.read_text())
     assert saved["refresh_token"] == GOOD_REFRESH and "calaudit_signed_in" in saved

@@ -707,7 +707,11 @@ def auth_google(client_secrets: Path, no_browser: bool, port: int | None, rules:
         client_secrets, settings.token_file, open_browser=not no_browser, port=port, now=datetime.now(UTC)
     )
     click.echo(f"signed in; token saved to {settings.token_file} (mode 0600)")
-    _print_calendars(google.list_calendars(settings))
+    readable = google.list_calendars(settings)
+    primary = next((c.id for c in readable if c.primary), None)
+    if primary:
+        click.echo(f"account: {primary}; these calendars are now readable:")
+    _print_calendars(readable)
 
 
 @main.command()

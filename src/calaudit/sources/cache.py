@@ -1,7 +1,8 @@
 """A cache of the events read from a calendar, so an unchanged calendar is not parsed again.
 
-Entries are keyed by the calendar's content (sha256), its name, the query window, the
-owner addresses and the reporting zone: everything that shapes the events read. URLs
+Entries are keyed by the calaudit version, the calendar's content (sha256), its name, the
+query window, the owner addresses and the reporting zone: everything that shapes the
+events read. URLs
 also remember their ETag/Last-Modified for a conditional GET. The cache is one SQLite
 file holding JSON; anything unreadable in it (corrupt file, other format version,
 malformed entry) counts as a miss and is rebuilt, never trusted.
@@ -20,7 +21,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from .. import store
+from .. import __version__, store
 from ..models import Attendee, Event, Response
 from . import Fetched, InvalidEvent
 
@@ -42,7 +43,7 @@ class Validators:
 
 
 def cache_key(digest: str, name: str, first: date, last: date, owner: Iterable[str], zone: str) -> str:
-    parts = [FORMAT, digest, name, first.isoformat(), last.isoformat(), sorted(owner), zone]
+    parts = [FORMAT, __version__, digest, name, first.isoformat(), last.isoformat(), sorted(owner), zone]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 

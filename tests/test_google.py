@@ -89,6 +89,16 @@ def test_a_refreshed_token_is_saved_atomically_with_mode_0600(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
+def test_a_token_file_with_nothing_but_a_refresh_token(tmp_path):
+    token = tmp_path / "bare-token.json"
+    token.write_text(json.dumps({"refresh_token": GOOD_REFRESH}))
+    with FakeGoogle({"primary": ("CTO", google_events(*FILES))}) as server:
+        result, data = audit_json("--rules", str(rules(tmp_path, server, token)))
+    assert result.exit_code == 0, result.output
+    assert data["hours"]["total"] > 0
+    assert json.loads(token.read_text())["token"].startswith("access-")
+
+
 def test_token_uri_from_the_token_file_is_honoured(tmp_path):
     with FakeGoogle({"primary": ("CTO", google_events(*FILES))}) as server:
         token = token_file(tmp_path, token_uri=server.token_uri)

@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,6 +44,7 @@ EVENT_FIELDS = (
 """The fields mask: only what the audit reads, and nextPageToken so pagination works."""
 CALENDAR_FIELDS = "nextPageToken,items(id,summary,accessRole,primary)"
 FIX_COMMAND = "calaudit auth google --client-secrets client_secret.json"
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 - an address, not a secret
 _RESPONSES = {
     "accepted": Response.ACCEPTED,
     "declined": Response.DECLINED,
@@ -95,14 +96,20 @@ class _Credentials:
             raise SourceError(
                 f"{settings.token_file}: unreadable Google token ({type(exc).__name__}); run: {FIX_COMMAND}"
             ) from None
-        try:
-            found = user_credentials.Credentials.from_authorized_user_info(info, scopes=SCOPES)
-        except ValueError as exc:
-            raise SourceError(f"{settings.token_file}: incomplete Google token ({exc}); run: {FIX_COMMAND}") from None
-        # from_authorized_user_info ignores a token_uri in the file; apply it (or the config's).
-        token_uri = settings.token_uri or info.get("token_uri")
-        if token_uri:
-            found = found.with_token_uri(token_uri)
+        if not isinstance(info, dict) or not (info.get("refresh_token") or info.get("token")):
+            raise SourceError(f"{settings.token_file}: the Google token holds no refresh token; run: {FIX_COMMAND}")
+        # Built field by field rather than with from_authorized_user_info, which ignores the
+        # file's token_uri and refuses a file that holds only a refresh token (a token
+        # endpoint of a Google-compatible server may not need the OAuth client).
+        found = user_credentials.Credentials(
+            token=info.get("token"),
+            refresh_token=info.get("refresh_token"),
+            token_uri=settings.token_uri or info.get("token_uri") or GOOGLE_TOKEN_URI,
+            client_id=info.get("client_id") or "",
+            client_secret=info.get("client_secret") or "",
+            scopes=SCOPES,
+            expiry=_expiry(info.get("expiry")),
+        )
         self.loaded_token = found.token
         self.kept = {key: value for key, value in info.items() if key.startswith("calaudit_")}
         return found
@@ -127,6 +134,17 @@ def signed_in_at(settings: GoogleSettings) -> datetime | None:
         return datetime.fromisoformat(stamp) if stamp else None
     except (OSError, ValueError):
         return None
+
+
+def _expiry(value: object) -> datetime | None:
+    """google-auth keeps expiry as naive UTC."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _service(credentials: _Credentials) -> Any:

@@ -214,7 +214,7 @@ def _skip_reason(event: Event, config: Config) -> str | None:
 def _decide(event: Event, config: Config, rules: RuleSet, period: Period) -> Occurrence:
     zone = period.zone
     start = max(event.start, period.start).astimezone(zone)
-    end = min(event.end, period.end).astimezone(zone)
+    end = max(min(event.end, period.end), start).astimezone(zone)  # a backwards event counts nothing
     if event.all_day:
         counts_all_day = config.accounting.all_day == "count"
         span = _all_day_days(event, period) * config.accounting.workday_hours if counts_all_day else 0.0

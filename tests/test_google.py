@@ -172,6 +172,7 @@ def test_all_calendars_merge_and_an_event_in_two_counts_once(tmp_path):
 
 def test_google_flag_on_the_command_line(tmp_path):
     with FakeGoogle({"team@group.example": ("Team", google_events(ICS / "overlap.ics"))}) as server:
+        server.api_endpoint = server.api_endpoint.rstrip("/")  # a forgotten trailing slash still works
         path = rules(tmp_path, server, token_file(tmp_path))
         result, data = audit_json("--rules", str(path), "--google", "team@group.example")
     assert result.exit_code == 0, result.output

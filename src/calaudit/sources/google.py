@@ -148,7 +148,9 @@ def _expiry(value: object) -> datetime | None:
 
 
 def _service(credentials: _Credentials) -> Any:
-    options = {"api_endpoint": credentials.settings.api_endpoint} if credentials.settings.api_endpoint else None
+    endpoint = credentials.settings.api_endpoint
+    # The endpoint replaces root URL and service path, and paths are appended to it.
+    options = {"api_endpoint": endpoint.rstrip("/") + "/"} if endpoint else None
     return googleapiclient.discovery.build(
         "calendar", "v3", credentials=credentials.value, client_options=options,
         cache_discovery=False, static_discovery=True,

@@ -30,7 +30,10 @@ def render(result: AuditResult, by_audience: bool = False) -> RenderableType:
     skipped = skipped_lines(result)
     if skipped:
         parts.append(_skipped(skipped))
-    return Group(*parts)
+    spaced: list[RenderableType] = []
+    for part in parts:
+        spaced += [part, Text("")]
+    return Group(*spaced[:-1])
 
 
 def _allocation(result: AuditResult) -> Table:

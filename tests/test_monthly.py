@@ -34,7 +34,7 @@ def test_moves_pair_over_with_under_without_overshooting():
     [move] = monthly.moves(audit_fixture("skips.ics", "overlap.ics"))
     assert move.hours == pytest.approx(35 / 24 - 0.9)
     assert (move.source.id, move.destination.id) == ("recruiting", "ops")
-    assert move.sentence("month") == "To reach target, move ~1 h/month from Recruiting to Engineering operations"
+    assert move.sentence("month") == "To reach target, move ~0.6 h/month from Recruiting to Engineering operations"
 
 
 def test_several_moves_take_the_largest_gaps_first():
@@ -89,7 +89,7 @@ def test_html_has_inline_charts_and_every_section():
 def test_text_and_markdown():
     report = report_of("recurrence.ics")
     text = text_report.render(report)
-    assert "- To reach target, move ~1 h/month from Engineering operations to Recruiting." in text
+    assert "- To reach target, move ~0.8 h/month from Engineering operations to Recruiting." in text
     assert "vs 2026-02" in text
     md = text_report.markdown(report)
     assert "## Trend" in md and "| Engineering operations | 0.0% | 0.0% | 50.0% | 50.0% |" in md

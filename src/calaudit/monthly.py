@@ -25,7 +25,8 @@ class Move:
 
     def sentence(self, unit: str) -> str:
         """``unit``: what the period is called, e.g. month."""
-        return f"To reach target, move ~{self.hours:.0f} h/{unit} from {self.source.label} to {self.destination.label}"
+        amount = f"{self.hours:.0f}" if self.hours >= 10 else f"{self.hours:.1f}"
+        return f"To reach target, move ~{amount} h/{unit} from {self.source.label} to {self.destination.label}"
 
 
 @dataclass(frozen=True)

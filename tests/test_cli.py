@@ -447,3 +447,7 @@ def test_rules_check_with_a_source_reports_hits_and_unused_keywords():
     assert "rules[3]     3  ops" in out
     assert "warning: rules[0].title: matched nothing: 'interview'" in out
     assert "3 warnings" in out
+
+
+def test_table_output_matches_the_golden_file():
+    assert run(*audit_args()).stdout == (DATA / "golden" / "audit.txt").read_text()

@@ -93,3 +93,9 @@ def test_text_and_markdown():
     assert "vs 2026-02" in text
     md = text_report.markdown(report)
     assert "## Trend" in md and "| Engineering operations | 0.0% | 0.0% | 50.0% | 50.0% |" in md
+
+
+def test_text_report_matches_the_golden_file():
+    from tests.helpers import DATA
+
+    assert text_report.render(report_of("recurrence.ics")) == (DATA / "golden" / "report.txt").read_text()

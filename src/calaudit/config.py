@@ -204,7 +204,7 @@ class Example(Strict):
     attendees: Addresses = []
 
 
-class GoogleSource(Strict):
+class GoogleEntry(Strict):
     calendar: str = "primary"
     token_file: str | None = None
     service_account_file: str | None = None
@@ -215,7 +215,7 @@ class GoogleSource(Strict):
 
 class SourceEntry(Strict):
     ics: str | None = None
-    google: GoogleSource | None = None
+    google: GoogleEntry | None = None
 
     @model_validator(mode="after")
     def _exactly_one_kind(self) -> SourceEntry:

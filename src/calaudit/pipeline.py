@@ -11,8 +11,7 @@ from pathlib import Path
 
 from . import config as config_module
 from .audit import AuditResult, audit
-from .config import GoogleSource as GoogleEntry
-from .config import LoadedConfig
+from .config import GoogleEntry, LoadedConfig
 from .errors import ConfigError, UsageError
 from .period import Period, date_range, month_period, parse_period
 from .sources import Fetched, Source

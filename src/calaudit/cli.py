@@ -88,7 +88,11 @@ class CalauditGroup(click.Group):
 @click.version_option(__version__, prog_name=APP_NAME)
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def main(debug: bool) -> None:
-    """Where did your time go, compared with where you meant it to go?"""
+    """Where did your time go, compared with where you meant it to go?
+
+    Try 'calaudit audit --demo'. Exit statuses: 0 ok, 1 unexpected error, 2 usage or
+    configuration error, 3 calendar error, 4 email error, 5 a check failed.
+    """
 
 
 @dataclass

@@ -38,12 +38,11 @@ LOCK_WAIT_SECONDS = 10.0
 
 
 def build_report(
-    loaded: LoadedConfig, fetch: Callable[[Period], Fetched], period: Period, now: datetime,
-    trend_periods: int = monthly.TREND_PERIODS,
-) -> MonthlyReport:  # fmt: skip
+    loaded: LoadedConfig, fetch: Callable[[Period], Fetched], period: Period, now: datetime
+) -> MonthlyReport:
     """Audit the period, and re-audit the ones before it from the source for trends."""
     periods = [period]
-    for _ in range(trend_periods):
+    for _ in range(monthly.TREND_PERIODS):
         periods.insert(0, periods[0].previous())
     results = [run_audit(loaded, fetch(p), p) for p in periods]
     return monthly.build(results[-1], results[:-1], loaded.digest, now)
@@ -106,12 +105,11 @@ def message(loaded: LoadedConfig, report: MonthlyReport, rendered: Rendered) -> 
     )
 
 
-def run_record(result: AuditResult, status: str, recipients: Sequence[str], digest: str, now: datetime,
-               note: str = "") -> Run:  # fmt: skip
+def run_record(result: AuditResult, status: str, recipients: Sequence[str], digest: str, now: datetime) -> Run:
     external, internal = result.groups
     hours = {"total": result.total_hours, "external": external.hours, "internal": internal.hours,
              "unclassified": result.unclassified_hours}  # fmt: skip
-    return Run(result.period.label, now, status, tuple(recipients), digest, hours, note)
+    return Run(result.period.label, now, status, tuple(recipients), digest, hours)
 
 
 @contextlib.contextmanager

@@ -35,14 +35,15 @@ class Period:
 
     @property
     def start(self) -> datetime:
-        return _midnight(self.first_day, self.zone)
+        return midnight(self.first_day, self.zone)
 
     @property
     def end(self) -> datetime:
-        return _midnight(self.end_day, self.zone)
+        return midnight(self.end_day, self.zone)
 
 
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
+def midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The start of ``day`` in ``zone``: period boundaries and all-day events."""
     return datetime.combine(day, time(0), tzinfo=zone)
 
 

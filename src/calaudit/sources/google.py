@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,7 +30,7 @@ from google.oauth2 import service_account
 from ..errors import SourceError
 from ..files import atomic_write
 from ..models import Attendee, Event, Response
-from ..period import Period
+from ..period import Period, midnight
 from . import Fetched, Progress, no_progress
 
 SCOPES = ["https://www.googleapis.com/auth/calendar.readonly"]
@@ -269,8 +269,7 @@ class GoogleSource:
         if all_day:
             first_day = date.fromisoformat(start["date"])
             after_day = date.fromisoformat(end.get("date", start["date"]))
-            start_at = datetime.combine(first_day, time(0), tzinfo=self.zone)
-            end_at = datetime.combine(after_day, time(0), tzinfo=self.zone)
+            start_at, end_at = midnight(first_day, self.zone), midnight(after_day, self.zone)
         else:
             start_at, end_at = _instant(start, self.zone), _instant(end or start, self.zone)
         organizer = item.get("organizer", {})

@@ -33,7 +33,7 @@ from icalendar.cal import Component
 from .. import __version__
 from ..errors import SourceError
 from ..models import Attendee, Event, Response
-from ..period import Period
+from ..period import Period, midnight
 from . import Fetched, InvalidEvent, Progress, no_progress, scan
 from .cache import EventCache, Validators, cache_key
 
@@ -458,7 +458,7 @@ class _Reader:
 
     def _aware(self, value: date) -> datetime:
         if not isinstance(value, datetime):
-            return _local_midnight(value, self.zone)
+            return midnight(value, self.zone)
         return value if value.tzinfo else value.replace(tzinfo=self.zone)
 
     def _response(self, component: Component, organizer: str | None) -> Response | None:
@@ -548,10 +548,6 @@ def _reason(exc: Exception) -> str:
 
 def _as_date(value: date) -> date:
     return value.date() if isinstance(value, datetime) else value
-
-
-def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone)
 
 
 def _raw_attendees(component: Component) -> list[icalendar.vCalAddress]:

@@ -105,7 +105,8 @@ class IcsSource:
             return cached
         try:
             with path.open("rb") as handle:
-                fetched = self._read(_counted(handle, path.stat().st_size, progress), period)
+                lines = _counted(handle, path.stat().st_size, progress)
+                fetched = _read(lines, self.name, period, self.owner, self.zone, self.prefilter)
         except OSError as exc:
             raise SourceError(f"{self.location}: cannot read calendar file: {exc.strerror}") from None
         if self.cache is not None:
@@ -120,21 +121,16 @@ class IcsSource:
             assert cached is not None
             return cached
         digest = hashlib.sha256(body.data).hexdigest()
-        _check_calendar(body.data[:HEAD_BYTES], body.data[-TAIL_BYTES:], self.name)
+        key = self._key(digest, period)
+        fetched = self.cache.get(key) if self.cache is not None else None
+        if fetched is None:
+            fetched = parse_calendar(body.data, self.name, period, self.owner, self.zone, self.prefilter)
+            if self.cache is not None:
+                self.cache.put(key, fetched)
         if self.cache is not None:
+            # Only a body that was read is remembered for the next conditional GET.
             self.cache.set_validators(self.location, Validators(body.etag, body.last_modified, digest))
-            cached = self.cache.get(self._key(digest, period))
-            if cached is not None:
-                return cached
-        fetched = parse_calendar(body.data, self.name, period, self.owner, self.zone, self.prefilter)
-        if self.cache is not None:
-            self.cache.put(self._key(digest, period), fetched)
         return fetched
-
-    def _read(self, lines: Iterable[bytes], period: Period) -> Fetched:
-        first, last = _window_days(period)
-        data = scan.prefilter(lines, first, last)[0] if self.prefilter else b"".join(lines)
-        return _parse(data, self.name, period, self.owner, self.zone)
 
     def _key(self, digest: str, period: Period) -> str:
         first, last = _window_days(period)
@@ -281,9 +277,15 @@ def parse_calendar(
 ) -> Fetched:
     """All occurrences in the calendar ``raw`` that may touch ``period``; ``name`` labels messages."""
     _check_calendar(raw[:HEAD_BYTES], raw[-TAIL_BYTES:], name)
-    if prefilter:
-        raw = scan.prefilter(io.BytesIO(raw), *_window_days(period))[0]
-    return _parse(raw, name, period, owner, zone)
+    return _read(io.BytesIO(raw), name, period, owner, zone, prefilter)
+
+
+def _read(
+    lines: Iterable[bytes], name: str, period: Period, owner: frozenset[str], zone: ZoneInfo, prefilter: bool
+) -> Fetched:
+    """Parse the lines of a checked calendar, only what can touch the period if ``prefilter``."""
+    data = scan.prefilter(lines, *_window_days(period))[0] if prefilter else b"".join(lines)
+    return _parse(data, name, period, owner, zone)
 
 
 _CONTENT_LINE = re.compile(r"^([A-Za-z0-9-]+[;:]|[ \t]|$)")
@@ -298,7 +300,8 @@ def _parse_without_malformed_lines(
     bad = [number for number, line in enumerate(lines, 1) if not _CONTENT_LINE.match(line)]
     if not bad:
         raise SourceError(f"{name}: not a valid iCalendar file: {_reason(error)}") from None
-    kept = "\n".join(line for number, line in enumerate(lines, 1) if number not in set(bad))
+    dropped = set(bad)
+    kept = "\n".join(line for number, line in enumerate(lines, 1) if number not in dropped)
     try:
         calendars: list[icalendar.Calendar] = icalendar.Calendar.from_ical(kept, multiple=True)
     except Exception:  # noqa: BLE001 - still unreadable: report the original problem
@@ -364,11 +367,11 @@ def _series(calendar: Component, first: date, last: date) -> Iterator[list[tuple
 def _info(component: Component) -> scan.Info:
     """The scan's view of a parsed component, so both paths decide alike."""
     values: dict[bytes, list[bytes]] = {}
-    for key in ("UID", "DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "RECURRENCE-ID"):
-        if key in component:
-            found = component[key]
+    for key in scan.KEYS:
+        if key.decode() in component:
+            found = component[key.decode()]
             items = found if isinstance(found, list) else [found]
-            values[key.encode()] = [_raw(item) for item in items]
+            values[key] = [_raw(item) for item in items]
     return scan.Info.from_values(values)
 
 

@@ -26,7 +26,8 @@ _UNTIL = re.compile(rb"UNTIL=(\d{8})", re.IGNORECASE)
 _DURATION_DAYS = re.compile(rb"(\d+)([WD])", re.IGNORECASE)
 _MAX_DAYS = 3_000_000
 """Longer than any date can go: a DURATION of P999999999999999999W ends at date.max."""
-_KEYS = (b"UID", b"DTSTART", b"DTEND", b"DURATION", b"RRULE", b"RDATE", b"RECURRENCE-ID")
+KEYS = (b"UID", b"DTSTART", b"DTEND", b"DURATION", b"RRULE", b"RDATE", b"RECURRENCE-ID")
+"""The properties the keep decision reads, here and in the full-parse path."""
 
 
 def _date(value: bytes | None) -> date | None:
@@ -158,7 +159,7 @@ def _info(block: list[bytes]) -> Info:
             depth += 1
         elif head.startswith(b"END:"):
             depth -= 1
-        elif depth == 0 and (found := _name(line)) in _KEYS:
+        elif depth == 0 and (found := _name(line)) in KEYS:
             name, parts = found, [line.rstrip(b"\r\n")]
     if name is not None:
         values[name].append(_value(b"".join(parts)))

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -71,15 +72,34 @@ def send(
     ssl_context: ssl.SSLContext | None = None,
 ) -> None:
     """Send ``message`` or raise DeliveryError; ``ssl_context`` lets tests trust their CA."""
+    with _session(smtp, password, ssl_context, "cannot send mail via {where}: {reason}; nothing was sent") as server:
+        refused = server.send_message(message)
+    if refused:
+        raise DeliveryError(f"{smtp.host}:{smtp.port} refused recipients: {', '.join(refused)}")
+
+
+def check_login(smtp: Smtp, password: str | None, ssl_context: ssl.SSLContext | None = None) -> None:
+    """Connect and log in without sending anything (``calaudit doctor``)."""
+    with _session(smtp, password, ssl_context, "cannot connect to {where}: {reason}") as server:
+        server.noop()
+
+
+@contextmanager
+def _session(
+    smtp: Smtp, password: str | None, ssl_context: ssl.SSLContext | None, failure: str
+) -> Iterator[smtplib.SMTP]:
+    """A connected, logged-in SMTP session; every failure becomes one DeliveryError.
+
+    ``failure`` words the error for a connection or protocol failure ({where}, {reason}).
+    """
     where = f"{smtp.host}:{smtp.port}"
     if smtp.user and not password:
         raise DeliveryError(f"SMTP login as {smtp.user} at {where} needs a password: set {PASSWORD_VARIABLE}")
-    context = ssl_context or ssl.create_default_context()
     try:
-        with _open(smtp, context) as server:
+        with _open(smtp, ssl_context or ssl.create_default_context()) as server:
             if smtp.user and password:
                 server.login(smtp.user, password)
-            refused = server.send_message(message)
+            yield server
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(
             f"SMTP login as {smtp.user} at {where} was refused ({exc.smtp_code}); check {PASSWORD_VARIABLE}"
@@ -87,9 +107,7 @@ def send(
     except smtplib.SMTPNotSupportedError as exc:
         raise DeliveryError(f"{where} does not support what email.smtp asks for ({exc}); check security") from None
     except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(f"cannot send mail via {where}: {exc or type(exc).__name__}; nothing was sent") from None
-    if refused:
-        raise DeliveryError(f"{where} refused recipients: {', '.join(refused)}")
+        raise DeliveryError(failure.format(where=where, reason=exc or type(exc).__name__)) from None
 
 
 def _open(smtp: Smtp, context: ssl.SSLContext) -> smtplib.SMTP:
@@ -103,19 +121,3 @@ def _open(smtp: Smtp, context: ssl.SSLContext) -> smtplib.SMTP:
             server.close()
             raise
     return server
-
-
-def check_login(smtp: Smtp, password: str | None, ssl_context: ssl.SSLContext | None = None) -> None:
-    """Connect and log in without sending anything (``calaudit doctor``)."""
-    where = f"{smtp.host}:{smtp.port}"
-    try:
-        with _open(smtp, ssl_context or ssl.create_default_context()) as server:
-            if smtp.user:
-                if not password:
-                    raise DeliveryError(f"SMTP login as {smtp.user} needs a password: set {PASSWORD_VARIABLE}")
-                server.login(smtp.user, password)
-            server.noop()
-    except smtplib.SMTPAuthenticationError as exc:
-        raise DeliveryError(f"SMTP login as {smtp.user} at {where} was refused ({exc.smtp_code})") from None
-    except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(f"cannot connect to {where}: {exc or type(exc).__name__}") from None

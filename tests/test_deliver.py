@@ -30,7 +30,7 @@ def demo_message(to=("cto@weave.example", "chief@weave.example")):
     source = IcsSource(str(ICS / "recurrence.ics"), loaded.config.owner, loaded.zone)
     period = __import__("calaudit.period", fromlist=["x"]).parse_period("2026-03", loaded.zone, NOW)
     report = scheduled.build_report(loaded, lambda p: fetch_all([source], p), period, datetime(2026, 4, 1, tzinfo=UTC))
-    return scheduled.message(loaded, report, scheduled.render(report))
+    return scheduled.message(email, report, scheduled.render(report))
 
 
 @pytest.fixture(scope="module")

@@ -273,3 +273,11 @@ def test_a_network_failure_mid_pagination_fails_the_run_instead_of_reporting_par
     assert result.exit_code == 3
     assert result.stdout == ""
     assert "google:primary" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_rules_check_counts_hits_on_a_google_calendar(tmp_path):
+    with FakeGoogle({"primary": ("CTO", google_events(*FILES))}) as server:
+        path = rules(tmp_path, server, token_file(tmp_path))
+        result = CliRunner().invoke(main, ["rules", "check", str(path), "--google", "--period", "2026-03"])
+    assert result.exit_code == 0, result.output
+    assert "rule hits in 2026-03" in result.stdout

@@ -353,14 +353,18 @@ def rules() -> None:
 def rules_check(file: Path | None, **kwargs: Any) -> None:
     """Validate rules.yaml, summarise it and point out rules that cannot work.
 
-    With --ics (or --demo) it also audits the period and reports how often each rule
-    decided and which keywords matched nothing.
+    With --ics, --google or --demo it also audits the period and reports how often each
+    rule decided and which keywords matched nothing.
     """
     options = _source_options(kwargs)
     if file is not None and options.rules is not None:
         raise click.UsageError("give the rules file either as FILE or as --rules, not both")
     options.rules = file or options.rules
-    loaded = pipeline.demo_config() if options.demo and options.rules is None else _load_rules(options.rules)
+    with_source = bool(options.ics or options.google or options.demo)
+    if with_source:
+        loaded, sources, period = _setup(options, datetime.now(UTC))
+    else:
+        loaded = _load_rules(options.rules)
     config = loaded.config
     out = _stdout()
     out.print(f"{loaded.path or 'bundled demo rules'}: valid (rules version {loaded.digest[:12]})")
@@ -378,8 +382,8 @@ def rules_check(file: Path | None, **kwargs: Any) -> None:
         f"{len(config.examples)} examples, {len(config.sources)} sources"
     )
     findings = lint(config)
-    if options.ics or options.demo:
-        _, result = _run(options, interactive=True)
+    if with_source:
+        result = pipeline.run_audit(loaded, _fetcher(sources, True, period)(period), period)
         used = usage(config, result.occurrences)
         out.print(f"rule hits in {result.period.label} ({len(result.occurrences)} occurrences):")
         for index, hits in enumerate(used.hits):
@@ -461,7 +465,7 @@ def report(fmt: str, output: Path | None, send_email: bool, dry_run: bool, **kwa
     monthly_report = scheduled.build_report(loaded, _fetcher(sources, True, period), period, now)
     if send_email:
         email = _require_email(loaded)
-        message = scheduled.message(loaded, monthly_report, scheduled.render(monthly_report))
+        message = scheduled.message(email, monthly_report, scheduled.render(monthly_report))
         if dry_run:
             target = output or Path(f"calaudit-{period.label}.eml")
             atomic_write(target, bytes(message))
@@ -507,7 +511,7 @@ def cron(force: bool, verbose: bool, fail_under: float | None, **kwargs: Any) ->
             return
         try:
             monthly_report = scheduled.build_report(loaded, _fetcher(sources, False, period), period, now)
-            message = scheduled.message(loaded, monthly_report, scheduled.render(monthly_report))
+            message = scheduled.message(email, monthly_report, scheduled.render(monthly_report))
             deliver.send(message, email.smtp, _smtp_password())
         except CalauditError as exc:
             history.record(Run(period.label, datetime.now(UTC), "failed", tuple(email.to), loaded.digest, {}, str(exc)))
@@ -698,12 +702,12 @@ def auth() -> None:
 )
 def auth_google(client_secrets: Path, no_browser: bool, port: int | None, rules: Path | None) -> None:
     """Sign in once with Google (read-only calendar access) and store the token, mode 0600."""
-    loaded = _load_rules(rules) if rules or (Path.cwd() / pipeline.RULES_FILE).exists() else None
-    settings = (
-        pipeline.google_settings(loaded, _config_dir())
-        if loaded
-        else google_auth.default_settings(_config_dir() / pipeline.GOOGLE_TOKEN_FILE)
-    )
+    try:
+        found = pipeline.find_rules(rules, Path.cwd(), _config_dir())
+    except ConfigError:
+        found = None  # no rules file yet: the default token location
+    loaded = config_module.load(found) if found else None
+    settings = pipeline.google_settings(loaded, _config_dir())
     port = port if port is not None else (google_auth.NO_BROWSER_PORT if no_browser else 0)
     if no_browser:
         click.echo(google_auth.headless_help(port))

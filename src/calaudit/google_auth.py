@@ -15,13 +15,9 @@ from google_auth_oauthlib.flow import InstalledAppFlow
 
 from .errors import SourceError
 from .files import atomic_write
-from .sources.google import SCOPES, SIGNED_IN_KEY, GoogleSettings
+from .sources.google import SCOPES, SIGNED_IN_KEY
 
 NO_BROWSER_PORT = 8765
-
-
-def default_settings(token_file: Path) -> GoogleSettings:
-    return GoogleSettings(token_file=token_file)
 
 
 def headless_help(port: int) -> str:

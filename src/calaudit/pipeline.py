@@ -68,8 +68,11 @@ def demo_period(loaded: LoadedConfig) -> Period:
 GOOGLE_TOKEN_FILE = "google-token.json"  # noqa: S105 - a file name
 
 
-def google_settings(loaded: LoadedConfig, config_dir: Path, entry: GoogleEntry | None = None) -> GoogleSettings:
-    """Credentials and endpoint for Google: from ``entry``, else the first google source."""
+def google_settings(loaded: LoadedConfig | None, config_dir: Path, entry: GoogleEntry | None = None) -> GoogleSettings:
+    """Credentials and endpoint for Google: from ``entry``, else the first google source
+    of the rules, else the defaults (the token file in ``config_dir``)."""
+    if loaded is None:
+        return GoogleSettings(token_file=config_dir / GOOGLE_TOKEN_FILE)
     if entry is None:
         entry = next((s.google for s in loaded.config.sources if s.google is not None), GoogleEntry())
     account = entry.service_account_file

@@ -22,7 +22,7 @@ from . import monthly
 from .audit import AuditResult
 from .config import Email, LoadedConfig
 from .deliver import Attachment, build_message, content_ids
-from .errors import BusyError, ConfigError
+from .errors import BusyError
 from .history import Run
 from .monthly import MonthlyReport
 from .period import Period
@@ -89,10 +89,7 @@ def render(report: MonthlyReport, domain: str = "calaudit.invalid") -> Rendered:
     )
 
 
-def message(loaded: LoadedConfig, report: MonthlyReport, rendered: Rendered) -> EmailMessage:
-    email = loaded.config.email
-    if email is None:
-        raise ConfigError("no 'email:' section in rules.yaml: add to, from and smtp (see README, Email)")
+def message(email: Email, report: MonthlyReport, rendered: Rendered) -> EmailMessage:
     return build_message(
         subject=rendered.subject,
         sender=email.sender,

@@ -382,22 +382,13 @@ def test_by_audience_cross_tab():
     # audience.ics: sales = customer call with acme (external) 1 h, customer prep alone
     # 1 h, customer sync with a colleague 0.5 h; interview with a candidate (the room is
     # not a person) 1 h; 1:1 with Ana (plus a Google room) 0.5 h; coffee alone 1 h.
-    result = run(
-        "audit",
-        "--ics",
-        str(ICS / "audience.ics"),
-        "--rules",
-        str(RULES),
-        "--period",
-        "2026-03",
-        "--format",
-        "json",
-        "--by",
-        "audience",
-    )
+    def by_audience(*fmt: str) -> str:
+        args = ["--ics", str(ICS / "audience.ics"), "--rules", str(RULES), "--period", "2026-03"]
+        return run("audit", *args, *fmt, "--by", "audience").stdout
+
     rows = {
         r["category"]: (r["external"], r["internal"], r["solo"], r["total"])
-        for r in json.loads(result.stdout)["by_audience"]
+        for r in json.loads(by_audience("--format", "json"))["by_audience"]
     }
     assert rows == {
         "sales": (1.0, 0.5, 1.0, 2.5),
@@ -406,31 +397,8 @@ def test_by_audience_cross_tab():
         "ops": (0.0, 0.0, 0.0, 0.0),
         "unclassified": (0.0, 0.0, 1.0, 1.0),
     }
-    table = run(
-        "audit",
-        "--ics",
-        str(ICS / "audience.ics"),
-        "--rules",
-        str(RULES),
-        "--period",
-        "2026-03",
-        "--by",
-        "audience",
-    )
-    assert "Hours by audience" in table.stdout
-    csv_rows = run(
-        "audit",
-        "--ics",
-        str(ICS / "audience.ics"),
-        "--rules",
-        str(RULES),
-        "--period",
-        "2026-03",
-        "--format",
-        "csv",
-        "--by",
-        "audience",
-    ).stdout.splitlines()
+    assert "Hours by audience" in by_audience()
+    csv_rows = by_audience("--format", "csv").splitlines()
     assert csv_rows[:2] == ["category,external,internal,solo,total", "sales,1.00,0.50,1.00,2.50"]
 
 

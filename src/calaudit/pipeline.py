@@ -14,7 +14,7 @@ from .audit import AuditResult, audit
 from .config import GoogleEntry, LoadedConfig
 from .errors import ConfigError, UsageError
 from .period import Period, date_range, month_period, parse_period
-from .sources import Fetched, Source
+from .sources import Fetched, Source, no_progress
 from .sources.cache import EventCache
 from .sources.google import GoogleSettings, GoogleSource
 from .sources.ics import IcsSource
@@ -143,10 +143,7 @@ def fetch_all(
     """Every source's events; ``progress`` hears (source name, done, total)."""
     merged = Fetched()
     for source in sources:
-        if progress is None:
-            merged.extend(source.fetch(period))
-        else:
-            merged.extend(source.fetch(period, partial(progress, source.name)))
+        merged.extend(source.fetch(period, partial(progress, source.name) if progress else no_progress))
     return merged
 
 

@@ -153,7 +153,8 @@ def usage(config: Config, occurrences: Sequence[Occurrence]) -> Usage:
         for field in TEXT_FIELDS:
             keywords = getattr(rule, field) or ()
             texts = [getattr(o.event, field) for o in occurrences]
-            silent = [k for k in keywords if not any(keyword_pattern(k).search(t) for t in texts)]
+            patterns = {keyword: keyword_pattern(keyword) for keyword in keywords}
+            silent = [k for k, pattern in patterns.items() if not any(pattern.search(t) for t in texts)]
             if silent:
                 unmatched.append(Finding(f"rules[{i}].{field}", "matched nothing: " + ", ".join(map(repr, silent))))
     return Usage(hits, unmatched)

@@ -94,27 +94,30 @@ def suggest(result: AuditResult, per_group: int = 2) -> Suggestions:
     by_key: dict[str, list[Occurrence]] = defaultdict(list)
     for o in unclassified:
         by_key[normalise(o.event.title)].append(o)
+    candidates = {key: set(_candidates(key)) for key in by_key}
+    group_hours = {key: sum(o.hours for o in members) for key, members in by_key.items()}
 
     keyword_hours: dict[str, float] = defaultdict(float)
-    for key, members in by_key.items():
-        for candidate in set(_candidates(key)):
-            keyword_hours[candidate] += sum(o.hours for o in members)
+    for key, found in candidates.items():
+        for candidate in found:
+            keyword_hours[candidate] += group_hours[key]
     scores = {k: _score(k, h, classified) for k, h in keyword_hours.items()}
     ranked = sorted(scores.values(), key=lambda s: (-s.score, s.keyword))
 
+    hint = _Hinter(classified)
     groups = []
     for key, members in by_key.items():
-        candidates = [scores[c] for c in set(_candidates(key)) if scores[c].score > 0]
-        best = sorted(candidates, key=lambda s: (-s.score, len(s.keyword), s.keyword))[:per_group]
+        useful = [scores[c] for c in candidates[key] if scores[c].score > 0]
+        best = sorted(useful, key=lambda s: (-s.score, len(s.keyword), s.keyword))[:per_group]
         example = Counter(o.event.title for o in members).most_common(1)[0][0]
         groups.append(
             TitleGroup(
                 key=key,
                 example=example,
-                hours=sum(o.hours for o in members),
+                hours=group_hours[key],
                 events=len(members),
                 keywords=tuple(s.keyword for s in best),
-                hint=_hint(members, classified),
+                hint=hint(members),
             )
         )
     groups.sort(key=lambda g: (-g.hours, g.key))
@@ -129,15 +132,22 @@ def _score(keyword: str, hours: float, classified: Sequence[Occurrence]) -> Keyw
     return KeywordScore(keyword, hours * (1.0 - share) * weight, hours, share)
 
 
-def _hint(members: Sequence[Occurrence], classified: Sequence[Occurrence]) -> str | None:
-    """Vote by classified hours sharing context, each shared item weighted by its rarity."""
-    contexts = [_context(o) for o in classified]
-    frequency = Counter(item for context in contexts for item in context)
-    context = set().union(*(_context(o) for o in members))
-    votes: dict[str, float] = defaultdict(float)
-    for o, other in zip(classified, contexts, strict=True):
-        for item in context & other:
-            # Items in most meetings (your own address and domain) carry no signal.
-            votes[str(o.category)] += o.hours * max(0.0, math.log(len(classified) / (2 * frequency[item])))
-    best = max(votes.items(), key=lambda kv: (kv[1], kv[0]), default=None)
-    return best[0] if best and best[1] > 0 else None
+class _Hinter:
+    """Votes for a category by classified hours sharing context, each shared item
+    weighted by its rarity; the contexts of classified meetings are computed once."""
+
+    def __init__(self, classified: Sequence[Occurrence]) -> None:
+        self.classified = classified
+        self.contexts = [_context(o) for o in classified]
+        self.frequency = Counter(item for context in self.contexts for item in context)
+
+    def __call__(self, members: Sequence[Occurrence]) -> str | None:
+        context = set().union(*(_context(o) for o in members))
+        votes: dict[str, float] = defaultdict(float)
+        for o, other in zip(self.classified, self.contexts, strict=True):
+            for item in context & other:
+                # Items in most meetings (your own address and domain) carry no signal.
+                rarity = math.log(len(self.classified) / (2 * self.frequency[item]))
+                votes[str(o.category)] += o.hours * max(0.0, rarity)
+        best = max(votes.items(), key=lambda kv: (kv[1], kv[0]), default=None)
+        return best[0] if best and best[1] > 0 else None

@@ -9,8 +9,8 @@ from typing import Any
 from calaudit import config as config_module
 from calaudit.audit import AuditResult, audit
 from calaudit.config import LoadedConfig
+from calaudit.models import Fetched
 from calaudit.period import parse_period
-from calaudit.sources import Fetched
 from calaudit.sources.ics import IcsSource
 
 DATA = Path(__file__).parent / "data"

@@ -11,9 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from calaudit.cli import main
-from calaudit.models import Event
+from calaudit.models import Event, Fetched
 from calaudit.period import parse_period
-from calaudit.sources import Fetched
 from calaudit.sources.cache import FILE_NAME, EventCache
 from calaudit.sources.ics import IcsSource
 from tests.helpers import ICS, NOW

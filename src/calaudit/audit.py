@@ -23,10 +23,9 @@ import numpy as np
 import pandas as pd
 
 from .config import GROUPS, Config
-from .models import Event, Response
+from .models import Event, InvalidEvent, Response
 from .period import Period
 from .rules import IGNORE, UNCLASSIFIED, Audience, Match, RuleSet
-from .sources import InvalidEvent
 
 SKIP_REASONS = (
     "cancelled",

@@ -22,26 +22,27 @@ from rich.console import Console, RenderableType
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
-from . import __version__, deliver, google_auth, pipeline, scheduled, schedules
+from . import __version__, deliver, pipeline, scheduled, schedules
 from . import config as config_module
 from .audit import AuditResult
 from .config import Email, LoadedConfig
 from .errors import CalauditError, ConfigError, DeliveryError, ExitStatus, SourceError, ThresholdError
-from .files import atomic_write
 from .history import History, Run
-from .lint import lint, usage
+from .models import Fetched
 from .period import PERIOD_HELP, Period
 from .report import csv as csv_report
 from .report import explain as explain_report
 from .report import json as json_report
 from .report import markdown as markdown_report
-from .report import suggest as suggest_report
+from .report import rules as rules_report
 from .report import table as table_report
 from .report import text as text_report
 from .rules import check_examples
-from .sources import Fetched, Source, google
+from .rules_lint import lint, usage
+from .rules_suggest import suggest
+from .sources import Source, google, google_auth
 from .sources.cache import EventCache
-from .suggest import suggest
+from .storage import atomic_write
 
 APP_NAME = "calaudit"
 FORMATS = ("table", "json", "csv", "md")
@@ -409,9 +410,9 @@ def rules_suggest(fmt: str, **kwargs: Any) -> None:
     _, result = _run(_source_options(kwargs), interactive=fmt == "table")
     found = suggest(result)
     if fmt == "yaml":
-        click.echo(suggest_report.yaml(result, found), nl=False)
+        click.echo(rules_report.yaml(result, found), nl=False)
     else:
-        _stdout().print(suggest_report.table(result, found))
+        _stdout().print(rules_report.table(result, found))
 
 
 @rules.command("test")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from . import store
+from . import storage
 
 FILE_NAME = "history.sqlite"
 _SCHEMA = (
@@ -42,7 +42,7 @@ class History:
         self.path = directory / FILE_NAME
 
     def _connect(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        return store.connect(self.path, [_SCHEMA])
+        return storage.connect(self.path, [_SCHEMA])
 
     def record(self, run: Run) -> None:
         with self._connect() as db:

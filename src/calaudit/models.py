@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -55,3 +55,32 @@ class Event:
     recurring: bool = False
     event_type: str = "default"
     """Google's eventType; ``.ics`` events are always ``default``."""
+
+
+@dataclass(frozen=True)
+class InvalidEvent:
+    """An event that could not be read; it is skipped and named in a warning."""
+
+    calendar: str
+    title: str
+    uid: str
+    reason: str
+
+    def warning(self) -> str:
+        uid = f" (UID {self.uid})" if self.uid else ""
+        return f"{self.calendar}: skipped unreadable event '{self.title}'{uid}: {self.reason}"
+
+
+@dataclass
+class Fetched:
+    """What a source returns: the occurrences it could read and what it could not."""
+
+    events: list[Event] = field(default_factory=list)
+    invalid: list[InvalidEvent] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """Problems with the calendar as a whole that did not stop it being read."""
+
+    def extend(self, other: Fetched) -> None:
+        self.events.extend(other.events)
+        self.invalid.extend(other.invalid)
+        self.warnings.extend(other.warnings)

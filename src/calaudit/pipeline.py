@@ -13,8 +13,9 @@ from . import config as config_module
 from .audit import AuditResult, audit
 from .config import GoogleEntry, LoadedConfig
 from .errors import ConfigError, UsageError
+from .models import Fetched
 from .period import Period, date_range, month_period, parse_period
-from .sources import Fetched, Source, no_progress
+from .sources import Source, no_progress
 from .sources.cache import EventCache
 from .sources.google import GoogleSettings, GoogleSource
 from .sources.ics import IcsSource

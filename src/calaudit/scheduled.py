@@ -24,6 +24,7 @@ from .config import Email, LoadedConfig
 from .deliver import Attachment, build_message, content_ids
 from .errors import BusyError
 from .history import Run
+from .models import Fetched
 from .monthly import MonthlyReport
 from .period import Period
 from .pipeline import run_audit
@@ -31,7 +32,6 @@ from .report import charts
 from .report import csv as csv_report
 from .report import html as html_report
 from .report import text as text_report
-from .sources import Fetched
 
 LOCK_FILE = "cron.lock"
 LOCK_WAIT_SECONDS = 10.0

@@ -3,41 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..models import Event
+from ..models import Fetched
 from ..period import Period
-
-
-@dataclass(frozen=True)
-class InvalidEvent:
-    """An event that could not be read; it is skipped and named in a warning."""
-
-    calendar: str
-    title: str
-    uid: str
-    reason: str
-
-    def warning(self) -> str:
-        uid = f" (UID {self.uid})" if self.uid else ""
-        return f"{self.calendar}: skipped unreadable event '{self.title}'{uid}: {self.reason}"
-
-
-@dataclass
-class Fetched:
-    """What a source returns: the occurrences it could read and what it could not."""
-
-    events: list[Event] = field(default_factory=list)
-    invalid: list[InvalidEvent] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    """Problems with the calendar as a whole that did not stop it being read."""
-
-    def extend(self, other: Fetched) -> None:
-        self.events.extend(other.events)
-        self.invalid.extend(other.invalid)
-        self.warnings.extend(other.warnings)
-
 
 Progress = Callable[[int, int], None]
 """Called with (work done, total work) while a source reads; units are the source's."""

@@ -21,9 +21,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from .. import __version__, store
-from ..models import Attendee, Event, Response
-from . import Fetched, InvalidEvent
+from .. import __version__, storage
+from ..models import Attendee, Event, Fetched, InvalidEvent, Response
 
 FORMAT = 1
 """Bump when the stored shape of an Event changes: older entries are then ignored."""
@@ -54,7 +53,7 @@ class EventCache:
     def _query(self, sql: str, parameters: tuple[Any, ...]) -> Any:
         """One statement's first row; a file SQLite cannot read is thrown away (a miss)."""
         try:
-            with store.connect(self.path, _SCHEMA) as db:
+            with storage.connect(self.path, _SCHEMA) as db:
                 return db.execute(sql, parameters).fetchone()
         except sqlite3.DatabaseError:
             with contextlib.suppress(OSError):

@@ -28,10 +28,10 @@ from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
 from ..errors import SourceError
-from ..files import atomic_write
-from ..models import Attendee, Event, Response
+from ..models import Attendee, Event, Fetched, Response
 from ..period import Period, midnight
-from . import Fetched, Progress, no_progress
+from ..storage import atomic_write
+from . import Progress, no_progress
 
 SCOPES = ["https://www.googleapis.com/auth/calendar.readonly"]
 NUM_RETRIES = 5

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..audit import AuditResult
-from ..suggest import Suggestions
+from ..rules_suggest import Suggestions
 from . import hours
 
 TOP_KEYWORDS = 10

@@ -1,7 +1,7 @@
 """Each lint finding of `calaudit rules check`."""
 
 from calaudit import config as config_module
-from calaudit.lint import lint, usage
+from calaudit.rules_lint import lint, usage
 from tests.helpers import audit_fixture, fixture_rules
 
 BASE = """\

@@ -1,13 +1,31 @@
-"""Writing files so that an interrupted run never leaves a half-written one."""
+"""Files calaudit writes: reports written atomically, private SQLite files (history, cache)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from .errors import OutputError
+
+
+@contextlib.contextmanager
+def connect(path: Path, schema: Sequence[str]) -> Iterator[sqlite3.Connection]:
+    """Open ``path`` (folder 0700, file 0600, tables from ``schema``); commit on success."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    connection = sqlite3.connect(path, timeout=30)
+    try:
+        for statement in schema:
+            connection.execute(statement)
+        with connection:
+            yield connection
+    finally:
+        connection.close()
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o644, exclusive: bool = False) -> None:

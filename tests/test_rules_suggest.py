@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from calaudit.cli import main
-from calaudit.suggest import normalise, suggest
+from calaudit.rules_suggest import normalise, suggest
 from tests.helpers import audit_fixture
 
 REPO_RULES = __import__("pathlib").Path(__file__).resolve().parents[1] / "rules.yaml"

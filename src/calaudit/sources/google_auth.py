@@ -13,9 +13,9 @@ from pathlib import Path
 
 from google_auth_oauthlib.flow import InstalledAppFlow
 
-from .errors import SourceError
-from .files import atomic_write
-from .sources.google import SCOPES, SIGNED_IN_KEY
+from ..errors import SourceError
+from ..storage import atomic_write
+from .google import SCOPES, SIGNED_IN_KEY
 
 NO_BROWSER_PORT = 8765
 

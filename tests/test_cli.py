@@ -292,9 +292,9 @@ def test_explain_names_the_rule_or_the_skip_reason():
 
 def test_explain_filters():
     base = ["explain", "--ics", str(ICS / "skips.ics"), "--rules", str(RULES), "--period", "2026-03"]
-    assert "1 occurrences, 1.00 counted hours" in run(*base, "--unclassified").stdout
+    assert "1 occurrence, 1.00 counted hours" in run(*base, "--unclassified").stdout
     assert "2 occurrences, 1.50 counted hours" in run(*base, "--category", "culture").stdout
-    assert "1 occurrences" in run(*base, "--search", "LUNCH").stdout
+    assert "1 occurrence, 0.00" in run(*base, "--search", "LUNCH").stdout
     bad = run(*base, "--category", "nope")
     assert bad.exit_code == 2
     assert "unknown category 'nope'" in bad.stderr

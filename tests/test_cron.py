@@ -11,7 +11,7 @@ import platformdirs
 import pytest
 from click.testing import CliRunner
 
-from calaudit import scheduled
+from calaudit import cron as scheduled_run
 from calaudit.cli import main
 from calaudit.errors import BusyError
 from calaudit.history import History
@@ -109,18 +109,21 @@ def test_a_second_concurrent_run_waits_then_gives_up(tmp_path):
     holding, release = threading.Event(), threading.Event()
 
     def hold() -> None:
-        with scheduled.exclusive(tmp_path):
+        with scheduled_run.exclusive(tmp_path):
             holding.set()
             release.wait(5)
 
     thread = threading.Thread(target=hold)
     thread.start()
     holding.wait(5)
-    with pytest.raises(BusyError, match="another calaudit cron is running"), scheduled.exclusive(tmp_path, wait=0.3):
+    with (
+        pytest.raises(BusyError, match="another calaudit cron is running"),
+        scheduled_run.exclusive(tmp_path, wait=0.3),
+    ):
         pass
     release.set()
     thread.join()
-    with scheduled.exclusive(tmp_path, wait=0.3):
+    with scheduled_run.exclusive(tmp_path, wait=0.3):
         pass
 
 

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 import pytest
 import trustme
 
-from calaudit import scheduled
 from calaudit.config import Smtp
 from calaudit.deliver import send
 from calaudit.errors import DeliveryError
-from calaudit.pipeline import fetch_all
+from calaudit.pipeline import Setup, monthly_report
+from calaudit.report import mail
 from calaudit.sources.ics import IcsSource
 from tests.helpers import ICS, NOW, fixture_rules
 from tests.smtp import PASSWORD, USER, SmtpServer, free_port
@@ -29,8 +29,8 @@ def demo_message(to=("cto@weave.example", "chief@weave.example")):
     loaded = LoadedConfig(config.model_copy(update={"email": email}), loaded.path, loaded.digest)
     source = IcsSource(str(ICS / "recurrence.ics"), loaded.config.owner, loaded.zone)
     period = __import__("calaudit.period", fromlist=["x"]).parse_period("2026-03", loaded.zone, NOW)
-    report = scheduled.build_report(loaded, lambda p: fetch_all([source], p), period, datetime(2026, 4, 1, tzinfo=UTC))
-    return scheduled.message(email, report, scheduled.render(report))
+    report = monthly_report(Setup(loaded, [source], period), datetime(2026, 4, 1, tzinfo=UTC)).report
+    return mail.message(email, report, mail.render(report))
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from calaudit import monthly, scheduled
+from calaudit import monthly
 from calaudit.period import parse_period
-from calaudit.pipeline import fetch_all
+from calaudit.pipeline import Setup, monthly_report
+from calaudit.report import mail
 from calaudit.report import text as text_report
 from calaudit.sources.ics import IcsSource
 from tests.helpers import ICS, NOW, audit_fixture, fixture_rules
@@ -21,9 +22,7 @@ GENERATED = datetime(2026, 4, 1, 7, tzinfo=UTC)
 def report_of(*names: str, period: str = "2026-03"):
     loaded = fixture_rules()
     sources = [IcsSource(str(ICS / n), loaded.config.owner, loaded.zone) for n in names]
-    return scheduled.build_report(
-        loaded, lambda p: fetch_all(sources, p), parse_period(period, loaded.zone, NOW), GENERATED
-    )
+    return monthly_report(Setup(loaded, sources, parse_period(period, loaded.zone, NOW)), GENERATED).report
 
 
 def test_moves_pair_over_with_under_without_overshooting():
@@ -68,7 +67,7 @@ def test_trends_re_audit_the_three_previous_periods():
 
 
 def test_html_has_inline_charts_and_every_section():
-    rendered = scheduled.render(report_of("recurrence.ics"))
+    rendered = mail.render(report_of("recurrence.ics"))
     html = rendered.html_inline
     images = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
     assert len(images) == 2 and all(base64.b64decode(i).startswith(b"\x89PNG") for i in images)

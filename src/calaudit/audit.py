@@ -18,14 +18,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .config import GROUPS, Config
 from .models import Event, InvalidEvent, Response
 from .period import Period
 from .rules import IGNORE, UNCLASSIFIED, Audience, Match, RuleSet
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SKIP_REASONS = (
     "cancelled",
@@ -251,6 +252,8 @@ def split_overlaps(spans: Sequence[tuple[datetime, datetime]]) -> list[float]:
     covered by k intervals gives each of them length/k. Summing per-segment shares
     with a prefix sum makes this O(n log n).
     """
+    import numpy as np  # loaded by the first audit, not by every command's start
+
     origin = min(start.timestamp() for start, _ in spans)
     starts = np.array([s.timestamp() - origin for s, _ in spans])
     ends = np.array([e.timestamp() - origin for _, e in spans])
@@ -268,6 +271,8 @@ def split_overlaps(spans: Sequence[tuple[datetime, datetime]]) -> list[float]:
 
 def _frame(occurrences: Iterable[Occurrence], config: Config) -> pd.DataFrame:
     """Counted occurrences as a frame with the columns of FRAME_COLUMNS."""
+    import pandas as pd  # loaded by the first audit, not by every command's start
+
     groups = {cid: gid for cid, (gid, _) in config.categories().items()}
     rows = [
         (o.event.title, o.category, groups.get(o.category or "", ""), o.hours, o.event.recurring, o.audience)

@@ -1,68 +1,22 @@
-"""Email: a multipart message built with the stdlib email package, sent with smtplib.
+"""SMTP: send a message that was built whole beforehand (``report/mail.py``).
 
-The message is multipart/mixed: a multipart/alternative of plain text and HTML (the HTML
-with its charts as related inline images referenced by Content-ID), then attachments.
-Nothing is sent until the whole message is built; the SMTP password comes from the
-caller (the environment), is used for login only and never appears in a message.
+The SMTP password comes from the caller (the environment), is used for login only and
+never appears in a message or an error.
 """
 
 from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 
 from .config import Smtp
+from .env import PASSWORD_VARIABLE
 from .errors import DeliveryError
 
 SMTP_TIMEOUT_SECONDS = 30
-PASSWORD_VARIABLE = "CALAUDIT_SMTP_PASSWORD"  # noqa: S105 - the name of a variable, not a password
-
-
-@dataclass(frozen=True)
-class Attachment:
-    filename: str
-    mime_type: str
-    data: bytes
-
-
-def content_ids(names: Sequence[str], domain: str) -> dict[str, str]:
-    """A Content-ID per inline image name, without the angle brackets."""
-    return {name: make_msgid(idstring=name, domain=domain)[1:-1] for name in names}
-
-
-def build_message(
-    *,
-    subject: str,
-    sender: str,
-    recipients: Sequence[str],
-    text: str,
-    html: str,
-    images: dict[str, bytes],
-    cids: dict[str, str],
-    attachments: Sequence[Attachment] = (),
-) -> EmailMessage:
-    """``html`` refers to each image as ``cid:<cids[name]>``."""
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = sender
-    message["To"] = ", ".join(recipients)
-    message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
-    html_part = message.get_body(preferencelist=("html",))
-    assert isinstance(html_part, EmailMessage)
-    for name, png in images.items():
-        html_part.add_related(png, "image", "png", cid=f"<{cids[name]}>", filename=f"{name}.png")
-    for attachment in attachments:
-        maintype, _, subtype = attachment.mime_type.partition("/")
-        message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
-    return message
 
 
 def send(

@@ -1,24 +1,37 @@
-"""Glue shared by every command: find the rules, build the sources, fetch, audit."""
+"""The core entry points of the commands: inputs -> rules, sources, period -> fetch -> audit.
+
+A command names its inputs (``Inputs``) and calls ``prepare``, ``audit`` or
+``monthly_report``; nothing here prints: warnings come back with the results.
+"""
 
 from __future__ import annotations
 
 import string
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from . import config as config_module
-from .audit import AuditResult, audit
+from . import monthly
 from .config import GoogleEntry, LoadedConfig
-from .errors import ConfigError, UsageError
+from .env import Env
+from .errors import ConfigError, OutputError, ThresholdError, UsageError
 from .models import Fetched
+from .monthly import MonthlyReport
 from .period import Period, date_range, month_period, parse_period
 from .sources import Source, no_progress
 from .sources.cache import EventCache
-from .sources.google import GoogleSettings, GoogleSource
 from .sources.ics import IcsSource
+from .storage import atomic_write
+
+if TYPE_CHECKING:
+    from .audit import AuditResult
+    from .sources.google import GoogleSettings
 
 RULES_FILE = "rules.yaml"
 PROFILES = ("startup", "enterprise")
@@ -72,6 +85,8 @@ GOOGLE_TOKEN_FILE = "google-token.json"  # noqa: S105 - a file name
 def google_settings(loaded: LoadedConfig | None, config_dir: Path, entry: GoogleEntry | None = None) -> GoogleSettings:
     """Credentials and endpoint for Google: from ``entry``, else the first google source
     of the rules, else the defaults (the token file in ``config_dir``)."""
+    from .sources.google import GoogleSettings  # the Google client libraries: only for Google calendars
+
     if loaded is None:
         return GoogleSettings(token_file=config_dir / GOOGLE_TOKEN_FILE)
     if entry is None:
@@ -102,13 +117,13 @@ def build_sources(
     config_dir = config_dir or Path.cwd()
     sources: list[Source] = [IcsSource(location, owner, zone, prefilter=prefilter, cache=cache) for location in ics]
     if google is not None:
-        sources.append(GoogleSource(google, google_settings(loaded, config_dir), owner, zone))
+        sources.append(_google_source(google, google_settings(loaded, config_dir), owner, zone))
     if sources:
         return sources
     for entry in loaded.config.sources:
         if entry.google is not None:
             settings = google_settings(loaded, config_dir, entry.google)
-            sources.append(GoogleSource(entry.google.calendar, settings, owner, zone))
+            sources.append(_google_source(entry.google.calendar, settings, owner, zone))
         elif entry.ics is not None:
             sources.append(IcsSource(loaded.resolve(entry.ics), owner, zone, prefilter=prefilter, cache=cache))
     if not sources:
@@ -149,4 +164,127 @@ def fetch_all(
 
 
 def run_audit(loaded: LoadedConfig, fetched: Fetched, period: Period) -> AuditResult:
+    from .audit import audit  # pandas: only when something is audited
+
     return audit(fetched.events, loaded.config, period, fetched.invalid)
+
+
+def _google_source(calendar: str, settings: GoogleSettings, owner: frozenset[str], zone: ZoneInfo) -> Source:
+    from .sources.google import GoogleSource  # the Google client libraries: only for Google calendars
+
+    return GoogleSource(calendar, settings, owner, zone)
+
+
+ReadProgress = Callable[[str, int, int], None]
+"""Hears (source name, done, total) while calendars are read."""
+
+
+@dataclass
+class Inputs:
+    """What a command names: which calendars, which rules, which period."""
+
+    ics: tuple[str, ...] = ()
+    rules: Path | None = None
+    period: str | None = None
+    first: date | None = None
+    last: date | None = None
+    demo: bool = False
+    prefilter: bool = True
+    cache: bool = True
+    google: str | None = None
+
+    @property
+    def names_source(self) -> bool:
+        return bool(self.ics or self.google or self.demo)
+
+
+@dataclass(frozen=True)
+class Setup:
+    loaded: LoadedConfig
+    sources: list[Source]
+    period: Period
+
+
+def load_rules(explicit: Path | None, env: Env) -> LoadedConfig:
+    return config_module.load(find_rules(explicit, env.cwd, env.config_dir))
+
+
+def prepare(inputs: Inputs, env: Env, default_period: str = "last-month") -> Setup:
+    """The rules, the calendars and the period that the inputs name."""
+    if inputs.demo:
+        if inputs.ics or inputs.google:
+            raise UsageError("--demo uses the bundled calendar; leave out --ics and --google")
+        loaded = demo_config() if inputs.rules is None else load_rules(inputs.rules, env)
+        if inputs.period or inputs.first:
+            period = resolve_period(loaded, inputs.period, inputs.first, inputs.last, env.now(), default_period)
+        else:
+            period = demo_period(loaded)
+        return Setup(loaded, [demo_source(loaded)], period)
+    loaded = load_rules(inputs.rules, env)
+    cache = EventCache(env.cache_dir) if inputs.cache else None
+    sources = build_sources(loaded, inputs.ics, inputs.prefilter, cache, inputs.google, env.config_dir)
+    period = resolve_period(loaded, inputs.period, inputs.first, inputs.last, env.now(), default_period)
+    return Setup(loaded, sources, period)
+
+
+@dataclass(frozen=True)
+class Audited:
+    """An audit and what the user should hear about the reading behind it."""
+
+    loaded: LoadedConfig
+    result: AuditResult
+    warnings: list[str] = field(default_factory=list)
+
+
+def warnings_of(fetched: Fetched) -> list[str]:
+    return [*fetched.warnings, *(invalid.warning() for invalid in fetched.invalid)]
+
+
+def audit_setup(setup: Setup, progress: ReadProgress | None = None) -> Audited:
+    fetched = fetch_all(setup.sources, setup.period, progress)
+    return Audited(setup.loaded, run_audit(setup.loaded, fetched, setup.period), warnings_of(fetched))
+
+
+def audit(inputs: Inputs, env: Env, progress: ReadProgress | None = None) -> Audited:
+    """``calaudit audit``: the period's hours per category against the targets."""
+    return audit_setup(prepare(inputs, env), progress)
+
+
+@dataclass(frozen=True)
+class Monthly:
+    loaded: LoadedConfig
+    report: MonthlyReport
+    warnings: list[str] = field(default_factory=list)
+    """About the reported period only; the trend periods are read quietly."""
+
+
+def monthly_report(setup: Setup, now: datetime, progress: ReadProgress | None = None) -> Monthly:
+    """Audit the period, and re-audit the ones before it from the source for trends."""
+    periods = [setup.period]
+    for _ in range(monthly.TREND_PERIODS):
+        periods.insert(0, periods[0].previous())
+    fetched = [fetch_all(setup.sources, p, progress) for p in periods]
+    results = [run_audit(setup.loaded, f, p) for f, p in zip(fetched, periods, strict=True)]
+    report = monthly.build(results[-1], results[:-1], setup.loaded.digest, now)
+    return Monthly(setup.loaded, report, warnings_of(fetched[-1]))
+
+
+def check_coverage(result: AuditResult, minimum: float) -> None:
+    """The --fail-under gate: name what is unclassified so the fix is obvious."""
+    if round(result.coverage, 1) >= minimum:
+        return
+    top = ", ".join(f"{t.title!r} ({t.hours:.1f} h)" for t in result.unclassified[:3])
+    raise ThresholdError(
+        f"coverage {result.coverage:.1f}% is below --fail-under {minimum:g}% in {result.period.label}; "
+        f"top unclassified: {top}; add rules for them (see 'calaudit rules suggest')"
+    )
+
+
+def write_template(path: Path, profile: str) -> None:
+    """``calaudit init``: the template at ``path``, never over an existing file."""
+    text = template(profile)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{path.parent}: cannot create the folder: {exc.strerror}") from None
+    atomic_write(path, text.encode(), exclusive=True)

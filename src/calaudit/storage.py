@@ -59,3 +59,23 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o644, exclusive: bool = F
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write a report where the user asked: through a symlink to its target, straight
+    into a FIFO or device, atomically into a regular file (never half-written)."""
+    target = Path(os.path.realpath(path))
+    try:
+        special = target.exists() and not target.is_file()
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
+    if not special:
+        atomic_write(target, data)
+        return
+    if target.is_dir():
+        raise OutputError(f"{path}: is a directory; give a file name")
+    try:
+        with target.open("wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None

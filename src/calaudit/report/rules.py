@@ -1,14 +1,17 @@
-"""``calaudit rules suggest``: unclassified groups and proposed keywords."""
+"""``calaudit rules check`` and ``rules suggest``: the rules summarised, linted and extended."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from ..audit import AuditResult
+from ..config import LoadedConfig
+from ..rules_lint import Finding, Usage
 from ..rules_suggest import Suggestions
 from . import hours
 
@@ -59,3 +62,32 @@ def yaml(result: AuditResult, found: Suggestions) -> str:
         lines.append(f"{prefix}  - category: {g.hint or 'CHOOSE'}  # {note}")
         lines.append(f"{prefix}    title: [{title}]")
     return "\n".join(lines) + "\n"
+
+
+def check(loaded: LoadedConfig, findings: Sequence[Finding], result: AuditResult | None, used: Usage | None) -> Text:
+    """The summary of a rules file, its rule hits in a period when audited, and the findings."""
+    config = loaded.config
+    rule_counts: dict[str, int] = {}
+    for rule in config.rules:
+        key = "ignore" if rule.ignore else str(rule.category)
+        rule_counts[key] = rule_counts.get(key, 0) + 1
+    lines = [
+        f"{loaded.path or 'bundled demo rules'}: valid (rules version {loaded.digest[:12]})",
+        f"time zone: {loaded.zone.key}" + ("" if config.timezone else " (this machine's)"),
+        f"owner: {', '.join(config.owner) or '(not set: declined meetings cannot be recognised)'}",
+        f"internal domains: {', '.join(config.internal_domains) or '(not set: everyone is external)'}",
+    ]
+    for cid, (_, category) in config.categories().items():
+        lines.append(f"  {cid:<14} {category.target:>5g}%  {rule_counts.get(cid, 0)} rule(s)  {category.label}")
+    lines.append(
+        f"{len(config.rules)} rules ({rule_counts.get('ignore', 0)} ignore), "
+        f"{len(config.examples)} examples, {len(config.sources)} sources"
+    )
+    if result is not None and used is not None:
+        lines.append(f"rule hits in {result.period.label} ({len(result.occurrences)} occurrences):")
+        for index, hits in enumerate(used.hits):
+            lines.append(f"  rules[{index}] {hits:>5}  {config.rules[index].category or 'ignore'}")
+        findings = [*findings, *used.unmatched]
+    lines += [f"warning: {finding}" for finding in findings]
+    lines.append(f"{len(findings)} warnings" if findings else "no warnings")
+    return Text("\n".join(lines))

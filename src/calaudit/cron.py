@@ -1,0 +1,182 @@
+"""The scheduled run, end to end, and the crontab/systemd text that starts it.
+
+A run holds a lock, audits the period (by default last month), renders the report,
+sends it, and records the outcome, at most once per period and set of recipients:
+every step before SMTP only computes; the message is built whole before the first byte
+is sent, and the period counts as delivered only after the server accepted it. A
+failure is recorded (never as delivered, so the next run retries) and, if asked,
+announced by a short failure notice. ``calaudit report --email`` delivers through the
+same path, so a period mailed by hand is not mailed again by the schedule.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import shlex
+import shutil
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from . import deliver, pipeline
+from .audit import AuditResult
+from .config import Email, LoadedConfig
+from .env import Env
+from .errors import BusyError, CalauditError, ConfigError, DeliveryError
+from .history import History, Run
+from .period import Period
+from .report import mail
+
+LOCK_FILE = "cron.lock"
+LOCK_WAIT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a scheduled run did; the command line only reports it."""
+
+    period: str
+    recipients: tuple[str, ...]
+    status: Literal["sent", "already_sent", "failed"]
+    result: AuditResult | None = None
+    """The audit that was sent (for --fail-under)."""
+    warnings: tuple[str, ...] = ()
+    earlier: Run | None = None
+    """With ``already_sent``: the run that delivered the period."""
+    error: CalauditError | None = None
+    """With ``failed``: why."""
+    alert_error: CalauditError | None = None
+    """With ``failed``: why the failure notice could not be sent either."""
+
+
+def run(inputs: pipeline.Inputs, env: Env, force: bool = False) -> Outcome:
+    """``calaudit cron``: deliver the period's report unless it was delivered already."""
+    history = History(env.data_dir)
+    with exclusive(env.data_dir):
+        setup = pipeline.prepare(inputs, env)
+        email = require_email(setup.loaded)
+        recipients = tuple(email.to)
+        label = setup.period.label
+        earlier = history.delivered(label, recipients)
+        if earlier is not None and not force:
+            return Outcome(label, recipients, "already_sent", earlier=earlier)
+        try:
+            monthly = pipeline.monthly_report(setup, env.now())
+            send(monthly, email, env, history)
+        except CalauditError as exc:
+            history.record(Run(label, env.now(), "failed", recipients, setup.loaded.digest, {}, str(exc)))
+            alert_error = _alert(email, setup.period, exc, env)
+            return Outcome(label, recipients, "failed", error=exc, alert_error=alert_error)
+    return Outcome(label, recipients, "sent", monthly.report.result, tuple(monthly.warnings))
+
+
+def send(monthly: pipeline.Monthly, email: Email, env: Env, history: History) -> None:
+    """Mail the report and record the period as delivered to these recipients."""
+    report = monthly.report
+    message = mail.message(email, report, mail.render(report))
+    deliver.send(message, email.smtp, env.smtp_password)
+    history.record(run_record(report.result, "sent", email.to, monthly.loaded.digest, env))
+
+
+def require_email(loaded: LoadedConfig) -> Email:
+    if loaded.config.email is None:
+        raise ConfigError(
+            f"{loaded.path or 'rules'}: no 'email:' section; add to, from and smtp (see README, Email reports)"
+        )
+    return loaded.config.email
+
+
+def run_record(result: AuditResult, status: str, recipients: Sequence[str], digest: str, env: Env) -> Run:
+    external, internal = result.groups
+    hours = {"total": result.total_hours, "external": external.hours, "internal": internal.hours,
+             "unclassified": result.unclassified_hours}  # fmt: skip
+    return Run(result.period.label, env.now(), status, tuple(recipients), digest, hours)
+
+
+def _alert(email: Email, period: Period, error: CalauditError, env: Env) -> CalauditError | None:
+    """Mail a short failure notice when asked to, unless mail itself is what failed."""
+    if not email.alert_on_failure or isinstance(error, DeliveryError):
+        return None
+    try:
+        deliver.send(mail.failure_notice(email, period, error), email.smtp, env.smtp_password)
+    except CalauditError as alert_error:
+        return alert_error
+    return None
+
+
+@contextlib.contextmanager
+def exclusive(directory: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold the scheduled-run lock; wait up to ``wait`` seconds for another run to finish."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = directory / LOCK_FILE
+    with path.open("a") as handle:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise BusyError(
+                        f"another calaudit cron is running (lock {path}); nothing was done, try again later"
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+ENV_FILE = "smtp.env"
+
+
+def executable() -> str:
+    """The absolute command that runs this calaudit, wherever cron or systemd start it."""
+    found = shutil.which("calaudit")
+    script = Path(sys.argv[0])
+    if script.name == "calaudit" and script.exists():
+        return str(script.resolve())
+    if found:
+        return str(Path(found).resolve())
+    return f"{shlex.quote(sys.executable)} -m calaudit"
+
+
+def schedule_text(command: str, rules: Path, config_dir: Path) -> str:
+    """A crontab line and systemd user units for the monthly run."""
+    run = f"{command} cron --rules {shlex.quote(str(rules))}"
+    env_file = config_dir / ENV_FILE
+    return f"""\
+# The password for email.smtp.user goes in {env_file} (chmod 600), one line:
+#   CALAUDIT_SMTP_PASSWORD=...
+#
+# cron: run 'crontab -e' and add this line (07:00 on the 1st of every month; cron mails
+# you whatever it prints, and a successful run prints nothing):
+0 7 1 * * set -a; [ -f {shlex.quote(str(env_file))} ] && . {shlex.quote(str(env_file))}; set +a; {run}
+
+# systemd (user units): save as ~/.config/systemd/user/calaudit.service
+[Unit]
+Description=calaudit monthly time report
+
+[Service]
+Type=oneshot
+EnvironmentFile=-{env_file}
+ExecStart={run}
+
+# ... and as ~/.config/systemd/user/calaudit.timer
+[Unit]
+Description=calaudit monthly time report
+
+[Timer]
+OnCalendar=*-*-01 07:00:00
+Persistent=true
+
+[Install]
+WantedBy=timers.target
+
+# then: systemctl --user daemon-reload && systemctl --user enable --now calaudit.timer
+# (and 'loginctl enable-linger' so it runs while you are logged out)
+"""

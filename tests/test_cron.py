@@ -179,8 +179,105 @@ def test_an_smtp_disconnect_mid_send_leaves_the_period_unsent(tmp_path):
         failed = cron(rules)
     finally:
         controller.stop()
+    # The server had the whole message when it hung up: nobody knows whether it was delivered.
     assert failed.exit_code == 4
-    assert [run.status for run in History(Path(platformdirs.user_data_dir("calaudit"))).runs()] == ["failed"]
+    assert "never confirmed it" in failed.stderr and "same Message-ID" in failed.stderr
+    assert [run.status for run in History(Path(platformdirs.user_data_dir("calaudit"))).runs()] == ["unconfirmed"]
+    with SmtpServer() as server:
+        again = cron(rules_file(tmp_path, server.port))
+    assert again.exit_code == 0
+    assert "sent again with the Message-ID of the unconfirmed attempt" in again.stderr
+    assert len(server.inbox.messages) == 1
+    assert [run.status for run in History(Path(platformdirs.user_data_dir("calaudit"))).runs()] == [
+        "unconfirmed",
+        "sent",
+    ]
+
+
+def history_runs():
+    return History(Path(platformdirs.user_data_dir("calaudit"))).runs()
+
+
+def test_a_server_that_confirms_too_late_gets_the_same_message_id_again(tmp_path):
+    class Slow:
+        def __init__(self):
+            self.ids = []
+
+        async def handle_DATA(self, server, session, envelope):
+            import asyncio
+
+            self.ids.append(message_from_bytes(envelope.content, policy=policy.default)["Message-ID"])
+            await asyncio.sleep(2.5)  # stores the message, answers after the client gave up
+            return "250 OK"
+
+    from aiosmtpd.controller import Controller
+
+    slow, port = Slow(), free_port()
+    controller = Controller(slow, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        rules = rules_file(tmp_path, port)
+        rules.write_text(rules.read_text().replace(f", user: {USER}", ", timeout: 1"))
+        first = cron(rules)
+    finally:
+        controller.stop()
+    assert first.exit_code == 4 and "may have been delivered" in first.stderr
+    assert [run.status for run in history_runs()] == ["unconfirmed"]
     with SmtpServer() as server:
         assert cron(rules_file(tmp_path, server.port)).exit_code == 0
-    assert len(server.inbox.messages) == 1
+    ((_, resent),) = server.inbox.messages
+    assert resent["Message-ID"] == slow.ids[0]
+    assert slow.ids[0].startswith("<calaudit.2026-03.") and slow.ids[0].endswith("@weave.example>")
+
+
+def test_a_run_killed_during_sending_is_resent_with_the_same_message_id(tmp_path):
+    # What `kill -9` between DATA and the server's reply leaves behind: an attempt record.
+    from datetime import UTC, datetime
+
+    from calaudit.history import Run
+
+    History(Path(platformdirs.user_data_dir("calaudit"))).record(
+        Run("2026-03", datetime(2026, 4, 1, 7, tzinfo=UTC), "attempted", ("cto@weave.example",), "d", {},
+            message_id="calaudit.2026-03.killed@weave.example")
+    )  # fmt: skip
+    with SmtpServer() as server:
+        done = cron(rules_file(tmp_path, server.port))
+    assert done.exit_code == 0, done.output
+    ((_, message),) = server.inbox.messages
+    assert message["Message-ID"] == "<calaudit.2026-03.killed@weave.example>"
+    assert "sent again" in done.stderr
+
+
+def test_the_same_report_always_has_the_same_message_id(tmp_path):
+    with SmtpServer() as server:
+        rules = rules_file(tmp_path, server.port)
+        assert cron(rules).exit_code == 0
+        assert cron(rules, "--force").exit_code == 0
+        other = (
+            rules_file(tmp_path, server.port).read_text().replace("to: [cto@weave.example]", "to: [cfo@weave.example]")
+        )
+        rules.write_text(other)
+        assert cron(rules).exit_code == 0
+    first, forced, to_cfo = (m["Message-ID"] for _, m in server.inbox.messages)
+    assert first == forced
+    assert to_cfo != first
+
+
+def test_nothing_is_sent_when_the_history_cannot_be_written(tmp_path):
+    (Path(platformdirs.user_data_dir("calaudit")) / "history.sqlite").mkdir(parents=True)
+    with SmtpServer() as server:
+        done = cron(rules_file(tmp_path, server.port))
+    assert done.exit_code == 2
+    assert "cannot use the run history" in done.stderr and done.stderr.count("\n") == 1
+    assert server.inbox.messages == []
+
+
+def test_an_empty_period_is_not_mailed_as_a_zero_report(tmp_path):
+    with SmtpServer() as server:
+        rules = rules_file(tmp_path, server.port, extra="  alert_on_failure: true\n")
+        done = invoke("cron", "--rules", str(rules), "--period", "2025-01")
+    assert done.exit_code == 3
+    assert "no events in 2025-01: nothing was sent" in done.stderr
+    ((_, notice),) = server.inbox.messages
+    assert notice["Subject"] == "calaudit: the 2025-01 report was not sent"
+    assert [run.status for run in history_runs()] == ["failed"]

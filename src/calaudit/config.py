@@ -229,6 +229,8 @@ class Smtp(Strict):
     port: int = Field(default=587, gt=0, lt=65536)
     security: Literal["starttls", "ssl", "none"] = "starttls"
     user: str | None = None
+    timeout: float = Field(default=30, gt=0, le=600)
+    """Seconds to wait for each answer of the server."""
 
     @model_validator(mode="before")
     @classmethod

@@ -20,16 +20,17 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from . import deliver, pipeline
-from .audit import AuditResult
-from .config import Email, LoadedConfig
 from .env import Env
-from .errors import BusyError, CalauditError, ConfigError, DeliveryError
+from .errors import BusyError, CalauditError, ConfigError, DeliveryError, SourceError, UnconfirmedDelivery
 from .history import History, Run
 from .period import Period
-from .report import mail
+
+if TYPE_CHECKING:
+    from .audit import AuditResult
+    from .config import Email, LoadedConfig
 
 LOCK_FILE = "cron.lock"
 LOCK_WAIT_SECONDS = 10.0
@@ -45,6 +46,7 @@ class Outcome:
     result: AuditResult | None = None
     """The audit that was sent (for --fail-under)."""
     warnings: tuple[str, ...] = ()
+    """About the calendars read, and a resend after an unknown outcome."""
     earlier: Run | None = None
     """With ``already_sent``: the run that delivered the period."""
     error: CalauditError | None = None
@@ -66,20 +68,62 @@ def run(inputs: pipeline.Inputs, env: Env, force: bool = False) -> Outcome:
             return Outcome(label, recipients, "already_sent", earlier=earlier)
         try:
             monthly = pipeline.monthly_report(setup, env.now())
-            send(monthly, email, env, history)
+            require_data(monthly)
         except CalauditError as exc:
             history.record(Run(label, env.now(), "failed", recipients, setup.loaded.digest, {}, str(exc)))
-            alert_error = _alert(email, setup.period, exc, env)
-            return Outcome(label, recipients, "failed", error=exc, alert_error=alert_error)
-    return Outcome(label, recipients, "sent", monthly.report.result, tuple(monthly.warnings))
+            return _failed(label, email, setup.period, exc, env)
+        try:
+            note = send(monthly, email, env, history)
+        except CalauditError as exc:
+            return _failed(label, email, setup.period, exc, env)
+    warnings = (*monthly.warnings, *([note] if note else []))
+    return Outcome(label, recipients, "sent", monthly.report.result, warnings)
 
 
-def send(monthly: pipeline.Monthly, email: Email, env: Env, history: History) -> None:
-    """Mail the report and record the period as delivered to these recipients."""
-    report = monthly.report
-    message = mail.message(email, report, mail.render(report))
-    deliver.send(message, email.smtp, env.smtp_password)
-    history.record(run_record(report.result, "sent", email.to, monthly.loaded.digest, env))
+def require_data(monthly: pipeline.Monthly) -> None:
+    """An empty period is a calendar problem (a stale export, a wrong calendar), not a 0% month."""
+    result = monthly.report.result
+    if not (result.occurrences or result.skipped["invalid"].events):
+        raise SourceError(
+            f"no events in {result.period.label}: nothing was sent; check that the calendars are current "
+            "(an export may be stale) and run 'calaudit audit' to see what they hold"
+        )
+
+
+def send(monthly: pipeline.Monthly, email: Email, env: Env, history: History) -> str | None:
+    """Mail the report, recording it first as attempted, then as sent, failed or unconfirmed.
+
+    Nothing is sent if the attempt cannot be recorded. After an unknown outcome the
+    message goes out again with the first attempt's Message-ID; the note says so.
+    """
+    from .report import mail  # jinja2 and matplotlib: only when a report is sent
+
+    report, digest = monthly.report, monthly.loaded.digest
+    label, recipients = report.result.period.label, tuple(email.to)
+    pending = history.uncertain(label, recipients)
+    message_id = pending.message_id if pending else mail.message_id(email, report, digest)
+    message = mail.message(email, report, mail.render(report), message_id)
+    attempt = history.record(run_record(report.result, "attempted", recipients, digest, env, message_id))
+    try:
+        deliver.send(message, email.smtp, env.smtp_password)
+    except UnconfirmedDelivery as exc:
+        history.finish(attempt, "unconfirmed", env.now(), str(exc))
+        raise
+    except CalauditError as exc:
+        history.finish(attempt, "failed", env.now(), str(exc))
+        raise
+    history.finish(attempt, "sent", env.now())
+    if pending is None:
+        return None
+    return (
+        f"the {label} report was sent again with the Message-ID of the unconfirmed attempt of "
+        f"{pending.finished_at:%Y-%m-%d %H:%M}; a mail system that got that one drops this copy"
+    )
+
+
+def _failed(label: str, email: Email, period: Period, error: CalauditError, env: Env) -> Outcome:
+    alert_error = _alert(email, period, error, env)
+    return Outcome(label, tuple(email.to), "failed", error=error, alert_error=alert_error)
 
 
 def require_email(loaded: LoadedConfig) -> Email:
@@ -90,17 +134,21 @@ def require_email(loaded: LoadedConfig) -> Email:
     return loaded.config.email
 
 
-def run_record(result: AuditResult, status: str, recipients: Sequence[str], digest: str, env: Env) -> Run:
+def run_record(
+    result: AuditResult, status: str, recipients: Sequence[str], digest: str, env: Env, message_id: str = ""
+) -> Run:
     external, internal = result.groups
     hours = {"total": result.total_hours, "external": external.hours, "internal": internal.hours,
              "unclassified": result.unclassified_hours}  # fmt: skip
-    return Run(result.period.label, env.now(), status, tuple(recipients), digest, hours)
+    return Run(result.period.label, env.now(), status, tuple(recipients), digest, hours, message_id=message_id)
 
 
 def _alert(email: Email, period: Period, error: CalauditError, env: Env) -> CalauditError | None:
     """Mail a short failure notice when asked to, unless mail itself is what failed."""
     if not email.alert_on_failure or isinstance(error, DeliveryError):
         return None
+    from .report import mail
+
     try:
         deliver.send(mail.failure_notice(email, period, error), email.smtp, env.smtp_password)
     except CalauditError as alert_error:

@@ -11,12 +11,32 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
+from typing import TYPE_CHECKING, Any
 
-from .config import Smtp
 from .env import PASSWORD_VARIABLE
-from .errors import DeliveryError
+from .errors import DeliveryError, UnconfirmedDelivery
 
-SMTP_TIMEOUT_SECONDS = 30
+if TYPE_CHECKING:
+    from .config import Smtp
+
+
+class _SMTP(smtplib.SMTP):
+    """Remembers whether the message itself went out (DATA), which decides whether a
+    failure means "not sent" or "maybe sent"."""
+
+    data_started = False
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self.data_started = True
+        return super().data(msg)
+
+
+class _SMTP_SSL(smtplib.SMTP_SSL):
+    data_started = False
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self.data_started = True
+        return super().data(msg)
 
 
 def send(
@@ -25,9 +45,26 @@ def send(
     password: str | None,
     ssl_context: ssl.SSLContext | None = None,
 ) -> None:
-    """Send ``message`` or raise DeliveryError; ``ssl_context`` lets tests trust their CA."""
+    """Send ``message`` or raise DeliveryError; ``ssl_context`` lets tests trust their CA.
+
+    When the connection fails after the message was transmitted but before the server
+    confirmed it, the outcome is unknown: UnconfirmedDelivery says so.
+    """
+    where = f"{smtp.host}:{smtp.port}"
     with _session(smtp, password, ssl_context, "cannot send mail via {where}: {reason}; nothing was sent") as server:
-        refused = server.send_message(message)
+        try:
+            refused = server.send_message(message)
+        except smtplib.SMTPDataError:
+            raise  # the server answered DATA with an error: definitely not accepted
+        except (smtplib.SMTPException, OSError) as exc:
+            if not getattr(server, "data_started", False):
+                raise
+            server.close()  # no QUIT on a connection that stopped answering
+            raise UnconfirmedDelivery(
+                f"{where} received the message but never confirmed it ({exc or type(exc).__name__}); it may have "
+                "been delivered: a rerun sends it again with the same Message-ID, which mail systems drop as a "
+                "duplicate"
+            ) from None
     if refused:
         raise DeliveryError(f"{smtp.host}:{smtp.port} refused recipients: {', '.join(refused)}")
 
@@ -66,8 +103,8 @@ def _session(
 
 def _open(smtp: Smtp, context: ssl.SSLContext) -> smtplib.SMTP:
     if smtp.security == "ssl":
-        return smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=SMTP_TIMEOUT_SECONDS, context=context)
-    server = smtplib.SMTP(smtp.host, smtp.port, timeout=SMTP_TIMEOUT_SECONDS)
+        return _SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
+    server = _SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
     if smtp.security == "starttls":
         try:
             server.starttls(context=context)

@@ -52,6 +52,10 @@ class DeliveryError(CalauditError):
     exit_status = ExitStatus.DELIVERY
 
 
+class UnconfirmedDelivery(DeliveryError):
+    """The whole message went out but the server never confirmed it: it may have arrived."""
+
+
 class ThresholdError(CalauditError):
     """A check failed: --fail-under coverage, or a rule example."""
 

@@ -16,21 +16,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from . import config as config_module
-from . import monthly
-from .config import GoogleEntry, LoadedConfig
 from .env import Env
 from .errors import ConfigError, OutputError, ThresholdError, UsageError
 from .models import Fetched
-from .monthly import MonthlyReport
 from .period import Period, date_range, month_period, parse_period
 from .sources import Source, no_progress
-from .sources.cache import EventCache
-from .sources.ics import IcsSource
 from .storage import atomic_write
 
 if TYPE_CHECKING:
     from .audit import AuditResult
+    from .config import GoogleEntry, LoadedConfig
+    from .monthly import MonthlyReport
+    from .sources.cache import EventCache
     from .sources.google import GoogleSettings
 
 RULES_FILE = "rules.yaml"
@@ -66,11 +63,15 @@ def template(profile: str) -> str:
 
 
 def demo_config() -> LoadedConfig:
-    return config_module.parse(template("startup").encode(), "(bundled demo rules)")
+    from .config import parse
+
+    return parse(template("startup").encode(), "(bundled demo rules)")
 
 
 def demo_source(loaded: LoadedConfig) -> Source:
     """The bundled calendar; it is small, so it is never cached."""
+    from .sources.ics import IcsSource
+
     path = resources.files("calaudit").joinpath("data", DEMO_CALENDAR)
     return IcsSource(str(path), loaded.config.owner, loaded.zone)
 
@@ -85,6 +86,7 @@ GOOGLE_TOKEN_FILE = "google-token.json"  # noqa: S105 - a file name
 def google_settings(loaded: LoadedConfig | None, config_dir: Path, entry: GoogleEntry | None = None) -> GoogleSettings:
     """Credentials and endpoint for Google: from ``entry``, else the first google source
     of the rules, else the defaults (the token file in ``config_dir``)."""
+    from .config import GoogleEntry
     from .sources.google import GoogleSettings  # the Google client libraries: only for Google calendars
 
     if loaded is None:
@@ -113,6 +115,8 @@ def build_sources(
 
     ``config_dir`` holds the default Google token file.
     """
+    from .sources.ics import IcsSource  # icalendar: only when calendars are read
+
     owner, zone = frozenset(loaded.config.owner), loaded.zone
     config_dir = config_dir or Path.cwd()
     sources: list[Source] = [IcsSource(location, owner, zone, prefilter=prefilter, cache=cache) for location in ics]
@@ -206,7 +210,9 @@ class Setup:
 
 
 def load_rules(explicit: Path | None, env: Env) -> LoadedConfig:
-    return config_module.load(find_rules(explicit, env.cwd, env.config_dir))
+    from .config import load  # pydantic and YAML: not for --help
+
+    return load(find_rules(explicit, env.cwd, env.config_dir))
 
 
 def prepare(inputs: Inputs, env: Env, default_period: str = "last-month") -> Setup:
@@ -221,6 +227,8 @@ def prepare(inputs: Inputs, env: Env, default_period: str = "last-month") -> Set
             period = demo_period(loaded)
         return Setup(loaded, [demo_source(loaded)], period)
     loaded = load_rules(inputs.rules, env)
+    from .sources.cache import EventCache
+
     cache = EventCache(env.cache_dir) if inputs.cache else None
     sources = build_sources(loaded, inputs.ics, inputs.prefilter, cache, inputs.google, env.config_dir)
     period = resolve_period(loaded, inputs.period, inputs.first, inputs.last, env.now(), default_period)
@@ -260,6 +268,8 @@ class Monthly:
 
 def monthly_report(setup: Setup, now: datetime, progress: ReadProgress | None = None) -> Monthly:
     """Audit the period, and re-audit the ones before it from the source for trends."""
+    from . import monthly
+
     periods = [setup.period]
     for _ in range(monthly.TREND_PERIODS):
         periods.insert(0, periods[0].previous())

@@ -13,14 +13,20 @@ from .errors import OutputError
 
 
 @contextlib.contextmanager
-def connect(path: Path, schema: Sequence[str]) -> Iterator[sqlite3.Connection]:
-    """Open ``path`` (folder 0700, file 0600, tables from ``schema``); commit on success."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    connection = sqlite3.connect(path, timeout=30)
+def connect(path: Path, schema: Sequence[str], readonly: bool = False) -> Iterator[sqlite3.Connection]:
+    """Open ``path`` (folder 0700, file 0600, tables from ``schema``); commit on success.
+
+    ``readonly`` opens an existing file without creating or changing anything.
+    """
+    if readonly:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        connection = sqlite3.connect(path, timeout=30)
     try:
-        for statement in schema:
+        for statement in () if readonly else schema:
             connection.execute(statement)
         with connection:
             yield connection

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .. import config, pipeline
+from .. import pipeline
 from ..errors import CalauditError, ConfigError
 from .app import env, main, stdout
 
@@ -58,6 +58,7 @@ def auth() -> None:
 )
 def auth_google(client_secrets: Path, no_browser: bool, port: int | None, rules: Path | None) -> None:
     """Sign in once with Google (read-only calendar access) and store the token, mode 0600."""
+    from ..config import load
     from ..report import listings
     from ..sources import google, google_auth
 
@@ -66,7 +67,7 @@ def auth_google(client_secrets: Path, no_browser: bool, port: int | None, rules:
         found = pipeline.find_rules(rules, run_env.cwd, run_env.config_dir)
     except ConfigError:
         found = None  # no rules file yet: the default token location
-    loaded = config.load(found) if found else None
+    loaded = load(found) if found else None
     settings = pipeline.google_settings(loaded, run_env.config_dir)
     port = port if port is not None else (google_auth.NO_BROWSER_PORT if no_browser else 0)
     if no_browser:

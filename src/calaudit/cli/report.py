@@ -6,9 +6,7 @@ from pathlib import Path
 
 import click
 
-from .. import cron as cron_run
 from .. import pipeline
-from ..history import History
 from ..storage import write_output
 from .app import emit, env, main, reading, source_options, stdout, warn
 
@@ -31,6 +29,8 @@ from .app import emit, env, main, reading, source_options, stdout, warn
 @click.option("--dry-run", is_flag=True, help="With --email: write the message as an .eml file, send nothing.")
 def report(inputs: pipeline.Inputs, fmt: str, output: Path | None, send_email: bool, dry_run: bool) -> None:
     """The monthly report: actual vs target, what to move, costly series, trends."""
+    from .. import cron as cron_run
+    from ..history import History
     from ..report import mail
     from ..report import text as text_report
 
@@ -48,7 +48,7 @@ def report(inputs: pipeline.Inputs, fmt: str, output: Path | None, send_email: b
         write_output(target, bytes(mail.message(email, monthly.report, mail.render(monthly.report))))
         click.echo(f"wrote {target} (not sent)")
     elif email is not None:
-        cron_run.send(monthly, email, run_env, History(run_env.data_dir))
+        warn([note] if (note := cron_run.send(monthly, email, run_env, History(run_env.data_dir))) else [])
         click.echo(f"sent the {label} report to {', '.join(email.to)}")
     elif fmt == "html":
         emit(mail.render(monthly.report).html_inline, output)
@@ -68,6 +68,8 @@ def report(inputs: pipeline.Inputs, fmt: str, output: Path | None, send_email: b
 )
 def cron(inputs: pipeline.Inputs, force: bool, verbose: bool, fail_under: float | None) -> None:
     """Scheduled run: audit, render, email and record, once per period (default: last month)."""
+    from .. import cron as cron_run
+
     outcome = cron_run.run(inputs, env(), force)
     recipients = ", ".join(outcome.recipients)
     warn(outcome.warnings)
@@ -92,6 +94,7 @@ def cron(inputs: pipeline.Inputs, force: bool, verbose: bool, fail_under: float 
 @main.command()
 def history() -> None:
     """Past scheduled runs: period, when, status, recipients and hours per group."""
+    from ..history import History
     from ..report import listings
 
     runs = History(env().data_dir).runs()
@@ -109,6 +112,8 @@ def history() -> None:
 )
 def schedule(rules: Path | None) -> None:
     """Print a crontab line and systemd units for the monthly run."""
+    from .. import cron as cron_run
+
     run_env = env()
     rules_path = pipeline.find_rules(rules, run_env.cwd, run_env.config_dir).resolve()
     click.echo(cron_run.schedule_text(cron_run.executable(), rules_path, run_env.config_dir), nl=False)

@@ -8,6 +8,8 @@ SMTP password never comes near a message; sending is ``deliver.py``'s job.
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -43,14 +45,15 @@ def build_message(
     images: dict[str, bytes],
     cids: dict[str, str],
     attachments: Sequence[Attachment] = (),
+    message_id: str | None = None,
 ) -> EmailMessage:
-    """``html`` refers to each image as ``cid:<cids[name]>``."""
+    """``html`` refers to each image as ``cid:<cids[name]>``; ``message_id`` without brackets."""
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = sender
     message["To"] = ", ".join(recipients)
     message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message["Message-ID"] = f"<{message_id}>" if message_id else make_msgid(domain=_domain(sender))
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     html_part = message.get_body(preferencelist=("html",))
@@ -106,8 +109,25 @@ def render(report: MonthlyReport, domain: str = "calaudit.invalid") -> Rendered:
     )
 
 
-def message(email: Email, report: MonthlyReport, rendered: Rendered) -> EmailMessage:
+def _domain(address: str) -> str:
+    return address.rpartition("@")[2] or "calaudit.invalid"
+
+
+def message_id(email: Email, report: MonthlyReport, rules_digest: str) -> str:
+    """The same report of the same period to the same people always gets the same
+    Message-ID, so that mail systems drop a copy sent again after an unknown outcome."""
+    from .json import to_dict
+
+    content = json.dumps(
+        [report.result.period.label, sorted(email.to), rules_digest, to_dict(report.result)], sort_keys=True
+    )
+    digest = hashlib.sha256(content.encode()).hexdigest()[:32]
+    return f"calaudit.{report.result.period.label}.{digest}@{_domain(email.sender)}"
+
+
+def message(email: Email, report: MonthlyReport, rendered: Rendered, message_id: str | None = None) -> EmailMessage:
     return build_message(
+        message_id=message_id,
         subject=rendered.subject,
         sender=email.sender,
         recipients=email.to,

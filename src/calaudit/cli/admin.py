@@ -8,7 +8,7 @@ import click
 
 from .. import pipeline
 from ..errors import CalauditError, ConfigError
-from .app import env, main, stdout
+from .app import env, main, one_line, stdout
 
 DOCTOR_MARK = {"ok": "ok  ", "fail": "FAIL", "skip": "skip"}
 
@@ -29,7 +29,7 @@ def doctor(rules: Path | None) -> None:
 
     checks = doctor_checks.check(rules, env())
     for check in checks:
-        click.echo(f"{DOCTOR_MARK[check.status]}  {check.name}: {' '.join(check.detail.split())}")
+        click.echo(f"{DOCTOR_MARK[check.status]}  {check.name}: {one_line(check.detail)}")
     failed = [c.error for c in checks if c.error is not None]
     if failed:
         raise DoctorFailed(f"{len(failed)} check(s) failed", failed[0].exit_status)

@@ -39,10 +39,15 @@ def stderr() -> Console:
     return Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
 
 
+def one_line(message: object) -> str:
+    """Errors and warnings are one line, whatever a server or library put in them."""
+    return " ".join(str(message).split())
+
+
 def _fail(message: str, status: int) -> NoReturn:
     if click.get_current_context(silent=True) is not None and _debug():
         traceback.print_exc()
-    click.echo(f"calaudit: error: {message}", err=True)
+    click.echo(f"calaudit: error: {one_line(message)}", err=True)
     sys.exit(status)
 
 
@@ -93,7 +98,7 @@ class CalauditGroup(click.Group):
             return super().invoke(ctx)
         except CalauditError as exc:
             self._debug_trace(ctx)
-            click.echo(f"calaudit: error: {exc}", err=True)
+            click.echo(f"calaudit: error: {one_line(exc)}", err=True)
             ctx.exit(int(exc.exit_status))
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -103,7 +108,7 @@ class CalauditGroup(click.Group):
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             self._debug_trace(ctx)
             message = f"unexpected error: {type(exc).__name__}: {exc}; rerun with --debug and report it"
-            click.echo(f"calaudit: error: {' '.join(message.split())}", err=True)
+            click.echo(f"calaudit: error: {one_line(message)}", err=True)
             ctx.exit(int(ExitStatus.UNEXPECTED))
 
     @staticmethod
@@ -112,7 +117,7 @@ class CalauditGroup(click.Group):
             traceback.print_exc()
 
 
-@click.group(cls=CalauditGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(APP_NAME, cls=CalauditGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name=APP_NAME)
 @click.option("--debug", is_flag=True, expose_value=False, callback=_set_debug, help=DEBUG_HELP)
 def main() -> None:
@@ -195,7 +200,7 @@ def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def warn(messages: Sequence[str]) -> None:
     for message in messages:
-        click.echo(f"calaudit: warning: {' '.join(message.split())}", err=True)
+        click.echo(f"calaudit: warning: {one_line(message)}", err=True)
 
 
 class _ProgressBar:

@@ -38,12 +38,14 @@ def table(result: AuditResult, found: Suggestions) -> RenderableType:
     ):
         groups.add_column(name, justify=justify)  # type: ignore[arg-type]
     for g in found.groups:
-        groups.add_row(g.key, g.example, hours(g.hours), str(g.events), ", ".join(g.keywords), g.hint or "")
+        groups.add_row(
+            Text(g.key), Text(g.example), hours(g.hours), str(g.events), Text(", ".join(g.keywords)), Text(g.hint or "")
+        )
     keywords = Table(title="Top keywords", title_justify="left", show_edge=False, pad_edge=False)
     for name in ("Keyword", "Unclassified h", "In classified titles"):
         keywords.add_column(name, justify="left" if name == "Keyword" else "right")
     for k in found.keywords[:TOP_KEYWORDS]:
-        keywords.add_row(k.keyword, hours(k.unclassified_hours), f"{100 * k.classified_share:.0f}%")
+        keywords.add_row(Text(k.keyword), hours(k.unclassified_hours), f"{100 * k.classified_share:.0f}%")
     return Group(groups, Text(""), keywords)
 
 

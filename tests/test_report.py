@@ -6,12 +6,16 @@ from __future__ import annotations
 import csv
 import email
 import email.policy
+import html
 import io
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from rich.console import Console, RenderableType
 
 from calaudit import config as config_module
@@ -23,6 +27,7 @@ from calaudit.period import parse_period
 from calaudit.report import count, listings, mail
 from calaudit.report import csv as csv_report
 from calaudit.report import explain as explain_report
+from calaudit.report import html as html_report
 from calaudit.report import json as json_report
 from calaudit.report import rules as rules_report
 from calaudit.report import table as table_report
@@ -159,3 +164,40 @@ def test_json_groups_have_a_status():
         ("external", 10.0, "over"),
         ("internal", -10.0, "under"),
     ]
+
+
+ALL_ON = re.compile(r"\b(every|all)\b[^.]*\b(on target|within)\b", re.IGNORECASE)
+"""A sentence claiming that everything is on target (or, as before, "within ±5 points")."""
+
+
+@settings(max_examples=40, deadline=None)
+@example(quarters={"sales": 0, "recruiting": 0, "culture": 0, "ops": 0, "other": 4}, tolerance=5.0)
+@example(quarters={"sales": 44, "recruiting": 22, "culture": 34, "ops": 20, "other": 0}, tolerance=5.0)
+@given(
+    quarters=st.fixed_dictionaries(
+        {c: st.integers(0, 160) for c in ("sales", "recruiting", "culture", "ops", "other")}
+    ),
+    tolerance=st.sampled_from([0.0, 2.5, 5.0, 10.0, 30.0]),
+)
+def test_no_report_claims_more_than_its_statuses(quarters, tolerance):
+    """For any hours (in quarter hours, up to 40 h a category, unclassified included), the
+    text (also the email's text part), Markdown and HTML reports say all is on target only
+    when every group and category is, and the advice names each one that is not."""
+    result = audit_hours(tolerance=tolerance, **{c: q / 4 for c, q in quarters.items()})
+    report = build(result, (), "0" * 64, datetime(2026, 4, 1, tzinfo=UTC))
+    rendered = [
+        text_report.render(report),
+        text_report.markdown(report),
+        html_report.render(report, {"allocation": "cid:allocation"}),
+    ]
+    items = [*result.groups, *result.categories]
+    all_on = all(i.status == "on" for i in items)
+    for text in rendered:
+        assert bool(ALL_ON.search(text)) == (all_on and result.classified_hours > 0), text
+        for sentence in report.advice:
+            assert sentence in text or html.escape(sentence, quote=False) in text
+    advice = " ".join(report.advice)
+    if result.classified_hours == 0:
+        assert advice.startswith("No time in 2026-03 was classified") or advice.startswith("No events")
+    else:
+        assert [i.label for i in items if i.status != "on" and i.label not in advice] == []

@@ -53,13 +53,15 @@ TITLE_OF = {"sales": "Customer call", "recruiting": "Interview", "culture": "1:1
 CHUNK_HOURS = 4.0
 
 
-def audit_hours(period: str = "2026-03", tolerance: float = 5.0, **hours: float) -> AuditResult:
-    """An audit of the fixture rules over events giving each category exactly ``hours``.
+def audit_hours(
+    period: str = "2026-03", tolerance: float = 5.0, loaded: LoadedConfig | None = None, **hours: float
+) -> AuditResult:
+    """An audit (by default of the fixture rules) over events giving each category exactly ``hours``.
 
     Events are at most 4 h, two a day (09:00 and 14:00 New York), so that no overlap,
     day boundary or cap changes what they count; they fill the month from its 1st.
     """
-    loaded = fixture_rules(tolerance=tolerance)
+    loaded = loaded or fixture_rules(tolerance=tolerance)
     zone = ZoneInfo("America/New_York")
     first = parse_period(period, loaded.zone, NOW).first_day
     slots = (datetime(first.year, first.month, first.day, h, tzinfo=zone) + timedelta(days=d)

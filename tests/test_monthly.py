@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 
 import pytest
 
+from calaudit import config as config_module
 from calaudit import monthly
 from calaudit.period import parse_period
 from calaudit.pipeline import Setup, monthly_report
 from calaudit.report import mail
 from calaudit.report import text as text_report
 from calaudit.sources.ics import IcsSource
-from tests.helpers import ICS, NOW, audit_fixture, audit_hours, fixture_rules
+from tests.helpers import ICS, NOW, RULES, audit_fixture, audit_hours, fixture_rules
 
 GENERATED = datetime(2026, 4, 1, 7, tzinfo=UTC)
 
@@ -192,3 +193,16 @@ def test_the_trend_chart_has_gaps_for_periods_without_events():
     assert [group.id for group, _ in lines] == ["external", "internal"]
     for _, shares in lines:
         assert [math.isnan(s) for s in shares] == [True, True, True, False]
+
+
+def test_a_small_group_can_be_off_target_alone(tmp_path):
+    # External 8% (sales 4, recruiting 4), internal 92% (46 + 46): the bands are ±4 and ±5.
+    # 100 h: external 3.5 h = 3.5% (-4.5 pp, under), internal 96.5% (+4.5 pp, on).
+    rules = RULES.read_text()
+    for category, target in [("sales", 4), ("recruiting", 4), ("culture", 46), ("ops", 46)]:
+        rules = re.sub(rf"({category}: {{label: [^,]+, target: )\d+", rf"\g<1>{target}", rules)
+    (tmp_path / "rules.yaml").write_text(rules)
+    loaded = config_module.load(tmp_path / "rules.yaml")
+    result = audit_hours(loaded=loaded, sales=1.75, recruiting=1.75, culture=48.25, ops=48.25)
+    assert [g.status for g in result.groups] == ["under", "on"]
+    assert build(result).advice[0] == "External is 4.5 pp under its 8%: about 4.5 h/month could come from Internal"

@@ -10,7 +10,9 @@ Semantics (DESIGN.md, "Accounting semantics"):
 * ``overlap: split`` gives each of k concurrent counted events 1/k of every instant;
   counted all-day events (``workday_hours`` per day) take no part in the split;
 * shares and targets are percentages of classified hours, delta = share - target in
-  percentage points, and coverage = classified / total.
+  percentage points, and coverage = classified / total;
+* groups and categories are on target within ±tolerance points, but never more than half
+  their target (see status_of).
 """
 
 from __future__ import annotations

@@ -187,13 +187,14 @@ def advice(result: AuditResult, made: Sequence[Move], unit: str) -> tuple[str, .
             f"No time in {result.period.label} was classified, so every group and category is under "
             "its target: add rules for the unclassified time (calaudit rules suggest)",
         )
-    found = [s.sentence(unit) for s in split(result)]
+    off_split = split(result)
+    found = [off_split.sentence(unit)] if off_split else []
     found += [m.sentence(unit) for m in made]
     found += [g.sentence(unit) for g in gaps(result, made)]
     return tuple(found)
 
 
-def split(result: AuditResult) -> tuple[Split, ...]:
+def split(result: AuditResult) -> Split | None:
     """The group split, when off target: named from the group over target if there is one.
 
     Shares and targets of the two groups both sum to 100, so what one group is over the
@@ -201,10 +202,10 @@ def split(result: AuditResult) -> tuple[Split, ...]:
     """
     off = sorted((g for g in result.groups if g.status != "on"), key=lambda g: g.status != "over")
     if not off:
-        return ()
+        return None
     group = off[0]
     other = next(g for g in result.groups if g.id != group.id)
-    return (Split(abs(group.delta) / 100 * result.classified_hours, group, other),)
+    return Split(abs(group.delta) / 100 * result.classified_hours, group, other)
 
 
 def gaps(result: AuditResult, made: Sequence[Move]) -> tuple[Gap, ...]:

@@ -215,7 +215,44 @@ def test_no_counted_time_gives_zero_shares_not_an_error():
     [(5.0, "on"), (5.04, "on"), (5.06, "over"), (-5.0, "on"), (-5.1, "under"), (0.0, "on")],
 )
 def test_status_uses_the_tolerance_band_at_the_precision_shown(delta, status):
-    assert status_of(delta, 5.0) == status
+    assert status_of(delta, 20.0, 5.0) == status
+
+
+@pytest.mark.parametrize(
+    ("target", "delta", "status"),
+    [
+        (5.0, -5.0, "under"),  # no time at all in a 5% category: the band is ±2.5, not ±5
+        (5.0, -2.5, "on"),
+        (5.0, -2.54, "on"),  # shown as -2.5
+        (5.0, -2.6, "under"),
+        (5.0, 2.6, "over"),
+        (10.0, -5.0, "on"),  # half of 10 is the tolerance itself
+        (0.0, 0.1, "over"),
+        (0.0, 0.04, "on"),
+    ],
+)
+def test_the_band_is_never_wider_than_half_the_target(target, delta, status):
+    assert status_of(delta, target, 5.0) == status
+
+
+def test_groups_have_a_status_like_categories():
+    # recurrence.ics: sales 1 h, culture 1 h, ops 2 h of 4 h classified. External 25% of a
+    # 50% target (-25 pp, under), internal 75% (+25 pp, over).
+    external, internal = audit_fixture("recurrence.ics").groups
+    assert (external.delta, external.status) == (-25.0, "under")
+    assert (internal.delta, internal.status) == (25.0, "over")
+    on_target = audit_fixture("recurrence.ics", tolerance=25.0).groups
+    assert [g.status for g in on_target] == ["on", "on"]
+
+
+def test_a_period_without_any_occurrence_has_no_data():
+    assert not audit_fixture("dst.ics", period="2026-05").has_data
+    assert audit_fixture("dst.ics").has_data
+    start = datetime(2026, 3, 2, 10, tzinfo=NY)
+    declined = Event(uid="d", title="Customer call", calendar="t", start=start, end=start + timedelta(hours=1),
+                     response=Response.DECLINED)  # fmt: skip
+    skipped_only = audit([declined], fixture_rules().config, parse_period("2026-03", NY, NOW))
+    assert skipped_only.total_hours == 0.0 and skipped_only.has_data  # the calendar was there
 
 
 def test_declined_by_an_owner_alias_is_skipped():

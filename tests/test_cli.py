@@ -64,6 +64,7 @@ def test_json_output_follows_the_contract():
             "share": 64.8,
             "target": 50.0,
             "delta": 14.8,
+            "status": "over",
         },
         {
             "id": "internal",
@@ -72,6 +73,7 @@ def test_json_output_follows_the_contract():
             "share": 35.2,
             "target": 50.0,
             "delta": -14.8,
+            "status": "under",
         },
     ]
     categories = {c["id"]: c for c in data["categories"]}

@@ -10,7 +10,9 @@ Semantics (DESIGN.md, "Accounting semantics"):
 * ``overlap: split`` gives each of k concurrent counted events 1/k of every instant;
   counted all-day events (``workday_hours`` per day) take no part in the split;
 * shares and targets are percentages of classified hours, delta = share - target in
-  percentage points, and coverage = classified / total.
+  percentage points, and coverage = classified / total;
+* groups and categories are on target within ±tolerance points, but never more than half
+  their target (see status_of).
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ class CategoryResult:
     target: float
     delta: float
     status: str
-    """``under``, ``on`` or ``over``: outside or inside the tolerance band."""
+    """``under``, ``on`` or ``over``: outside or inside the tolerance band (see status_of)."""
     events: int
 
 
@@ -101,6 +103,8 @@ class GroupResult:
     share: float
     target: float
     delta: float
+    status: str
+    """``under``, ``on`` or ``over``, by the same band as categories (see status_of)."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,14 @@ class AuditResult:
     tolerance: float
     by_audience: tuple[AudienceHours, ...]
     """Every category in allocation order, then unclassified time."""
+
+    @property
+    def has_data(self) -> bool:
+        """Whether any occurrence touched the period, counted, skipped or unreadable.
+
+        A period without any is "no data" (e.g. before a calendar's first event), not 0%.
+        """
+        return bool(self.occurrences or self.invalid)
 
 
 def audit(
@@ -286,12 +298,19 @@ def _percent(part: float, whole: float) -> float:
     return 100.0 * part / whole if whole > 0 else 0.0
 
 
-def status_of(delta: float, tolerance: float) -> str:
+def band(target: float, tolerance: float) -> float:
+    """Points either side of ``target`` that count as on target: the tolerance, but never
+    more than half the target, so that a 5% category with no time at all is under."""
+    return min(tolerance, target / 2)
+
+
+def status_of(delta: float, target: float, tolerance: float) -> str:
     """Compared at the 0.1 pp that reports show, so a shown 5.0 with tolerance 5 is on."""
     shown = round(delta, 1)
-    if shown > tolerance:
+    allowed = band(target, tolerance)
+    if shown > allowed:
         return "over"
-    if shown < -tolerance:
+    if shown < -allowed:
         return "under"
     return "on"
 
@@ -326,7 +345,7 @@ def _aggregate(
                 share,
                 category.target,
                 delta,
-                status_of(delta, tolerance),
+                status_of(delta, category.target, tolerance),
                 events,
             )
         )
@@ -336,7 +355,10 @@ def _aggregate(
         hours = sum(c.hours for c in members)
         target = sum(c.target for c in members)
         share = _percent(hours, classified)
-        groups.append(GroupResult(gid, config.group(gid).label, hours, share, target, share - target))
+        delta = share - target
+        groups.append(
+            GroupResult(gid, config.group(gid).label, hours, share, target, delta, status_of(delta, target, tolerance))
+        )
 
     return AuditResult(
         period=period,

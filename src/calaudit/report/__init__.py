@@ -9,6 +9,8 @@ from ..rules import UNCLASSIFIED
 
 STATUS_MARK = {"under": "▼ under", "on": "✓ on", "over": "▲ over"}
 TOP_UNCLASSIFIED = 10
+NO_DATA = "—"
+"""Shown for a period without any event (e.g. before a calendar's first one), never 0%."""
 
 
 def hours(value: float) -> str:
@@ -17,6 +19,15 @@ def hours(value: float) -> str:
 
 def percent(value: float) -> str:
     return f"{value:.1f}%"
+
+
+def share_or_no_data(value: float | None) -> str:
+    return NO_DATA if value is None else percent(value)
+
+
+def count(n: int, noun: str) -> str:
+    """``1 event``, ``2 events``: every renderer counts things this way."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def points(value: float) -> str:
@@ -33,8 +44,8 @@ class AllocationRow:
     is_group: bool
     cells: tuple[str, str, str, str]
     """Hours, share, target and delta, formatted."""
-    status: str | None
-    """under/on/over for categories, None for groups."""
+    status: str
+    """under, on or over."""
     last_in_group: bool
 
 
@@ -42,7 +53,7 @@ def allocation_rows(result: AuditResult) -> list[AllocationRow]:
     """Each group followed by its categories, in allocation order."""
     rows = []
     for group in result.groups:
-        rows.append(AllocationRow(group.id, group.label, True, _cells(group), None, False))
+        rows.append(AllocationRow(group.id, group.label, True, _cells(group), group.status, False))
         members = [c for c in result.categories if c.group == group.id]
         for index, c in enumerate(members):
             rows.append(AllocationRow(c.id, c.label, False, _cells(c), c.status, index == len(members) - 1))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 
 import matplotlib
 
@@ -10,6 +11,7 @@ matplotlib.use("Agg")
 
 from matplotlib.figure import Figure
 
+from ..audit import GroupResult
 from ..monthly import MonthlyReport
 
 _ACTUAL = {"external": "#d9822b", "internal": "#2b7bb9"}
@@ -39,14 +41,20 @@ def allocation(report: MonthlyReport) -> bytes:
     return _png(figure)
 
 
+def trend_lines(report: MonthlyReport) -> list[tuple[GroupResult, list[float]]]:
+    """Each group and its share per period; NaN (a gap in the line) for a period without data."""
+    return [
+        (group, [math.nan if share is None else share for share in report.shares(group.id, group=True)])
+        for group in report.result.groups
+    ]
+
+
 def trend(report: MonthlyReport) -> bytes:
     """Share of external and internal time over the previous periods and this one."""
-    timeline = report.timeline
-    labels = [r.period.label for r in timeline]
+    labels = [r.period.label for r in report.timeline]
     figure = Figure(figsize=(4.5, 2.4))
     axes = figure.subplots()
-    for index, group in enumerate(report.result.groups):
-        shares = [r.groups[index].share for r in timeline]
+    for group, shares in trend_lines(report):
         axes.plot(labels, shares, marker="o", color=_ACTUAL[group.id], label=group.label)
         axes.axhline(group.target, color=_ACTUAL[group.id], linestyle=":", linewidth=1)
     axes.set_ylim(0, 100)

@@ -1,4 +1,8 @@
-"""``--format csv``: the category table, one row per category plus unclassified time."""
+"""``--format csv``: the category table, one row per category plus unclassified time.
+
+Text from rules.yaml is data in a spreadsheet too: a cell starting with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return would be run as a formula by Excel or LibreOffice, so it
+gets a ``'`` in front (OWASP's advice against CSV injection). Numbers are left alone."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import io
 from ..audit import AUDIENCES, AuditResult
 from ..rules import UNCLASSIFIED
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = ["group", "category", "label", "hours", "share", "target", "delta", "status", "events"]
 
 
@@ -19,15 +24,15 @@ def render(result: AuditResult, by_audience: bool = False) -> str:
         writer.writerow(["category", *AUDIENCES, "total"])
         for row in result.by_audience:
             values = [getattr(row, a) for a in AUDIENCES]
-            writer.writerow([row.category, *(f"{v:.2f}" for v in values), f"{row.total:.2f}"])
+            writer.writerow([_text(row.category), *(f"{v:.2f}" for v in values), f"{row.total:.2f}"])
         return out.getvalue()
     writer.writerow(COLUMNS)
     for c in result.categories:
         writer.writerow(
             [
-                c.group,
-                c.id,
-                c.label,
+                _text(c.group),
+                _text(c.id),
+                _text(c.label),
                 f"{c.hours:.2f}",
                 f"{c.share:.1f}",
                 f"{c.target:.1f}",
@@ -51,3 +56,7 @@ def render(result: AuditResult, by_audience: bool = False) -> str:
         ]
     )
     return out.getvalue()
+
+
+def _text(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_START) else value

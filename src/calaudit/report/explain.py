@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.table import Table
+from rich.text import Text
 
 from ..audit import AuditResult, Occurrence
 from ..rules import UNCLASSIFIED
@@ -63,5 +64,5 @@ def render(result: AuditResult, rows: list[Occurrence]) -> Table:
         start = o.start.astimezone(zone)
         when = f"{start:%Y-%m-%d}" if o.event.all_day else f"{start:%Y-%m-%d %H:%M}"
         counted = f"{o.hours:.2f}" if o.skipped is None else "-"
-        table.add_row(when, counted, o.event.title, outcome(o), why(o))
+        table.add_row(when, counted, Text(o.event.title), Text(outcome(o)), Text(why(o)))
     return table

@@ -8,7 +8,7 @@ import jinja2
 
 from .. import __version__
 from ..monthly import MonthlyReport
-from . import skipped_lines
+from . import share_or_no_data, skipped_lines
 
 TEMPLATE = "report.html.j2"
 
@@ -18,6 +18,7 @@ def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     environment.filters["hours"] = lambda value: f"{value:.1f}"
     environment.filters["pct"] = lambda value: f"{value:.1f}%"
+    environment.filters["share"] = share_or_no_data
     environment.filters["pp"] = lambda value: "" if value is None else f"{value:+.1f} pp"
     environment.globals["version"] = __version__
     environment.loader = jinja2.DictLoader({TEMPLATE: source})

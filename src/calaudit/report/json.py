@@ -49,6 +49,7 @@ def _contract(result: AuditResult) -> dict[str, Any]:
                 "share": _pct(g.share),
                 "target": _pct(g.target),
                 "delta": _pct(g.delta),
+                "status": g.status,
             }
             for g in result.groups
         ],

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.table import Table
+from rich.text import Text
 
 from ..history import Run
 
@@ -25,9 +26,9 @@ def runs(found: Sequence[Run]) -> Table:
             run.period,
             f"{run.finished_at:%Y-%m-%d %H:%M}",
             run.status,
-            ", ".join(run.recipients),
+            Text(", ".join(run.recipients)),
             *hours,
-            run.message[:60],
+            Text(run.message[:60]),
         )
     return table
 
@@ -37,5 +38,5 @@ def calendars(found: Sequence[CalendarInfo]) -> Table:
     for name in ("Id", "Name", "Access"):
         table.add_column(name)
     for item in found:
-        table.add_row(item.id + (" (primary)" if item.primary else ""), item.summary, item.access_role)
+        table.add_row(Text(item.id + (" (primary)" if item.primary else "")), Text(item.summary), item.access_role)
     return table

@@ -59,7 +59,7 @@ def build_message(
     html_part = message.get_body(preferencelist=("html",))
     assert isinstance(html_part, EmailMessage)
     for name, png in images.items():
-        html_part.add_related(png, "image", "png", cid=f"<{cids[name]}>", filename=f"{name}.png")
+        html_part.add_related(png, "image", "png", cid=f"<{cids[name]}>", filename=f"{name}.png", disposition="inline")
     for attachment in attachments:
         maintype, _, subtype = attachment.mime_type.partition("/")
         message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)

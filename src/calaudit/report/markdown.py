@@ -12,13 +12,14 @@ def render(result: AuditResult, by_audience: bool = False) -> str:
     for row in allocation_rows(result):
         cells = [row.label, *row.cells]
         if row.is_group:
-            lines.append("| " + " | ".join(f"**{cell}**" for cell in cells) + " | |")
+            lines.append("| " + " | ".join(f"**{cell}**" for cell in [*cells, STATUS_MARK[row.status]]) + " |")
         else:
-            lines.append("| " + " | ".join(cells) + f" | {STATUS_MARK[row.status or 'on']} |")
+            lines.append("| " + " | ".join(cells) + f" | {STATUS_MARK[row.status]} |")
     lines += [
         "",
         f"Coverage: **{percent(result.coverage)}** of {hours(result.total_hours)} h classified "
-        f"({hours(result.unclassified_hours)} h unclassified); tolerance ±{result.tolerance:g} pp.",
+        f"({hours(result.unclassified_hours)} h unclassified); on target = within ±{result.tolerance:g} pp "
+        f"(half the target for targets under {2 * result.tolerance:g}%).",
     ]
     if by_audience:
         lines += ["", "## Hours by audience", "", "| Category | External | Internal | Solo | Total |"]

@@ -13,7 +13,7 @@ from ..audit import AuditResult
 from ..config import LoadedConfig
 from ..rules_lint import Finding, Usage
 from ..rules_suggest import Suggestions
-from . import hours
+from . import count, hours
 
 TOP_KEYWORDS = 10
 
@@ -23,7 +23,7 @@ def table(result: AuditResult, found: Suggestions) -> RenderableType:
         return Text(f"No unclassified time in {result.period.label}: nothing to suggest.")
     groups = Table(
         title=f"Unclassified time in {result.period.label}: {hours(result.unclassified_hours)} h "
-        f"in {len(found.groups)} groups",
+        f"in {count(len(found.groups), 'group')}",
         title_justify="left",
         show_edge=False,
         pad_edge=False,
@@ -38,12 +38,14 @@ def table(result: AuditResult, found: Suggestions) -> RenderableType:
     ):
         groups.add_column(name, justify=justify)  # type: ignore[arg-type]
     for g in found.groups:
-        groups.add_row(g.key, g.example, hours(g.hours), str(g.events), ", ".join(g.keywords), g.hint or "")
+        groups.add_row(
+            Text(g.key), Text(g.example), hours(g.hours), str(g.events), Text(", ".join(g.keywords)), Text(g.hint or "")
+        )
     keywords = Table(title="Top keywords", title_justify="left", show_edge=False, pad_edge=False)
     for name in ("Keyword", "Unclassified h", "In classified titles"):
         keywords.add_column(name, justify="left" if name == "Keyword" else "right")
     for k in found.keywords[:TOP_KEYWORDS]:
-        keywords.add_row(k.keyword, hours(k.unclassified_hours), f"{100 * k.classified_share:.0f}%")
+        keywords.add_row(Text(k.keyword), hours(k.unclassified_hours), f"{100 * k.classified_share:.0f}%")
     return Group(groups, Text(""), keywords)
 
 
@@ -57,7 +59,7 @@ def yaml(result: AuditResult, found: Suggestions) -> str:
         if not g.keywords:
             continue
         title = ", ".join(json.dumps(k) for k in g.keywords)
-        note = f"{hours(g.hours)} h, {g.events} events, e.g. {json.dumps(g.example)}"
+        note = f"{hours(g.hours)} h, {count(g.events, 'event')}, e.g. {json.dumps(g.example)}"
         prefix = "" if g.hint else "# "
         lines.append(f"{prefix}  - category: {g.hint or 'CHOOSE'}  # {note}")
         lines.append(f"{prefix}    title: [{title}]")
@@ -78,16 +80,16 @@ def check(loaded: LoadedConfig, findings: Sequence[Finding], result: AuditResult
         f"internal domains: {', '.join(config.internal_domains) or '(not set: everyone is external)'}",
     ]
     for cid, (_, category) in config.categories().items():
-        lines.append(f"  {cid:<14} {category.target:>5g}%  {rule_counts.get(cid, 0)} rule(s)  {category.label}")
+        lines.append(f"  {cid:<14} {category.target:>5g}%  {count(rule_counts.get(cid, 0), 'rule')}  {category.label}")
     lines.append(
-        f"{len(config.rules)} rules ({rule_counts.get('ignore', 0)} ignore), "
-        f"{len(config.examples)} examples, {len(config.sources)} sources"
+        f"{count(len(config.rules), 'rule')} ({rule_counts.get('ignore', 0)} ignore), "
+        f"{count(len(config.examples), 'example')}, {count(len(config.sources), 'source')}"
     )
     if result is not None and used is not None:
-        lines.append(f"rule hits in {result.period.label} ({len(result.occurrences)} occurrences):")
+        lines.append(f"rule hits in {result.period.label} ({count(len(result.occurrences), 'occurrence')}):")
         for index, hits in enumerate(used.hits):
             lines.append(f"  rules[{index}] {hits:>5}  {config.rules[index].category or 'ignore'}")
         findings = [*findings, *used.unmatched]
     lines += [f"warning: {finding}" for finding in findings]
-    lines.append(f"{len(findings)} warnings" if findings else "no warnings")
+    lines.append(count(len(findings), "warning") if findings else "no warnings")
     return Text("\n".join(lines))

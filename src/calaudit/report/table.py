@@ -22,7 +22,8 @@ def render(result: AuditResult, by_audience: bool = False) -> RenderableType:
             (percent(result.coverage), "bold"),
             f": {hours(result.classified_hours)} of {hours(result.total_hours)} h classified, "
             f"{hours(result.unclassified_hours)} h unclassified; "
-            f"on target = within ±{result.tolerance:g} pp",
+            f"on target = within ±{result.tolerance:g} pp (half the target for targets under "
+            f"{2 * result.tolerance:g}%)",
         )
     )
     if result.unclassified:
@@ -43,12 +44,11 @@ def _allocation(result: AuditResult) -> Table:
         table.add_column(name, justify="right")
     table.add_column("Status")
     for row in allocation_rows(result):
+        mark = Text(STATUS_MARK[row.status], style=_STATUS_STYLE[row.status])
         if row.is_group:
-            table.add_row(row.label, *row.cells, "", style="bold")
+            table.add_row(Text(row.label), *row.cells, mark, style="bold")
         else:
-            status = row.status or "on"
-            mark = Text(STATUS_MARK[status], style=_STATUS_STYLE[status])
-            table.add_row(f"  {row.label}", *row.cells, mark, end_section=row.last_in_group)
+            table.add_row(Text(f"  {row.label}"), *row.cells, mark, end_section=row.last_in_group)
     return table
 
 
@@ -61,7 +61,7 @@ def _unclassified(result: AuditResult) -> Table:
     table.add_column("Hours", justify="right")
     table.add_column("Events", justify="right")
     for t in shown:
-        table.add_row(t.title, hours(t.hours), str(t.events))
+        table.add_row(Text(t.title), hours(t.hours), str(t.events))
     return table
 
 
@@ -81,5 +81,5 @@ def _audience(result: AuditResult) -> Table:
     for audience in (*AUDIENCES, "total"):
         table.add_column(audience.title(), justify="right")
     for label, values, total in audience_rows(result):
-        table.add_row(label, *(hours(v) for v in values), hours(total))
+        table.add_row(Text(label), *(hours(v) for v in values), hours(total))
     return table

@@ -83,7 +83,7 @@ def run(inputs: pipeline.Inputs, env: Env, force: bool = False) -> Outcome:
 def require_data(monthly: pipeline.Monthly) -> None:
     """An empty period is a calendar problem (a stale export, a wrong calendar), not a 0% month."""
     result = monthly.report.result
-    if not (result.occurrences or result.skipped["invalid"].events):
+    if not result.has_data:
         raise SourceError(
             f"no events in {result.period.label}: nothing was sent; check that the calendars are current "
             "(an export may be stale) and run 'calaudit audit' to see what they hold"

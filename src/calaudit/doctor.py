@@ -20,6 +20,7 @@ from .config import Email, LoadedConfig
 from .env import Env
 from .errors import CalauditError, SourceError
 from .period import Period
+from .report import count
 from .sources import Source, google
 from .sources.cache import EventCache
 from .sources.google import GoogleSettings, GoogleSource
@@ -49,7 +50,7 @@ def check(rules: Path | None, env: Env) -> list[Check]:
 
     def load() -> str:
         found.append(pipeline.load_rules(rules, env))
-        return f"{found[0].path} is valid ({len(found[0].config.rules)} rules)"
+        return f"{found[0].path} is valid ({count(len(found[0].config.rules), 'rule')})"
 
     checks = [_run("rules", load)]
     if found:
@@ -108,7 +109,7 @@ def _google_sign_in(settings: GoogleSettings, now: datetime) -> str:
 
 
 def _occurrences(source: Source, period: Period) -> str:
-    return f"readable, {len(source.fetch(period).events)} occurrences in {period.label}"
+    return f"readable, {count(len(source.fetch(period).events), 'occurrence')} in {period.label}"
 
 
 def _smtp_login(email: Email, password: str | None) -> str:

@@ -26,13 +26,14 @@ class DoctorFailed(CalauditError):
 def doctor(rules: Path | None) -> None:
     """Check configuration, calendars (last month, as cron reads them), email login and folders."""
     from .. import doctor as doctor_checks
+    from ..report import count
 
     checks = doctor_checks.check(rules, env())
     for check in checks:
         click.echo(f"{DOCTOR_MARK[check.status]}  {check.name}: {one_line(check.detail)}")
     failed = [c.error for c in checks if c.error is not None]
     if failed:
-        raise DoctorFailed(f"{len(failed)} check(s) failed", failed[0].exit_status)
+        raise DoctorFailed(f"{count(len(failed), 'check')} failed", failed[0].exit_status)
 
 
 @main.group()

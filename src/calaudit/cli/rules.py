@@ -72,6 +72,7 @@ def rules_suggest(inputs: pipeline.Inputs, fmt: str) -> None:
 @click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
 def rules_test(file: Path | None) -> None:
     """Check every entry of 'examples:' against the rules (exit 5 on a mismatch)."""
+    from ..report import count
     from ..rules import check_examples
 
     loaded = pipeline.load_rules(file, env())
@@ -81,8 +82,8 @@ def rules_test(file: Path | None) -> None:
         got = f"{check.actual} ({check.rule})" if check.rule else check.actual
         click.echo(f"examples[{check.index}] {check.title!r}: expected {check.expected}, got {got}")
     if failed:
-        raise ThresholdError(f"{len(failed)} of {len(checks)} examples failed in {loaded.path}")
-    click.echo(f"{len(checks)} examples passed")
+        raise ThresholdError(f"{len(failed)} of {count(len(checks), 'example')} failed in {loaded.path}")
+    click.echo(f"{count(len(checks), 'example')} passed")
 
 
 @main.command()

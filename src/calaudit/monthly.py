@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .audit import AuditResult, CategoryResult
+from .period import is_week
 
 TREND_PERIODS = 3
 """Previous periods re-audited for trends."""
@@ -56,8 +57,10 @@ class MonthlyReport:
 
     @property
     def unit(self) -> str:
-        """What one period is called in sentences: month, quarter, year or period."""
+        """What one period is called in sentences: week, month, quarter, year or period."""
         label = self.result.period.label
+        if is_week(self.result.period):
+            return "week"
         if "Q" in label:
             return "quarter"
         if len(label) == 7:

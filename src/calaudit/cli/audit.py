@@ -65,15 +65,26 @@ def audit(inputs: pipeline.Inputs, fmt: str, output: Path | None, by: str | None
 @click.option("--category", help="Only occurrences counted in this category id.")
 @click.option("--unclassified", is_flag=True, help="Only occurrences no rule matched.")
 @click.option("--search", metavar="TEXT", help="Only occurrences whose title contains TEXT.")
-def explain(inputs: pipeline.Inputs, category: str | None, unclassified: bool, search: str | None) -> None:
-    """Every occurrence: start, counted hours, category and the rule that decided it."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="json and csv: one record per occurrence, for scripts and spreadsheets.",
+)
+def explain(inputs: pipeline.Inputs, category: str | None, unclassified: bool, search: str | None, fmt: str) -> None:
+    """Every occurrence: start, counted hours, category, calendar and the rule that decided it."""
     from ..report import explain as explain_report
 
-    result = _audit(inputs, interactive=True).result
+    result = _audit(inputs, interactive=fmt == "table").result
     if category is not None and category not in {c.id for c in result.categories}:
         known = ", ".join(c.id for c in result.categories)
         raise click.BadParameter(f"unknown category '{category}'; known: {known}", param_hint="--category")
     rows = explain_report.select(result, category, unclassified, search)
+    if fmt != "table":
+        emit(explain_report.to_json(result, rows) if fmt == "json" else explain_report.to_csv(rows), None)
+        return
     console = stdout()
     console.print(explain_report.render(result, rows))
     total = sum(o.hours for o in rows)

@@ -31,6 +31,7 @@ from .storage import atomic_write
 
 if TYPE_CHECKING:
     from .audit import AuditResult
+    from .breakdown import Views
     from .sources.google import GoogleSettings
 
 RULES_FILE = "rules.yaml"
@@ -288,3 +289,44 @@ def write_template(path: Path, profile: str) -> None:
     except OSError as exc:
         raise OutputError(f"{path.parent}: cannot create the folder: {exc.strerror}") from None
     atomic_write(path, text.encode(), exclusive=True)
+
+
+def audit_period(setup: Setup, period: Period, progress: ReadProgress | None = None) -> AuditResult:
+    """Another period from the same calendars and rules; its reading warnings are not repeated."""
+    return run_audit(setup.loaded, fetch_all(setup.sources, period, progress), period)
+
+
+def previous_periods(period: Period, count: int) -> list[Period]:
+    """The ``count`` periods of the same kind before ``period``, oldest first."""
+    found: list[Period] = []
+    for _ in range(count):
+        found.insert(0, (found[0] if found else period).previous())
+    return found
+
+
+def audit_views(
+    inputs: Inputs,
+    env: Env,
+    by_week: bool = False,
+    compare: str | None = None,
+    trend: int = 0,
+    progress: ReadProgress | None = None,
+) -> tuple[Audited, Views]:
+    """``calaudit audit`` with ``--by week``, ``--compare PERIOD|previous`` and ``--trend N``."""
+    from .breakdown import Views, compare_with, weeks
+
+    setup = prepare(inputs, env)
+    audited = audit_setup(setup, progress)
+    result = audited.result
+    comparison = None
+    if compare is not None:
+        other = (
+            setup.period.previous() if compare == "previous" else parse_period(compare, setup.loaded.zone, env.now())
+        )
+        comparison = compare_with(result, audit_period(setup, other, progress))
+    views = Views(
+        weeks=weeks(result, setup.loaded.config) if by_week else (),
+        comparison=comparison,
+        trend=tuple(audit_period(setup, p, progress) for p in previous_periods(setup.period, trend)),
+    )
+    return audited, views

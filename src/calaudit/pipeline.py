@@ -23,7 +23,7 @@ from .env import Env
 from .errors import ConfigError, OutputError, ThresholdError, UsageError
 from .models import Fetched
 from .monthly import MonthlyReport
-from .period import Period, date_range, month_period, parse_period
+from .period import Period, date_range, following, month_period, parse_period
 from .sources import Source, no_progress
 from .sources.cache import EventCache
 from .sources.ics import IcsSource
@@ -32,6 +32,7 @@ from .storage import atomic_write
 if TYPE_CHECKING:
     from .audit import AuditResult
     from .breakdown import Views
+    from .plan import Plan
     from .sources.google import GoogleSettings
 
 RULES_FILE = "rules.yaml"
@@ -330,3 +331,53 @@ def audit_views(
         trend=tuple(audit_period(setup, p, progress) for p in previous_periods(setup.period, trend)),
     )
     return audited, views
+
+
+@dataclass(frozen=True)
+class Planned:
+    loaded: LoadedConfig
+    plan: Plan
+    warnings: list[str] = field(default_factory=list)
+
+
+def plan(inputs: Inputs, env: Env, basis_hours: float | None = None, progress: ReadProgress | None = None) -> Planned:
+    """``calaudit plan``: the coming period (default next month; with --demo the month after the demo)."""
+    setup = prepare(inputs, env, default_period="next-month")
+    if inputs.demo and not (inputs.period or inputs.first):
+        setup = Setup(setup.loaded, setup.sources, following(setup.period))
+    fetched = fetch_all(setup.sources, setup.period, progress)
+    committed = run_audit(setup.loaded, fetched, setup.period)
+    return Planned(setup.loaded, plan_of(setup, committed, env.now(), basis_hours, progress), warnings_of(fetched))
+
+
+def plan_of(
+    setup: Setup,
+    committed: AuditResult,
+    now: datetime,
+    basis_hours: float | None = None,
+    progress: ReadProgress | None = None,
+) -> Plan:
+    """The plan for ``committed``'s period; the basis comes from earlier periods that ended by ``now``."""
+    from . import plan as plan_module
+
+    earlier: list[AuditResult] = []
+    if basis_hours is None:
+        for period in reversed(previous_periods(committed.period, plan_module.LOOK_BACK)):
+            if period.end > now:
+                continue
+            earlier.append(audit_period(setup, period, progress))
+            if plan_module.enough(earlier):
+                break
+    return plan_module.build(committed, earlier, basis_hours)
+
+
+def next_period_plan(setup: Setup, now: datetime, progress: ReadProgress | None = None) -> Plan | None:
+    """For the monthly report: the period after the reported one, as the calendar stands.
+
+    None when no earlier period has data to base the targets on.
+    """
+    period = following(setup.period)
+    try:
+        return plan_of(setup, audit_period(setup, period, progress), now, None, progress)
+    except UsageError:
+        return None

@@ -97,3 +97,20 @@ def test_overlapping_others_ignores_touching_and_empty_intervals():
     # [9,12) meets [10,11) and [11,13); [12,13)... touches [9,12) only at 12; [10,10) is empty.
     spans = [(at(9), at(12)), (at(10), at(11)), (at(11), at(13)), (at(12), at(14)), (at(10), at(10))]
     assert overlapping_others(spans) == [2, 1, 2, 1, 0]
+
+
+def test_overlapping_others_agrees_with_counting_pairs():
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    rng = random.Random(15)
+    origin = datetime(2026, 3, 3, tzinfo=UTC)
+    spans = []
+    for _ in range(200):
+        start = origin + timedelta(minutes=15 * rng.randrange(40))
+        spans.append((start, start + timedelta(minutes=15 * rng.randrange(5))))
+    pairs = [
+        sum(1 for j, (s2, e2) in enumerate(spans) if j != i and s2 < e and e2 > s and e2 > s2) if e > s else 0
+        for i, (s, e) in enumerate(spans)
+    ]
+    assert overlapping_others(spans) == pairs

@@ -280,22 +280,16 @@ def overlapping_others(spans: Sequence[tuple[datetime, datetime]]) -> list[int]:
 
     Interval j shares time with i when j starts before i ends and ends after i starts;
     counting the starts before each end and the ends up to each start (two sorted
-    searches) gives that number plus i itself. An empty interval shares nothing.
+    searches) gives that number plus i itself. Empty intervals share no time with anyone.
     """
     import numpy as np  # loaded by the first audit, not by every command's start
 
-    timed = [(s.timestamp(), e.timestamp()) for s, e in spans if e > s]
-    starts = np.sort([s for s, _ in timed])
-    ends = np.sort([e for _, e in timed])
-    shared = []
-    for start, end in spans:
-        if end <= start:
-            shared.append(0)
-            continue
-        began = int(np.searchsorted(starts, end.timestamp(), side="left"))
-        over = int(np.searchsorted(ends, start.timestamp(), side="right"))
-        shared.append(began - over - 1)
-    return shared
+    starts = np.array([s.timestamp() for s, _ in spans])
+    ends = np.array([e.timestamp() for _, e in spans])
+    timed = ends > starts
+    began = np.searchsorted(np.sort(starts[timed]), ends, side="left")
+    over = np.searchsorted(np.sort(ends[timed]), starts, side="right")
+    return [int(count) if has_time else 0 for count, has_time in zip(began - over - 1, timed, strict=True)]
 
 
 def _frame(occurrences: Iterable[Occurrence], config: Config) -> pd.DataFrame:

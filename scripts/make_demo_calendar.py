@@ -8,6 +8,11 @@ It has recurring 1:1s, standups and staff meetings (with an EXDATE, a moved and 
 cancelled instance), interviews, customer and partner calls, a conference abroad,
 declined, tentative, free and overlapping meetings, an incident on the DST night and one
 that crosses the start of the month, and a few titles no default rule knows.
+
+April 2026 holds what is already booked for the month ahead (the recurring meetings go on,
+plus interviews, a customer QBR, a partner call and an offsite planning day), so that
+``calaudit plan --demo`` has something to show. It is built after March, with its own
+random generator, so March's events (and numbers) do not depend on it.
 """
 
 from __future__ import annotations
@@ -382,10 +387,51 @@ def singles(b: Builder, rng: random.Random) -> None:
         b.event(title, at(day, 8), at(day, 9))
 
 
+def april(b: Builder, rng: random.Random) -> None:
+    """What is already committed for the month after the demo month."""
+    days = [date(2026, 4, 1) + timedelta(days=i) for i in range(30)]
+    days = [d for d in days if d.weekday() < 5]
+    for i in range(6):
+        day, hour = rng.choice(days), rng.choice([10, 11, 14, 15])
+        b.event(
+            f"Interview: Staff platform engineer (candidate {15 + i})",
+            at(day, hour),
+            at(day, hour + 1),
+            attendees=[f"candidate{15 + i}@mail.example", "talent@weave.example"],
+            organizer="talent@weave.example",
+        )
+    b.event(
+        "Acme QBR",
+        at(date(2026, 4, 14), 11),
+        at(date(2026, 4, 14), 12),
+        attendees=["buyer@acme.example", "vp-sales@weave.example"],
+        organizer="vp-sales@weave.example",
+    )
+    b.event(
+        "Cloud partnership sync",
+        at(date(2026, 4, 22), 14, 30),
+        at(date(2026, 4, 22), 15, 15),
+        attendees=["alliances@cloud.example"],
+    )
+    b.event(
+        "Incident review: Q1 retro",
+        at(date(2026, 4, 2), 15),
+        at(date(2026, 4, 2), 17),
+        attendees=[f"{n}@weave.example" for n in TEAM[4:]],
+    )
+    b.event(
+        "Eng offsite planning",
+        at(date(2026, 4, 28), 9),
+        at(date(2026, 4, 28), 12),
+        attendees=[f"{n}@weave.example" for n in TEAM],
+    )
+
+
 def main() -> None:
     builder = Builder()
     recurring(builder)
     singles(builder, random.Random(2026))
+    april(builder, random.Random(2604))
     builder.write()
 
 

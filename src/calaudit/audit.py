@@ -74,6 +74,8 @@ class Occurrence:
     """The rule that decided it (a category or ``ignore``), if any."""
     audience: Audience
     """Who else was there: ``external``, ``internal`` or ``solo``."""
+    shared_with: int = 0
+    """How many other counted events the overlap split shared its time with."""
 
     @property
     def rule(self) -> str | None:
@@ -249,10 +251,14 @@ def _count_hours(occurrences: list[Occurrence], split: bool) -> tuple[Occurrence
     """Fill in counted hours: the clipped span, shared among concurrent events if split."""
     timed = [i for i, o in enumerate(occurrences) if o.skipped is None and not o.event.all_day]
     hours = {i: o.span_hours for i, o in enumerate(occurrences) if o.skipped is None}
+    shared: dict[int, int] = {}
     if split and timed:
         spans = [(occurrences[i].start, occurrences[i].end) for i in timed]
         hours.update(zip(timed, split_overlaps(spans), strict=True))
-    return tuple(replace(o, hours=hours[i]) if i in hours else o for i, o in enumerate(occurrences))
+        shared.update(zip(timed, overlapping_others(spans), strict=True))
+    return tuple(
+        replace(o, hours=hours[i], shared_with=shared.get(i, 0)) if i in hours else o for i, o in enumerate(occurrences)
+    )
 
 
 def split_overlaps(spans: Sequence[tuple[datetime, datetime]]) -> list[float]:
@@ -279,6 +285,23 @@ def split_overlaps(spans: Sequence[tuple[datetime, datetime]]) -> list[float]:
     per_interval = np.where(covering > 0, np.diff(bounds) / np.maximum(covering, 1), 0.0)
     prefix = np.concatenate([[0.0], np.cumsum(per_interval)])
     return [float(seconds) / 3600 for seconds in prefix[last] - prefix[first]]
+
+
+def overlapping_others(spans: Sequence[tuple[datetime, datetime]]) -> list[int]:
+    """For each interval, how many other intervals share some of its time.
+
+    Interval j shares time with i when j starts before i ends and ends after i starts;
+    counting the starts before each end and the ends up to each start (two sorted
+    searches) gives that number plus i itself. Empty intervals share no time with anyone.
+    """
+    import numpy as np  # loaded by the first audit, not by every command's start
+
+    starts = np.array([s.timestamp() for s, _ in spans])
+    ends = np.array([e.timestamp() for _, e in spans])
+    timed = ends > starts
+    began = np.searchsorted(np.sort(starts[timed]), ends, side="left")
+    over = np.searchsorted(np.sort(ends[timed]), starts, side="right")
+    return [int(count) if has_time else 0 for count, has_time in zip(began - over - 1, timed, strict=True)]
 
 
 def _frame(occurrences: Iterable[Occurrence], config: Config) -> pd.DataFrame:

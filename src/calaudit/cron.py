@@ -193,38 +193,57 @@ def executable() -> str:
     return f"{shlex.quote(sys.executable)} -m calaudit"
 
 
-def schedule_text(command: str, rules: Path, config_dir: Path) -> str:
-    """A crontab line and systemd user units for the monthly run."""
-    run = f"{command} cron --rules {shlex.quote(str(rules))}"
+@dataclass(frozen=True)
+class Cadence:
+    """When the scheduled run starts and which period it reports."""
+
+    name: str
+    unit: str
+    """The systemd unit name: the weekly run's units sit beside the monthly ones."""
+    period_option: str
+    crontab: str
+    on_calendar: str
+    when: str
+
+
+MONTHLY = Cadence("monthly", "calaudit", "", "0 7 1 * *", "*-*-01 07:00:00", "07:00 on the 1st of every month")
+WEEKLY = Cadence(
+    "weekly", "calaudit-weekly", " --period last-week", "0 7 * * 1", "Mon *-*-* 07:00:00", "07:00 every Monday"
+)
+
+
+def schedule_text(command: str, rules: Path, config_dir: Path, cadence: Cadence = MONTHLY) -> str:
+    """A crontab line and systemd user units for the monthly (or weekly) run."""
+    run = f"{command} cron --rules {shlex.quote(str(rules))}{cadence.period_option}"
     env_file = config_dir / ENV_FILE
     return f"""\
 # The password for email.smtp.user goes in {env_file} (chmod 600), one line:
 #   CALAUDIT_SMTP_PASSWORD=...
 #
-# cron: run 'crontab -e' and add this line (07:00 on the 1st of every month; cron mails
+# cron: run 'crontab -e' and add this line ({cadence.when}; cron mails
 # you whatever it prints, and a successful run prints nothing):
-0 7 1 * * set -a; [ -f {shlex.quote(str(env_file))} ] && . {shlex.quote(str(env_file))}; set +a; {run}
+{cadence.crontab} set -a; [ -f {shlex.quote(str(env_file))} ] && . {shlex.quote(str(env_file))}; set +a; {run}
 
-# systemd (user units): save as ~/.config/systemd/user/calaudit.service
+# systemd (user units): save as ~/.config/systemd/user/{cadence.unit}.service
 [Unit]
-Description=calaudit monthly time report
+Description=calaudit {cadence.name} time report
 
 [Service]
 Type=oneshot
 EnvironmentFile=-{env_file}
 ExecStart={run}
 
-# ... and as ~/.config/systemd/user/calaudit.timer
+# ... and as ~/.config/systemd/user/{cadence.unit}.timer
 [Unit]
-Description=calaudit monthly time report
+Description=calaudit {cadence.name} time report
 
 [Timer]
-OnCalendar=*-*-01 07:00:00
+OnCalendar={cadence.on_calendar}
 Persistent=true
 
 [Install]
 WantedBy=timers.target
 
-# then: systemctl --user daemon-reload && systemctl --user enable --now calaudit.timer
+# then: systemctl --user daemon-reload && systemctl --user enable --now {cadence.unit}.timer
 # (and 'loginctl enable-linger' so it runs while you are logged out)
 """

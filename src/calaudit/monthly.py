@@ -10,9 +10,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from .audit import AuditResult, CategoryResult, GroupResult
-from .period import Period
+from .period import Period, is_week
+
+if TYPE_CHECKING:
+    from .plan import Plan
 
 TREND_PERIODS = 3
 """Previous periods re-audited for trends."""
@@ -106,6 +110,8 @@ class MonthlyReport:
     series: tuple[SeriesCost, ...]
     rules_digest: str
     generated_at: datetime
+    next_plan: Plan | None = None
+    """The period after this one as the calendar stands; None without a basis."""
 
     @property
     def timeline(self) -> tuple[AuditResult, ...]:
@@ -139,8 +145,10 @@ class MonthlyReport:
 
 
 def unit_of(period: Period) -> str:
-    """What one period is called in sentences: month, quarter, year or period."""
+    """What one period is called in sentences: week, month, quarter, year or period."""
     label = period.label
+    if is_week(period):
+        return "week"
     if "Q" in label:
         return "quarter"
     if len(label) == 7:
@@ -248,7 +256,11 @@ def costly_series(result: AuditResult, top: int = TOP_SERIES) -> tuple[SeriesCos
 
 
 def build(
-    result: AuditResult, previous: Sequence[AuditResult], rules_digest: str, generated_at: datetime
+    result: AuditResult,
+    previous: Sequence[AuditResult],
+    rules_digest: str,
+    generated_at: datetime,
+    next_plan: Plan | None = None,
 ) -> MonthlyReport:
     made = moves(result)
     return MonthlyReport(
@@ -259,4 +271,5 @@ def build(
         series=costly_series(result),
         rules_digest=rules_digest,
         generated_at=generated_at,
+        next_plan=next_plan,
     )

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from .errors import UsageError
 
-PERIOD_HELP = "YYYY-MM, YYYY-Qn, YYYY, last-month or this-month"
+PERIOD_HELP = "YYYY-MM, YYYY-Qn, YYYY, YYYY-Www (ISO week), last-month, this-month, next-month, last-week or this-week"
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class Period:
 
     def previous(self) -> Period:
         """The period of the same length just before this one (a month before a month)."""
+        if is_week(self):
+            return week_period(self.first_day - timedelta(weeks=1), self.zone)
         months = _months_between(self.first_day, self.end_day)
         if months:
             first = _add_months(self.first_day, -months)
@@ -73,10 +75,11 @@ def parse_period(text: str, zone: ZoneInfo, now: datetime) -> Period:
     """Parse a period name; ``now`` decides what last-month and this-month mean."""
     value = text.strip().lower()
     today = now.astimezone(zone).date()
+    if week := _relative_week(value, today, zone):
+        return week
     this_month = today.replace(day=1)
-    if value in ("this-month", "last-month"):
-        first = this_month if value == "this-month" else _add_months(this_month, -1)
-        return month_period(first, zone)
+    if value in ("this-month", "last-month", "next-month"):
+        return month_period(_add_months(this_month, _RELATIVE[value.split("-")[0]]), zone)
     if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
         year, month = int(m[1]), int(m[2])
         if 1 <= month <= 12:
@@ -84,6 +87,11 @@ def parse_period(text: str, zone: ZoneInfo, now: datetime) -> Period:
     elif m := re.fullmatch(r"(\d{4})-q([1-4])", value):
         first = date(int(m[1]), 3 * int(m[2]) - 2, 1)
         return Period(_label_for(first, 3), first, _add_months(first, 3), zone)
+    elif m := re.fullmatch(r"(\d{4})-w(\d{2})", value):
+        try:
+            return week_period(date.fromisocalendar(int(m[1]), int(m[2]), 1), zone)
+        except ValueError:
+            raise UsageError(f"period '{text}': {m[1]} has no ISO week {m[2]}") from None
     elif m := re.fullmatch(r"\d{4}", value):
         first = date(int(value), 1, 1)
         return Period(value, first, _add_months(first, 12), zone)
@@ -102,3 +110,37 @@ def date_range(first: date, last: date, zone: ZoneInfo) -> Period:
     months = _months_between(first, end)
     label = _label_for(first, months) if months else f"{first.isoformat()}..{last.isoformat()}"
     return Period(label, first, end, zone)
+
+
+_RELATIVE = {"last": -1, "this": 0, "next": 1}
+_WEEK_LABEL = re.compile(r"\d{4}-W\d{2}")
+
+
+def week_period(monday: date, zone: ZoneInfo) -> Period:
+    """The ISO week that starts on ``monday``: Monday 00:00 to the next Monday 00:00."""
+    year, week, _ = monday.isocalendar()
+    return Period(f"{year}-W{week:02d}", monday, monday + timedelta(weeks=1), zone)
+
+
+def is_week(period: Period) -> bool:
+    return bool(_WEEK_LABEL.fullmatch(period.label))
+
+
+def _relative_week(value: str, today: date, zone: ZoneInfo) -> Period | None:
+    """last-week, this-week and next-week around the ISO week of ``today``."""
+    when, _, unit = value.partition("-")
+    if unit != "week" or when not in _RELATIVE:
+        return None
+    monday = today - timedelta(days=today.weekday())
+    return week_period(monday + timedelta(weeks=_RELATIVE[when]), zone)
+
+
+def following(period: Period) -> Period:
+    """The period of the same kind just after this one (the month after a month)."""
+    if is_week(period):
+        return week_period(period.end_day, period.zone)
+    first = period.end_day
+    months = _months_between(period.first_day, first)
+    if months:
+        return Period(_label_for(first, months), first, _add_months(first, months), period.zone)
+    return date_range(first, first + (first - period.first_day) - timedelta(days=1), period.zone)

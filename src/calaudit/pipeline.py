@@ -19,14 +19,16 @@ from zoneinfo import ZoneInfo
 from .env import Env
 from .errors import ConfigError, OutputError, ThresholdError, UsageError
 from .models import Fetched
-from .period import Period, date_range, month_period, parse_period
+from .period import Period, date_range, following, month_period, parse_period
 from .sources import Source, no_progress
 from .storage import atomic_write
 
 if TYPE_CHECKING:
     from .audit import AuditResult
+    from .breakdown import Views
     from .config import GoogleEntry, LoadedConfig
     from .monthly import MonthlyReport
+    from .plan import Plan
     from .sources.cache import EventCache
     from .sources.google import GoogleSettings
 
@@ -267,15 +269,20 @@ class Monthly:
 
 
 def monthly_report(setup: Setup, now: datetime, progress: ReadProgress | None = None) -> Monthly:
-    """Audit the period, and re-audit the ones before it from the source for trends."""
+    """Audit the period, re-audit the ones before it from the source for trends, and plan
+    the one after it on the same basis (the audited periods that have ended, newest first)."""
     from . import monthly
+    from . import plan as plan_module
 
-    periods = [setup.period]
-    for _ in range(monthly.TREND_PERIODS):
-        periods.insert(0, periods[0].previous())
+    periods = [*previous_periods(setup.period, monthly.TREND_PERIODS), setup.period]
     fetched = [fetch_all(setup.sources, p, progress) for p in periods]
     results = [run_audit(setup.loaded, f, p) for f, p in zip(fetched, periods, strict=True)]
-    report = monthly.build(results[-1], results[:-1], setup.loaded.digest, now)
+    ended = [r for r in reversed(results) if r.period.end <= now]
+    coming = following(setup.period)
+    next_plan = None
+    if any(r.has_data for r in ended):
+        next_plan = plan_module.build(audit_period(setup, coming, progress), ended)
+    report = monthly.build(results[-1], results[:-1], setup.loaded.digest, now, next_plan)
     return Monthly(setup.loaded, report, warnings_of(fetched[-1]))
 
 
@@ -298,3 +305,82 @@ def write_template(path: Path, profile: str) -> None:
     except OSError as exc:
         raise OutputError(f"{path.parent}: cannot create the folder: {exc.strerror}") from None
     atomic_write(path, text.encode(), exclusive=True)
+
+
+def audit_period(setup: Setup, period: Period, progress: ReadProgress | None = None) -> AuditResult:
+    """Another period from the same calendars and rules; its reading warnings are not repeated."""
+    return run_audit(setup.loaded, fetch_all(setup.sources, period, progress), period)
+
+
+def previous_periods(period: Period, count: int) -> list[Period]:
+    """The ``count`` periods of the same kind before ``period``, oldest first."""
+    found: list[Period] = []
+    for _ in range(count):
+        found.insert(0, (found[0] if found else period).previous())
+    return found
+
+
+def audit_views(
+    inputs: Inputs,
+    env: Env,
+    by_week: bool = False,
+    compare: str | None = None,
+    trend: int = 0,
+    progress: ReadProgress | None = None,
+) -> tuple[Audited, Views]:
+    """``calaudit audit`` with ``--by week``, ``--compare PERIOD|previous`` and ``--trend N``."""
+    from .breakdown import Views, compare_with, weeks
+
+    setup = prepare(inputs, env)
+    audited = audit_setup(setup, progress)
+    result = audited.result
+    comparison = None
+    if compare is not None:
+        other = (
+            setup.period.previous() if compare == "previous" else parse_period(compare, setup.loaded.zone, env.now())
+        )
+        comparison = compare_with(result, audit_period(setup, other, progress))
+    views = Views(
+        weeks=weeks(result, setup.loaded.config) if by_week else (),
+        comparison=comparison,
+        trend=tuple(audit_period(setup, p, progress) for p in previous_periods(setup.period, trend)),
+    )
+    return audited, views
+
+
+@dataclass(frozen=True)
+class Planned:
+    loaded: LoadedConfig
+    plan: Plan
+    warnings: list[str] = field(default_factory=list)
+
+
+def plan(inputs: Inputs, env: Env, basis_hours: float | None = None, progress: ReadProgress | None = None) -> Planned:
+    """``calaudit plan``: the coming period (default next month; with --demo the month after the demo)."""
+    setup = prepare(inputs, env, default_period="next-month")
+    if inputs.demo and not (inputs.period or inputs.first):
+        setup = Setup(setup.loaded, setup.sources, following(setup.period))
+    fetched = fetch_all(setup.sources, setup.period, progress)
+    committed = run_audit(setup.loaded, fetched, setup.period)
+    return Planned(setup.loaded, plan_of(setup, committed, env.now(), basis_hours, progress), warnings_of(fetched))
+
+
+def plan_of(
+    setup: Setup,
+    committed: AuditResult,
+    now: datetime,
+    basis_hours: float | None = None,
+    progress: ReadProgress | None = None,
+) -> Plan:
+    """The plan for ``committed``'s period; the basis comes from earlier periods that ended by ``now``."""
+    from . import plan as plan_module
+
+    earlier: list[AuditResult] = []
+    if basis_hours is None:
+        for period in reversed(previous_periods(committed.period, plan_module.LOOK_BACK)):
+            if period.end > now:
+                continue
+            earlier.append(audit_period(setup, period, progress))
+            if plan_module.enough(earlier):
+                break
+    return plan_module.build(committed, earlier, basis_hours)

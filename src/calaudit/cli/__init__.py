@@ -6,7 +6,7 @@ theme; importing them registers them on ``main``.
 
 from __future__ import annotations
 
-from . import admin, audit, report, rules  # noqa: F401 - importing registers the commands
+from . import admin, audit, plan, report, rules  # noqa: F401 - importing registers the commands
 from .app import main
 
 __all__ = ["main"]

@@ -30,13 +30,32 @@ PROGRESS_AFTER_SECONDS = 1.0
 
 
 def stdout() -> Console:
-    """Text from calendars and rules is data: consoles never read it as markup."""
-    console = Console(highlight=False, markup=False)
-    return console if console.is_terminal else Console(highlight=False, markup=False, width=PIPE_WIDTH)
+    """Text from calendars and rules is data: consoles never read it as markup.
+
+    Colours only on a terminal (rich's own check), never with --no-color or NO_COLOR.
+    """
+    console = Console(highlight=False, markup=False, no_color=_no_color())
+    if console.is_terminal:
+        return console
+    return Console(highlight=False, markup=False, width=PIPE_WIDTH, no_color=_no_color())
 
 
 def stderr() -> Console:
-    return Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, markup=False, soft_wrap=True, no_color=_no_color())
+
+
+def _no_color() -> bool | None:
+    """True with --no-color; None lets rich read NO_COLOR from the environment."""
+    ctx = click.get_current_context(silent=True)
+    return True if ctx and ctx.find_root().meta.get("no_color") else None
+
+
+def _set_no_color(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_root().meta["no_color"] = True
+
+
+NO_COLOR_HELP = "No colours in the output (as does the NO_COLOR environment variable)."
 
 
 def one_line(message: object) -> str:
@@ -71,6 +90,9 @@ class CalauditCommand(click.Command):
         super().__init__(*args, **kwargs)
         self.params.append(
             click.Option(["--debug"], is_flag=True, expose_value=False, callback=_set_debug, help=DEBUG_HELP)
+        )
+        self.params.append(
+            click.Option(["--no-color"], is_flag=True, expose_value=False, callback=_set_no_color, help=NO_COLOR_HELP)
         )
 
 
@@ -120,6 +142,7 @@ class CalauditGroup(click.Group):
 @click.group(APP_NAME, cls=CalauditGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name=APP_NAME)
 @click.option("--debug", is_flag=True, expose_value=False, callback=_set_debug, help=DEBUG_HELP)
+@click.option("--no-color", is_flag=True, expose_value=False, callback=_set_no_color, help=NO_COLOR_HELP)
 def main() -> None:
     """Where did your time go, compared with where you meant it to go?
 
@@ -135,8 +158,16 @@ def env() -> Env:
     return obj
 
 
-def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The options that name calendars, rules and period; the command receives ``inputs``."""
+def source_options(
+    command: Callable[..., Any] | None = None, *, default_period: str = "last-month"
+) -> Callable[..., Any]:
+    """The options that name calendars, rules and period; the command receives ``inputs``.
+
+    Use as ``@source_options``, or ``@source_options(default_period=...)`` for a command
+    whose period defaults to another one (the default itself is applied by the core).
+    """
+    if command is None:
+        return functools.partial(source_options, default_period=default_period)
     options = [
         click.option(
             "--ics",
@@ -149,7 +180,7 @@ def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(path_type=Path, dir_okay=False),
             help="rules.yaml to use (default: ./rules.yaml, then the user config dir).",
         ),
-        click.option("--period", help=f"{PERIOD_HELP} (default: last-month)."),
+        click.option("--period", help=f"{PERIOD_HELP} (default: {default_period})."),
         click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First day, YYYY-MM-DD."),
         click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day (included)."),
         click.option(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from rich.console import RenderableType
+from rich.text import Text
 
 from .. import pipeline
 from .app import emit, env, is_stdout, main, plain_text, reading, source_options, stdout, warn
@@ -30,8 +32,21 @@ def _audit(inputs: pipeline.Inputs, interactive: bool) -> pipeline.Audited:
 )
 @click.option(
     "--by",
-    type=click.Choice(["audience"]),
-    help="Also cross-tabulate hours by category x audience (external/internal/solo).",
+    type=click.Choice(["audience", "week"]),
+    multiple=True,
+    help="audience: also hours by category x audience (external/internal/solo); "
+    "week: also each ISO week of the period (table and json). Repeatable.",
+)
+@click.option(
+    "--compare",
+    metavar="PERIOD|previous",
+    help="Also each share against another period (table and json), e.g. --compare previous.",
+)
+@click.option(
+    "--trend",
+    type=click.IntRange(1, 24),
+    metavar="N",
+    help="Also the shares of the N previous periods of the same kind (table and json).",
 )
 @click.option(
     "--fail-under",
@@ -39,14 +54,30 @@ def _audit(inputs: pipeline.Inputs, interactive: bool) -> pipeline.Audited:
     metavar="PCT",
     help="Exit with status 5 when classified coverage is below PCT percent.",
 )
-def audit(inputs: pipeline.Inputs, fmt: str, output: Path | None, by: str | None, fail_under: float | None) -> None:
+def audit(
+    inputs: pipeline.Inputs,
+    fmt: str,
+    output: Path | None,
+    by: tuple[str, ...],
+    compare: str | None,
+    trend: int | None,
+    fail_under: float | None,
+) -> None:
     """Hours per category against the target allocation."""
-    result = _audit(inputs, interactive=fmt == "table" and is_stdout(output)).result
-    by_audience = by == "audience"
+    by_week = "week" in by
+    if (by_week or compare or trend) and fmt not in ("table", "json"):
+        raise click.UsageError("--by week, --compare and --trend show in --format table or json")
+    with reading(fmt == "table" and is_stdout(output)) as progress:
+        audited, views = pipeline.audit_views(inputs, env(), by_week, compare, trend or 0, progress)
+    warn(audited.warnings)
+    result = audited.result
+    by_audience = "audience" in by
     if fmt == "table":
-        from ..report import table
+        from rich.console import Group
 
-        renderable = table.render(result, by_audience)
+        from ..report import breakdown, table
+
+        renderable = Group(table.render(result, by_audience), *spaced(breakdown.render(result, views)))
         if is_stdout(output):
             stdout().print(renderable)
         else:
@@ -54,10 +85,17 @@ def audit(inputs: pipeline.Inputs, fmt: str, output: Path | None, by: str | None
     else:
         from ..report import csv, json, markdown
 
-        renderer = {"json": json.render, "csv": csv.render, "md": markdown.render}[fmt]
-        emit(renderer(result, by_audience), output)
+        if fmt == "json":
+            emit(json.render(result, by_audience, views), output)
+        else:
+            emit({"csv": csv.render, "md": markdown.render}[fmt](result, by_audience), output)
     if fail_under is not None:
         pipeline.check_coverage(result, fail_under)
+
+
+def spaced(parts: list[RenderableType]) -> list[RenderableType]:
+    """A blank line before each part."""
+    return [item for part in parts for item in (Text(""), part)]
 
 
 @main.command()
@@ -65,15 +103,26 @@ def audit(inputs: pipeline.Inputs, fmt: str, output: Path | None, by: str | None
 @click.option("--category", help="Only occurrences counted in this category id.")
 @click.option("--unclassified", is_flag=True, help="Only occurrences no rule matched.")
 @click.option("--search", metavar="TEXT", help="Only occurrences whose title contains TEXT.")
-def explain(inputs: pipeline.Inputs, category: str | None, unclassified: bool, search: str | None) -> None:
-    """Every occurrence: start, counted hours, category and the rule that decided it."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="json and csv: one record per occurrence, for scripts and spreadsheets.",
+)
+def explain(inputs: pipeline.Inputs, category: str | None, unclassified: bool, search: str | None, fmt: str) -> None:
+    """Every occurrence: start, counted hours, category, calendar and the rule that decided it."""
     from ..report import explain as explain_report
 
-    result = _audit(inputs, interactive=True).result
+    result = _audit(inputs, interactive=fmt == "table").result
     if category is not None and category not in {c.id for c in result.categories}:
         known = ", ".join(c.id for c in result.categories)
         raise click.BadParameter(f"unknown category '{category}'; known: {known}", param_hint="--category")
     rows = explain_report.select(result, category, unclassified, search)
+    if fmt != "table":
+        emit(explain_report.to_json(result, rows) if fmt == "json" else explain_report.to_csv(rows), None)
+        return
     console = stdout()
     console.print(explain_report.render(result, rows))
     total = sum(o.hours for o in rows)

@@ -110,10 +110,12 @@ def history() -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="The rules file the scheduled run should use (default: the one found now).",
 )
-def schedule(rules: Path | None) -> None:
-    """Print a crontab line and systemd units for the monthly run."""
+@click.option("--weekly", is_flag=True, help="A run every Monday that mails last week's report instead.")
+def schedule(rules: Path | None, weekly: bool) -> None:
+    """Print a crontab line and systemd units for the monthly (or weekly) run."""
     from .. import cron as cron_run
 
     run_env = env()
     rules_path = pipeline.find_rules(rules, run_env.cwd, run_env.config_dir).resolve()
-    click.echo(cron_run.schedule_text(cron_run.executable(), rules_path, run_env.config_dir), nl=False)
+    cadence = cron_run.WEEKLY if weekly else cron_run.MONTHLY
+    click.echo(cron_run.schedule_text(cron_run.executable(), rules_path, run_env.config_dir, cadence), nl=False)

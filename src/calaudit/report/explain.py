@@ -1,8 +1,17 @@
-"""``calaudit explain``: every occurrence, what it counted and which rule decided."""
+"""``calaudit explain``: every occurrence, what it counted and which rule decided.
+
+As a table for people, or as one record per occurrence (``--format json|csv``) for
+spreadsheets and scripts: the counted ``hours`` of the records add up to the audit's total.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections.abc import Iterable
+from pathlib import PurePath
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -35,6 +44,16 @@ def outcome(o: Occurrence) -> str:
 
 
 def why(o: Occurrence) -> str:
+    return f"{_decided_by(o)}; {shared(o)}" if o.shared_with else _decided_by(o)
+
+
+def shared(o: Occurrence) -> str:
+    """How the overlap split reduced the occurrence, e.g. shared with 2 others (1.5 of 2.0 h)."""
+    others = "1 other" if o.shared_with == 1 else f"{o.shared_with} others"
+    return f"shared with {others} ({o.hours:.2f} of {o.span_hours:.2f} h)"
+
+
+def _decided_by(o: Occurrence) -> str:
     if o.rule:
         return o.rule
     if o.category == UNCLASSIFIED:
@@ -59,10 +78,73 @@ def render(result: AuditResult, rows: list[Occurrence]) -> Table:
     table.add_column("Hours", justify="right")
     table.add_column("Title")
     table.add_column("Category")
+    table.add_column("Calendar")
     table.add_column("Why")
     for o in rows:
         start = o.start.astimezone(zone)
         when = f"{start:%Y-%m-%d}" if o.event.all_day else f"{start:%Y-%m-%d %H:%M}"
         counted = f"{o.hours:.2f}" if o.skipped is None else "-"
-        table.add_row(when, counted, Text(o.event.title), Text(outcome(o)), Text(why(o)))
+        table.add_row(
+            when, counted, Text(o.event.title), Text(outcome(o)), Text(short_calendar(o.event.calendar)), Text(why(o))
+        )
     return table
+
+
+def short_calendar(name: str) -> str:
+    """A calendar file by its file name; URLs and Google calendars as they are."""
+    return name if "://" in name else PurePath(name).name
+
+
+RECORD_FIELDS = (
+    "title",
+    "start",
+    "end",
+    "hours",
+    "span_hours",
+    "category",
+    "skipped",
+    "rule",
+    "source",
+    "shared_with",
+)
+
+
+def record(o: Occurrence) -> dict[str, Any]:
+    """One occurrence as data: times clipped to the period, hours unrounded."""
+    return {
+        "title": o.event.title,
+        "start": o.start.isoformat(),
+        "end": o.end.isoformat(),
+        "hours": o.hours,
+        "span_hours": o.span_hours,
+        "category": o.category,
+        "skipped": o.skipped,
+        "rule": o.rule,
+        "source": o.event.calendar,
+        "shared_with": o.shared_with,
+    }
+
+
+def to_json(result: AuditResult, rows: list[Occurrence]) -> str:
+    data = {"period": result.period.label, "occurrences": [record(o) for o in rows]}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Text a spreadsheet would run as a formula (``=HYPERLINK(...)``) is prefixed with '."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def to_csv(rows: list[Occurrence]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(RECORD_FIELDS)
+    for o in rows:
+        data = record(o)
+        writer.writerow(["" if data[key] is None else spreadsheet_safe(data[key]) for key in RECORD_FIELDS])
+    return out.getvalue()

@@ -9,6 +9,7 @@ import jinja2
 from .. import __version__
 from ..monthly import MonthlyReport
 from . import share_or_no_data, skipped_lines
+from .plan import section_lines
 
 TEMPLATE = "report.html.j2"
 
@@ -43,5 +44,6 @@ def render(report: MonthlyReport, images: dict[str, str]) -> str:
             images=images,
             trend_rows=trend_rows,
             skipped=skipped_lines(result),
+            next_lines=section_lines(report.next_plan, report.unit) if report.next_plan else [],
         )
     )

@@ -1,7 +1,9 @@
 """``--format json``: the stable machine-readable contract of DESIGN.md.
 
 Hours are unrounded; percentages (share, target, delta, coverage) are rounded to 0.1.
-``--by audience`` adds a ``by_audience`` list; the rest never changes shape.
+``--by audience`` adds a ``by_audience`` list, ``--by week`` a ``weeks`` list,
+``--compare`` a ``compare`` object and ``--trend`` a ``trend`` list; the rest never
+changes shape.
 """
 
 from __future__ import annotations
@@ -10,14 +12,18 @@ import json
 from typing import Any
 
 from ..audit import AUDIENCES, AuditResult
+from ..breakdown import Change, Views, has_data
+from ..period import Period
 
 
 def _pct(value: float) -> float:
     return round(value, 1)
 
 
-def to_dict(result: AuditResult, by_audience: bool = False) -> dict[str, Any]:
+def to_dict(result: AuditResult, by_audience: bool = False, views: Views | None = None) -> dict[str, Any]:
     data = _contract(result)
+    if views is not None:
+        data.update(_views(views))
     if by_audience:
         data["by_audience"] = [
             {"category": row.category, **{a: getattr(row, a) for a in AUDIENCES}, "total": row.total}
@@ -26,15 +32,60 @@ def to_dict(result: AuditResult, by_audience: bool = False) -> dict[str, Any]:
     return data
 
 
-def _contract(result: AuditResult) -> dict[str, Any]:
-    period = result.period
+def _period(period: Period) -> dict[str, str]:
     return {
-        "period": {
-            "label": period.label,
-            "start": period.start.isoformat(),
-            "end": period.end.isoformat(),
-            "timezone": period.zone.key,
-        },
+        "label": period.label,
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "timezone": period.zone.key,
+    }
+
+
+def _views(views: Views) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    if views.weeks:
+        data["weeks"] = [
+            {
+                "label": week.period.label,
+                "start": week.period.start.isoformat(),
+                "end": week.period.end.isoformat(),
+                "hours": week.total_hours,
+                "categories": {c.id: c.hours for c in week.categories},
+            }
+            for week in views.weeks
+        ]
+    if views.comparison is not None:
+        comparison = views.comparison
+        data["compare"] = {
+            "period": _period(comparison.other.period),
+            "categories": [_change(c) for c in comparison.categories],
+            "groups": [_change(g) for g in comparison.groups],
+        }
+    if views.trend:
+        data["trend"] = [
+            {
+                "period": _period(past.period),
+                "hours": past.total_hours if has_data(past) else None,
+                "categories": {c.id: _pct(c.share) if has_data(past) else None for c in past.categories},
+            }
+            for past in views.trend
+        ]
+    return data
+
+
+def _change(change: Change) -> dict[str, Any]:
+    """Hours then (unrounded), share then and the change since, in points (rounded to 0.1)."""
+    return {
+        "id": change.id,
+        "hours": change.hours,
+        "share": None if change.share is None else _pct(change.share),
+        "change": None if change.change is None else _pct(change.change),
+    }
+
+
+def _contract(result: AuditResult) -> dict[str, Any]:
+    return {
+        "period": _period(result.period),
         "hours": {
             "total": result.total_hours,
             "classified": result.classified_hours,
@@ -72,5 +123,5 @@ def _contract(result: AuditResult) -> dict[str, Any]:
     }
 
 
-def render(result: AuditResult, by_audience: bool = False) -> str:
-    return json.dumps(to_dict(result, by_audience), indent=2, ensure_ascii=False) + "\n"
+def render(result: AuditResult, by_audience: bool = False, views: Views | None = None) -> str:
+    return json.dumps(to_dict(result, by_audience, views), indent=2, ensure_ascii=False) + "\n"

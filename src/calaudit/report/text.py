@@ -16,6 +16,7 @@ from . import (
     skipped_lines,
 )
 from . import markdown as markdown_report
+from .plan import section_lines
 
 
 def _change(report: MonthlyReport, item: str, group: bool) -> str:
@@ -56,8 +57,16 @@ def render(report: MonthlyReport) -> str:
     if skipped:
         lines += ["", "Not counted"]
         lines += [f"  {key.replace('_', ' '):<44}{hours(h):>7} h  {count(n, 'event'):>10}" for key, n, h in skipped]
+    lines += _next(report)
     lines += ["", _footer(report)]
     return "\n".join(lines) + "\n"
+
+
+def _next(report: MonthlyReport) -> list[str]:
+    """The coming period as the calendar stands: what to book, what to protect."""
+    if report.next_plan is None:
+        return []
+    return ["", *section_lines(report.next_plan, report.unit)]
 
 
 def _advice(report: MonthlyReport) -> list[str]:
@@ -90,5 +99,7 @@ def markdown(report: MonthlyReport) -> str:
             "|---|---:|---:|",
         ]
         lines += [f"| {s.title.replace('|', '/')} | {hours(s.hours)} | {s.events} |" for s in report.series]
+    if report.next_plan is not None:
+        lines += ["", f"## Next {report.unit}", "", *section_lines(report.next_plan, report.unit)]
     lines += ["", _footer(report)]
     return "\n".join(lines) + "\n"

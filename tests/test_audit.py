@@ -13,6 +13,7 @@ import pytest
 from calaudit.audit import audit, split_overlaps, status_of
 from calaudit.models import Event, Response
 from calaudit.period import parse_period
+from calaudit.report.json import to_dict
 from tests.helpers import NOW, audit_fixture, category_hours, fixture_rules
 
 NY = ZoneInfo("America/New_York")
@@ -241,3 +242,78 @@ def test_split_overlaps_of_identical_and_touching_intervals():
     assert split_overlaps([(t, t + h), (t, t + h)]) == [0.5, 0.5]
     assert split_overlaps([(t, t + h), (t + h, t + 2 * h)]) == [1.0, 1.0]
     assert split_overlaps([(t, t), (t, t + h)]) == [0.0, 1.0]
+
+
+def test_multi_day_events_count_at_most_a_workday_on_each_day_they_touch():
+    # multi-day.ics, workday_hours 8, all New York times:
+    #   Customer offsite Tue 10 09:00 -> Thu 12 17:00: 15 + 24 + 17 h -> 8 + 8 + 8 = 24 (56 elapsed)
+    #   Incident Sat 7 09:00 -> Sun 8 12:00 across the DST start: 15 + 11 h -> 8 + 8 = 16
+    #   Interview marathon Fri 20 09:00 -> Sat 21 00:00 ends at midnight: one day, 15 h uncapped
+    #   Trade show (free) Mon 23 09:00 -> Tue 24 17:00: ledger 8 + 8 = 16 (32 elapsed)
+    #   Conference Tue 31 09:00 -> Thu 2 April 17:00: inside March only 31 March, 15 h -> 8;
+    #     it is multi-day as a whole, so the cap applies though its March part is one day.
+    # capped: 32 + 10 + 7 = 49 h of 3 events
+    result = audit_fixture("multi-day.ics")
+    assert category_hours(result) == {"sales": 24.0, "recruiting": 15.0, "ops": 16.0}
+    assert result.unclassified_hours == 8.0
+    assert result.total_hours == 63.0
+    assert (result.capped.events, result.capped.hours) == (3, 49.0)
+    assert (result.skipped["free"].events, result.skipped["free"].hours) == (1, 16.0)
+    capped = {o.event.title: o.capped_hours for o in result.occurrences if o.capped_hours}
+    assert capped == {"Customer offsite": 32.0, "Incident over the spring-forward night": 10.0, "Conference": 7.0}
+
+
+def test_the_multi_day_cap_counts_elapsed_time_on_a_dst_day():
+    # workday_hours 12: the incident's Sunday part 00:00 EST -> 12:00 EDT is 11 real hours,
+    # under the cap (a wall-clock count would give 12); Saturday's 15 h are capped to 12.
+    # Offsite 12 + 12 + 12 = 36; Conference 12 of 15; marathon 15.
+    result = audit_fixture("multi-day.ics", workday_hours=12)
+    assert category_hours(result) == {"sales": 36.0, "recruiting": 15.0, "ops": 23.0}
+    assert result.unclassified_hours == 12.0
+    assert (result.capped.events, result.capped.hours) == (3, 20.0 + 3.0 + 3.0)
+
+
+def test_multi_day_full_counts_the_elapsed_time():
+    # Offsite 56 h, incident 15 + 11 = 26 h, conference 15 h in March, trade show 32 h free.
+    result = audit_fixture("multi-day.ics", multi_day="full")
+    assert category_hours(result) == {"sales": 56.0, "recruiting": 15.0, "ops": 26.0}
+    assert result.unclassified_hours == 15.0
+    assert result.skipped["free"].hours == 32.0
+    assert (result.capped.events, result.capped.hours) == (0, 0.0)
+    assert "capped" in to_dict(result) and to_dict(result)["capped"] == {"events": 0, "hours": 0.0}
+
+
+def test_multi_day_cap_clips_to_the_period_on_each_day_inside_it():
+    # The conference in April: 1 April 24 h -> 8, 2 April 17 h -> 8; capped 16 + 9 = 25.
+    result = audit_fixture("multi-day.ics", period="2026-04")
+    assert result.unclassified_hours == 16.0
+    assert (result.capped.events, result.capped.hours) == (1, 25.0)
+    assert to_dict(result)["capped"] == {"events": 1, "hours": 25.0}
+
+
+def test_overlap_split_comes_first_and_the_cap_takes_the_smaller_of_share_and_workday():
+    # multi-day-overlap.ics, Monday 16 March (New York):
+    #   Customer workshop Mon 08:00 -> Tue 12:00 (multi-day), Interview loop Mon 08-18,
+    #   Incident Mon 12-24 (ends at midnight: one day, never capped).
+    #   08-12 workshop + interviews      2 h each
+    #   12-18 all three                  2 h each
+    #   18-24 workshop + incident        3 h each
+    # Workshop: Monday share 2 + 2 + 3 = 7 < 8, kept whole; Tuesday 00-12 alone 12 -> 8.
+    # workshop 15 (capped 4), interviews 4, incident 5; total 24.
+    # The time the cap takes off is not handed to the other events.
+    result = audit_fixture("multi-day-overlap.ics")
+    assert category_hours(result) == {"sales": 15.0, "recruiting": 4.0, "ops": 5.0}
+    assert (result.capped.events, result.capped.hours) == (1, 4.0)
+
+
+def test_overlap_full_with_the_cap_caps_each_day_of_the_elapsed_time():
+    # Workshop Monday 16 h -> 8, Tuesday 12 h -> 8 (capped 12); the others count fully.
+    result = audit_fixture("multi-day-overlap.ics", overlap="full")
+    assert category_hours(result) == {"sales": 16.0, "recruiting": 10.0, "ops": 12.0}
+    assert (result.capped.events, result.capped.hours) == (1, 12.0)
+
+
+def test_split_without_the_cap_is_unchanged():
+    # Workshop 7 + 12 = 19; interviews 4; incident 5.
+    result = audit_fixture("multi-day-overlap.ics", multi_day="full")
+    assert category_hours(result) == {"sales": 19.0, "recruiting": 4.0, "ops": 5.0}

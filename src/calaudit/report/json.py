@@ -1,7 +1,8 @@
 """``--format json``: the stable machine-readable contract of DESIGN.md.
 
 Hours are unrounded; percentages (share, target, delta, coverage) are rounded to 0.1.
-``--by audience`` adds a ``by_audience`` list; the rest never changes shape.
+``--by audience`` adds a ``by_audience`` list; the rest never changes shape. ``capped`` (the
+events and hours that the ``multi_day`` cap took off counted time) is an addition.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def _contract(result: AuditResult) -> dict[str, Any]:
         ],
         "unclassified": [{"title": t.title, "hours": t.hours, "events": t.events} for t in result.unclassified],
         "skipped": {key: {"events": entry.events, "hours": entry.hours} for key, entry in result.skipped.items()},
+        "capped": {"events": result.capped.events, "hours": result.capped.hours},
     }
 
 

@@ -10,11 +10,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from calaudit.audit import audit, split_overlaps, status_of
+from calaudit.audit import AuditResult, audit, split_overlaps, status_of
+from calaudit.config import LoadedConfig
 from calaudit.models import Event, Response
 from calaudit.period import parse_period
 from calaudit.report.json import to_dict
-from tests.helpers import NOW, audit_fixture, category_hours, fixture_rules
+from calaudit.sources.ics import parse_calendar
+from tests.helpers import ICS, NOW, audit_fixture, category_hours, fetch, fixture_rules
 
 NY = ZoneInfo("America/New_York")
 
@@ -317,3 +319,60 @@ def test_split_without_the_cap_is_unchanged():
     # Workshop 7 + 12 = 19; interviews 4; incident 5.
     result = audit_fixture("multi-day-overlap.ics", multi_day="full")
     assert category_hours(result) == {"sales": 19.0, "recruiting": 4.0, "ops": 5.0}
+
+
+def rules_with_owner(*owner: str) -> LoadedConfig:
+    loaded = fixture_rules()
+    return LoadedConfig(loaded.config.model_copy(update={"owner": list(owner)}), loaded.path, loaded.digest)
+
+
+def audit_with(loaded: LoadedConfig, name: str, period: str = "2026-03") -> AuditResult:
+    fetched = fetch(name, period=period, loaded=loaded)
+    return audit(fetched.events, loaded.config, parse_period(period, NY, NOW), fetched.invalid, fetched.newest)
+
+
+def test_an_empty_period_says_when_the_stale_calendar_ends():
+    # stale.ics: a call on 14 Nov 2025, an interview in June 2025 and a weekly standup
+    # until 15 Dec 2025 (a Monday): the newest event starts 15 December, not 14 November.
+    result = audit_with(fixture_rules(), "stale.ics")
+    assert not result.has_data
+    assert result.total_hours == 0.0
+    assert result.warnings == (
+        "no events in 2026-03; the newest event in the calendars starts 2025-12-15: is the export stale?",
+    )
+
+
+def test_an_empty_period_before_the_calendar_points_at_the_period():
+    result = audit_with(fixture_rules(), "dst.ics", period="2026-05")
+    assert result.warnings == (
+        "no events in 2026-05, though the calendars have later ones (the newest starts 2026-11-01); check the period",
+    )
+
+
+def test_an_empty_period_without_a_known_newest_event_still_warns():
+    result = audit([], fixture_rules().config, parse_period("2026-03", NY, NOW))
+    assert not result.has_data
+    assert result.warnings == (
+        "no events in 2026-03: check that the calendar export is recent and the period is the one you meant",
+    )
+
+
+def test_a_period_with_only_skipped_or_unreadable_events_has_data():
+    assert audit_fixture("skips.ics", period="2026-03").has_data
+    unreadable = audit_fixture("invalid-events.ics")
+    assert unreadable.has_data and not any(w.startswith("no events") for w in unreadable.warnings)
+
+
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
+def test_the_ics_reader_dates_the_newest_event_of_the_whole_calendar(prefilter):
+    loaded = fixture_rules()
+    raw = (ICS / "stale.ics").read_bytes()
+    period = parse_period("2026-03", NY, NOW)
+    fetched = parse_calendar(raw, "stale.ics", period, frozenset(loaded.config.owner), NY, prefilter)
+    assert fetched.events == []
+    assert fetched.newest == datetime(2025, 12, 15, tzinfo=NY)
+
+
+def test_merged_sources_keep_the_newest_event_of_any():
+    merged = fetch("stale.ics", "dst.ics")
+    assert merged.newest == datetime(2026, 11, 1, tzinfo=NY)

@@ -169,6 +169,12 @@ class AuditResult:
     """Every category in allocation order, then unclassified time."""
     capped: Ledger = Ledger(0, 0.0)
     """Counted occurrences that the multi_day cap shortened, and the hours it took off."""
+    warnings: tuple[str, ...] = ()
+    """What the user must hear about the numbers: an empty period, an owner in no event."""
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.occurrences) or self.skipped["invalid"].events > 0
 
 
 def audit(
@@ -176,12 +182,17 @@ def audit(
     config: Config,
     period: Period,
     invalid: Sequence[InvalidEvent] = (),
+    newest: datetime | None = None,
 ) -> AuditResult:
+    """``newest``: when the sources' newest event starts (``Fetched.newest``), to say in
+    the warning about an empty period whether the calendar looks stale."""
     rules = RuleSet(config)
     decided = [_decide(event, config, rules, period) for event in _unique(events) if _touches(event, period)]
     decided.sort(key=lambda o: (o.start, o.event.title))
     occurrences = _count_hours(decided, config.accounting, period)
-    return _aggregate(occurrences, config, period, tuple(invalid))
+    result = _aggregate(occurrences, config, period, tuple(invalid))
+    warnings = (_empty_warning(result, newest),)
+    return replace(result, warnings=tuple(w for w in warnings if w))
 
 
 def _unique(events: Iterable[Event]) -> Iterable[Event]:
@@ -420,6 +431,19 @@ def _aggregate(
 def _capped(occurrences: Iterable[Occurrence]) -> Ledger:
     shortened = [o.capped_hours for o in occurrences if o.capped_hours > 0]
     return Ledger(len(shortened), sum(shortened))
+
+
+def _empty_warning(result: AuditResult, newest: datetime | None) -> str | None:
+    """An empty period must not pass for a month of 0%; say when the calendar last has events."""
+    if result.has_data:
+        return None
+    label = result.period.label
+    if newest is None:
+        return f"no events in {label}: check that the calendar export is recent and the period is the one you meant"
+    day = newest.astimezone(result.period.zone).date().isoformat()
+    if newest < result.period.start:
+        return f"no events in {label}; the newest event in the calendars starts {day}: is the export stale?"
+    return f"no events in {label}, though the calendars have later ones (the newest starts {day}); check the period"
 
 
 AUDIENCES: tuple[Audience, ...] = ("external", "internal", "solo")

@@ -12,7 +12,7 @@ import pytest
 
 from calaudit.audit import AuditResult, audit, split_overlaps, status_of
 from calaudit.config import LoadedConfig
-from calaudit.models import Event, Response
+from calaudit.models import Attendee, Event, Response
 from calaudit.period import parse_period
 from calaudit.report.json import to_dict
 from calaudit.sources.ics import parse_calendar
@@ -329,6 +329,50 @@ def rules_with_owner(*owner: str) -> LoadedConfig:
 def audit_with(loaded: LoadedConfig, name: str, period: str = "2026-03") -> AuditResult:
     fetched = fetch(name, period=period, loaded=loaded)
     return audit(fetched.events, loaded.config, parse_period(period, NY, NOW), fetched.invalid, fetched.newest)
+
+
+def test_an_owner_on_none_of_the_meetings_is_named_with_the_likely_address():
+    # owner.ics: the user is cto@weave.io, on all 3 meetings with attendees (the room-only
+    # standup and the solo design doc do not count); the rules say cto@weave.example,
+    # so the declined customer call counts (sales 1 h).
+    result = audit_with(fixture_rules(), "owner.ics")
+    assert result.warnings == (
+        "owner cto@weave.example appears in none of the 3 events with attendees in 2026-03; "
+        "set owner: in rules.yaml to your calendar address (cto@weave.io is on 3 of them)",
+    )
+    assert category_hours(result)["sales"] == 1.0
+
+
+def test_the_right_owner_silences_the_warning_and_skips_the_decline():
+    result = audit_with(rules_with_owner("cto@weave.example", "CTO@weave.io"), "owner.ics")
+    assert result.warnings == ()
+    assert result.skipped["declined"].events == 1
+    assert "sales" not in category_hours(result)
+
+
+def test_no_owner_at_all_is_said_too():
+    result = audit_with(rules_with_owner(), "owner.ics")
+    assert result.warnings == (
+        "no owner is set, so declined meetings count as attended (3 events with attendees in 2026-03); "
+        "set owner: in rules.yaml to your calendar address (cto@weave.io is on 3 of them)",
+    )
+
+
+def test_an_owner_the_source_recognised_by_itself_needs_no_warning():
+    # Google marks the signed-in user's entry with self: true, whatever address the
+    # rules name; the source then sets the response, and that is what counts.
+    start = datetime(2026, 3, 2, 10, tzinfo=NY)
+    meeting = Event(
+        uid="g",
+        title="Customer call",
+        calendar="google:primary",
+        start=start,
+        end=start + timedelta(hours=1),
+        attendees=(Attendee("me@gmail.example"), Attendee("pat@acme.example")),
+        response=Response.ACCEPTED,
+    )
+    result = audit([meeting], fixture_rules().config, parse_period("2026-03", NY, NOW))
+    assert result.warnings == ()
 
 
 def test_an_empty_period_says_when_the_stale_calendar_ends():

@@ -28,6 +28,7 @@ Semantics (DESIGN.md, "Accounting semantics"):
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -191,7 +192,7 @@ def audit(
     decided.sort(key=lambda o: (o.start, o.event.title))
     occurrences = _count_hours(decided, config.accounting, period)
     result = _aggregate(occurrences, config, period, tuple(invalid))
-    warnings = (_empty_warning(result, newest),)
+    warnings = (_empty_warning(result, newest), _owner_warning(occurrences, config, period))
     return replace(result, warnings=tuple(w for w in warnings if w))
 
 
@@ -444,6 +445,30 @@ def _empty_warning(result: AuditResult, newest: datetime | None) -> str | None:
     if newest < result.period.start:
         return f"no events in {label}; the newest event in the calendars starts {day}: is the export stale?"
     return f"no events in {label}, though the calendars have later ones (the newest starts {day}); check the period"
+
+
+def _owner_warning(occurrences: Sequence[Occurrence], config: Config, period: Period) -> str | None:
+    """A mistyped or unedited ``owner`` silently counts declined meetings: say so when the
+    owner is on none of the period's meetings, and name the address that is on most.
+
+    A source sets ``Event.response`` exactly when it found the owner among the attendees
+    or as organizer (Google also by its ``self`` flag), so that is the test.
+    """
+    meetings = [o.event for o in occurrences if any(not a.is_resource for a in o.event.attendees)]
+    if not meetings or any(event.response is not None for event in meetings):
+        return None
+    on = Counter(address for event in meetings for address in _people(event))
+    likely, count = on.most_common(1)[0]
+    events = f"{len(meetings)} event{'s' if len(meetings) != 1 else ''} with attendees in {period.label}"
+    fix = f"set owner: in rules.yaml to your calendar address ({likely} is on {count} of them)"
+    if not config.owner:
+        return f"no owner is set, so declined meetings count as attended ({events}); {fix}"
+    return f"owner {', '.join(config.owner)} appears in none of the {events}; {fix}"
+
+
+def _people(event: Event) -> set[str]:
+    people = {a.email for a in event.attendees if not a.is_resource}
+    return people | {event.organizer} if event.organizer else people
 
 
 AUDIENCES: tuple[Audience, ...] = ("external", "internal", "solo")

@@ -14,6 +14,7 @@ from calaudit.audit import AuditResult, audit, split_overlaps, status_of
 from calaudit.config import LoadedConfig
 from calaudit.models import Attendee, Event, Response
 from calaudit.period import parse_period
+from calaudit.report import skipped_lines
 from calaudit.report.json import to_dict
 from calaudit.sources.ics import parse_calendar
 from tests.helpers import ICS, NOW, audit_fixture, category_hours, fetch, fixture_rules
@@ -263,6 +264,7 @@ def test_multi_day_events_count_at_most_a_workday_on_each_day_they_touch():
     assert (result.skipped["free"].events, result.skipped["free"].hours) == (1, 16.0)
     capped = {o.event.title: o.capped_hours for o in result.occurrences if o.capped_hours}
     assert capped == {"Customer offsite": 32.0, "Incident over the spring-forward night": 10.0, "Conference": 7.0}
+    assert skipped_lines(result) == [("free", 1, 16.0), ("multi_day_cap", 3, 49.0)]
 
 
 def test_the_multi_day_cap_counts_elapsed_time_on_a_dst_day():

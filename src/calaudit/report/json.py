@@ -1,8 +1,9 @@
 """``--format json``: the stable machine-readable contract of DESIGN.md.
 
 Hours are unrounded; percentages (share, target, delta, coverage) are rounded to 0.1.
-``--by audience`` adds a ``by_audience`` list; the rest never changes shape. ``capped`` (the
-events and hours that the ``multi_day`` cap took off counted time) is an addition.
+``--by audience`` adds a ``by_audience`` list; ``capped`` (the events the ``multi_day`` cap
+shortened and the hours it took off) is there when it took off any. The rest never changes
+shape.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ def _pct(value: float) -> float:
 
 def to_dict(result: AuditResult, by_audience: bool = False) -> dict[str, Any]:
     data = _contract(result)
+    if result.capped.events:
+        data["capped"] = {"events": result.capped.events, "hours": result.capped.hours}
     if by_audience:
         data["by_audience"] = [
             {"category": row.category, **{a: getattr(row, a) for a in AUDIENCES}, "total": row.total}
@@ -69,7 +72,6 @@ def _contract(result: AuditResult) -> dict[str, Any]:
         ],
         "unclassified": [{"title": t.title, "hours": t.hours, "events": t.events} for t in result.unclassified],
         "skipped": {key: {"events": entry.events, "hours": entry.hours} for key, entry in result.skipped.items()},
-        "capped": {"events": result.capped.events, "hours": result.capped.hours},
     }
 
 

@@ -431,7 +431,7 @@ def _aggregate(
 
 def _capped(occurrences: Iterable[Occurrence]) -> Ledger:
     shortened = [o.capped_hours for o in occurrences if o.capped_hours > 0]
-    return Ledger(len(shortened), sum(shortened))
+    return Ledger(len(shortened), math.fsum(shortened))
 
 
 def _empty_warning(result: AuditResult, newest: datetime | None) -> str | None:

@@ -10,10 +10,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from calaudit.audit import audit, split_overlaps, status_of
-from calaudit.models import Event, Response
+from calaudit.audit import AuditResult, audit, split_overlaps, status_of
+from calaudit.config import LoadedConfig
+from calaudit.models import Attendee, Event, Response
 from calaudit.period import parse_period
-from tests.helpers import NOW, audit_fixture, category_hours, fixture_rules
+from calaudit.report import skipped_lines
+from calaudit.report.json import to_dict
+from calaudit.sources.ics import parse_calendar
+from tests.helpers import ICS, NOW, audit_fixture, category_hours, fetch, fixture_rules
 
 NY = ZoneInfo("America/New_York")
 
@@ -278,3 +282,180 @@ def test_split_overlaps_of_identical_and_touching_intervals():
     assert split_overlaps([(t, t + h), (t, t + h)]) == [0.5, 0.5]
     assert split_overlaps([(t, t + h), (t + h, t + 2 * h)]) == [1.0, 1.0]
     assert split_overlaps([(t, t), (t, t + h)]) == [0.0, 1.0]
+
+
+def test_multi_day_events_count_at_most_a_workday_on_each_day_they_touch():
+    # multi-day.ics, workday_hours 8, all New York times:
+    #   Customer offsite Tue 10 09:00 -> Thu 12 17:00: 15 + 24 + 17 h -> 8 + 8 + 8 = 24 (56 elapsed)
+    #   Incident Sat 7 09:00 -> Sun 8 12:00 across the DST start: 15 + 11 h -> 8 + 8 = 16
+    #   Interview marathon Fri 20 09:00 -> Sat 21 00:00 ends at midnight: one day, 15 h uncapped
+    #   Trade show (free) Mon 23 09:00 -> Tue 24 17:00: ledger 8 + 8 = 16 (32 elapsed)
+    #   Conference Tue 31 09:00 -> Thu 2 April 17:00: inside March only 31 March, 15 h -> 8;
+    #     it is multi-day as a whole, so the cap applies though its March part is one day.
+    # capped: 32 + 10 + 7 = 49 h of 3 events
+    result = audit_fixture("multi-day.ics")
+    assert category_hours(result) == {"sales": 24.0, "recruiting": 15.0, "ops": 16.0}
+    assert result.unclassified_hours == 8.0
+    assert result.total_hours == 63.0
+    assert (result.capped.events, result.capped.hours) == (3, 49.0)
+    assert (result.skipped["free"].events, result.skipped["free"].hours) == (1, 16.0)
+    capped = {o.event.title: o.capped_hours for o in result.occurrences if o.capped_hours}
+    assert capped == {"Customer offsite": 32.0, "Incident over the spring-forward night": 10.0, "Conference": 7.0}
+    assert skipped_lines(result) == [("free", 1, 16.0), ("multi_day_cap", 3, 49.0)]
+
+
+def test_the_multi_day_cap_counts_elapsed_time_on_a_dst_day():
+    # workday_hours 12: the incident's Sunday part 00:00 EST -> 12:00 EDT is 11 real hours,
+    # under the cap (a wall-clock count would give 12); Saturday's 15 h are capped to 12.
+    # Offsite 12 + 12 + 12 = 36; Conference 12 of 15; marathon 15.
+    result = audit_fixture("multi-day.ics", workday_hours=12)
+    assert category_hours(result) == {"sales": 36.0, "recruiting": 15.0, "ops": 23.0}
+    assert result.unclassified_hours == 12.0
+    assert (result.capped.events, result.capped.hours) == (3, 20.0 + 3.0 + 3.0)
+
+
+def test_multi_day_full_counts_the_elapsed_time():
+    # Offsite 56 h, incident 15 + 11 = 26 h, conference 15 h in March, trade show 32 h free.
+    result = audit_fixture("multi-day.ics", multi_day="full")
+    assert category_hours(result) == {"sales": 56.0, "recruiting": 15.0, "ops": 26.0}
+    assert result.unclassified_hours == 15.0
+    assert result.skipped["free"].hours == 32.0
+    assert (result.capped.events, result.capped.hours) == (0, 0.0)
+    assert "capped" not in to_dict(result)
+
+
+def test_multi_day_cap_clips_to_the_period_on_each_day_inside_it():
+    # The conference in April: 1 April 24 h -> 8, 2 April 17 h -> 8; capped 16 + 9 = 25.
+    result = audit_fixture("multi-day.ics", period="2026-04")
+    assert result.unclassified_hours == 16.0
+    assert (result.capped.events, result.capped.hours) == (1, 25.0)
+    assert to_dict(result)["capped"] == {"events": 1, "hours": 25.0}
+
+
+def test_overlap_split_comes_first_and_the_cap_takes_the_smaller_of_share_and_workday():
+    # multi-day-overlap.ics, Monday 16 March (New York):
+    #   Customer workshop Mon 08:00 -> Tue 12:00 (multi-day), Interview loop Mon 08-18,
+    #   Incident Mon 12-24 (ends at midnight: one day, never capped).
+    #   08-12 workshop + interviews      2 h each
+    #   12-18 all three                  2 h each
+    #   18-24 workshop + incident        3 h each
+    # Workshop: Monday share 2 + 2 + 3 = 7 < 8, kept whole; Tuesday 00-12 alone 12 -> 8.
+    # workshop 15 (capped 4), interviews 4, incident 5; total 24.
+    # The time the cap takes off is not handed to the other events.
+    result = audit_fixture("multi-day-overlap.ics")
+    assert category_hours(result) == {"sales": 15.0, "recruiting": 4.0, "ops": 5.0}
+    assert (result.capped.events, result.capped.hours) == (1, 4.0)
+
+
+def test_overlap_full_with_the_cap_caps_each_day_of_the_elapsed_time():
+    # Workshop Monday 16 h -> 8, Tuesday 12 h -> 8 (capped 12); the others count fully.
+    result = audit_fixture("multi-day-overlap.ics", overlap="full")
+    assert category_hours(result) == {"sales": 16.0, "recruiting": 10.0, "ops": 12.0}
+    assert (result.capped.events, result.capped.hours) == (1, 12.0)
+
+
+def test_split_without_the_cap_is_unchanged():
+    # Workshop 7 + 12 = 19; interviews 4; incident 5.
+    result = audit_fixture("multi-day-overlap.ics", multi_day="full")
+    assert category_hours(result) == {"sales": 19.0, "recruiting": 4.0, "ops": 5.0}
+
+
+def rules_with_owner(*owner: str) -> LoadedConfig:
+    loaded = fixture_rules()
+    return LoadedConfig(loaded.config.model_copy(update={"owner": list(owner)}), loaded.path, loaded.digest)
+
+
+def audit_with(loaded: LoadedConfig, name: str, period: str = "2026-03") -> AuditResult:
+    fetched = fetch(name, period=period, loaded=loaded)
+    return audit(fetched.events, loaded.config, parse_period(period, NY, NOW), fetched.invalid, fetched.newest)
+
+
+def test_an_owner_on_none_of_the_meetings_is_named_with_the_likely_address():
+    # owner.ics: the user is cto@weave.io, on all 3 meetings with attendees (the room-only
+    # standup and the solo design doc do not count); the rules say cto@weave.example,
+    # so the declined customer call counts (sales 1 h).
+    result = audit_with(fixture_rules(), "owner.ics")
+    assert result.warnings == (
+        "owner cto@weave.example appears in none of the 3 events with attendees in 2026-03; "
+        "set owner: in rules.yaml to your calendar address (cto@weave.io is on 3 of them)",
+    )
+    assert category_hours(result)["sales"] == 1.0
+
+
+def test_the_right_owner_silences_the_warning_and_skips_the_decline():
+    result = audit_with(rules_with_owner("cto@weave.example", "CTO@weave.io"), "owner.ics")
+    assert result.warnings == ()
+    assert result.skipped["declined"].events == 1
+    assert "sales" not in category_hours(result)
+
+
+def test_no_owner_at_all_is_said_too():
+    result = audit_with(rules_with_owner(), "owner.ics")
+    assert result.warnings == (
+        "no owner is set, so declined meetings count as attended (3 events with attendees in 2026-03); "
+        "set owner: in rules.yaml to your calendar address (cto@weave.io is on 3 of them)",
+    )
+
+
+def test_an_owner_the_source_recognised_by_itself_needs_no_warning():
+    # Google marks the signed-in user's entry with self: true, whatever address the
+    # rules name; the source then sets the response, and that is what counts.
+    start = datetime(2026, 3, 2, 10, tzinfo=NY)
+    meeting = Event(
+        uid="g",
+        title="Customer call",
+        calendar="google:primary",
+        start=start,
+        end=start + timedelta(hours=1),
+        attendees=(Attendee("me@gmail.example"), Attendee("pat@acme.example")),
+        response=Response.ACCEPTED,
+    )
+    result = audit([meeting], fixture_rules().config, parse_period("2026-03", NY, NOW))
+    assert result.warnings == ()
+
+
+def test_an_empty_period_says_when_the_stale_calendar_ends():
+    # stale.ics: a call on 14 Nov 2025, an interview in June 2025 and a weekly standup
+    # until 15 Dec 2025 (a Monday): the newest event starts 15 December, not 14 November.
+    result = audit_with(fixture_rules(), "stale.ics")
+    assert not result.has_data
+    assert result.total_hours == 0.0
+    assert result.warnings == (
+        "no events in 2026-03; the newest event in the calendars starts 2025-12-15: is the export stale?",
+    )
+
+
+def test_an_empty_period_before_the_calendar_points_at_the_period():
+    result = audit_with(fixture_rules(), "dst.ics", period="2026-05")
+    assert result.warnings == (
+        "no events in 2026-05, though the calendars have later ones (the newest starts 2026-11-01); check the period",
+    )
+
+
+def test_an_empty_period_without_a_known_newest_event_still_warns():
+    result = audit([], fixture_rules().config, parse_period("2026-03", NY, NOW))
+    assert not result.has_data
+    assert result.warnings == (
+        "no events in 2026-03: check that the calendar export is recent and the period is the one you meant",
+    )
+
+
+def test_a_period_with_only_skipped_or_unreadable_events_has_data():
+    assert audit_fixture("skips.ics", period="2026-03").has_data
+    unreadable = audit_fixture("invalid-events.ics")
+    assert unreadable.has_data and not any(w.startswith("no events") for w in unreadable.warnings)
+
+
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
+def test_the_ics_reader_dates_the_newest_event_of_the_whole_calendar(prefilter):
+    loaded = fixture_rules()
+    raw = (ICS / "stale.ics").read_bytes()
+    period = parse_period("2026-03", NY, NOW)
+    fetched = parse_calendar(raw, "stale.ics", period, frozenset(loaded.config.owner), NY, prefilter)
+    assert fetched.events == []
+    assert fetched.newest == datetime(2025, 12, 15, tzinfo=NY)
+
+
+def test_merged_sources_keep_the_newest_event_of_any():
+    merged = fetch("stale.ics", "dst.ics")
+    assert merged.newest == datetime(2026, 11, 1, tzinfo=NY)

@@ -52,6 +52,7 @@ def test_cached_events_audit_exactly_like_parsed_ones(tmp_path, calendar):
     cached = IcsSource(str(calendar), OWNER, NY, cache=cache).fetch(MARCH)
     assert cached.events == parsed.events
     assert [e.start.timestamp() for e in cached.events] == [e.start.timestamp() for e in parsed.events]
+    assert parsed.newest is not None and cached.newest == parsed.newest
 
 
 def test_a_corrupt_cache_file_is_ignored_and_rebuilt(tmp_path, calendar):

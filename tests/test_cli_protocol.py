@@ -189,3 +189,14 @@ def test_help_does_not_load_the_heavy_libraries():
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]", time.monotonic() - started
+
+
+def test_an_empty_period_and_an_absent_owner_are_said_on_stderr(tmp_path):
+    empty = run(*audit_skips("--period", "2025-01", "--format", "json"))
+    assert empty.exit_code == 0
+    assert "calaudit: warning: no events in 2025-01" in empty.stderr
+    stranger = tmp_path / "rules.yaml"
+    stranger.write_text(RULES.read_text().replace("owner: [cto@weave.example]", "owner: [nobody@weave.example]"))
+    absent = run("audit", "--ics", str(ICS / "audience.ics"), "--rules", str(stranger), "--period", "2026-03")
+    assert absent.exit_code == 0
+    assert "owner nobody@weave.example appears in none of the" in absent.stderr

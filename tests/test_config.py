@@ -176,3 +176,15 @@ def test_rules_lookup_order(tmp_path):
     (cwd / "rules.yaml").write_text(VALID)
     assert pipeline.find_rules(None, cwd, config_dir) == cwd / "rules.yaml"
     assert pipeline.find_rules(Path("x.yaml"), cwd, config_dir) == Path("x.yaml")
+
+
+def test_multi_day_defaults_to_workday_and_takes_full():
+    assert parse(VALID).config.accounting.multi_day == "workday"
+    text = VALID.replace("allocation:", "accounting: {multi_day: full}\nallocation:", 1)
+    assert parse(text).config.accounting.multi_day == "full"
+
+
+def test_an_unknown_multi_day_value_names_the_key_and_the_choices():
+    message = error(VALID.replace("allocation:", "accounting: {multi_day: weekday}\nallocation:", 1))
+    assert "rules.yaml:5: accounting.multi_day:" in message
+    assert "'workday' or 'full'" in message

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from calaudit.audit import AuditResult, audit
 from calaudit.models import Event, Response
-from calaudit.period import month_period, parse_period
+from calaudit.period import midnight, month_period, parse_period
 from tests.helpers import NOW, fixture_rules
 
 NY = ZoneInfo("America/New_York")
@@ -22,9 +22,9 @@ QUARTER = parse_period("2026-Q1", NY, NOW)
 
 
 @st.composite
-def events(draw: st.DrawFn) -> Event:
+def events(draw: st.DrawFn, longest_hours: int = 8) -> Event:
     start = ORIGIN + timedelta(minutes=15 * draw(st.integers(0, 4 * 24 * 105)))
-    length = timedelta(minutes=15 * draw(st.integers(0, 4 * 8)))
+    length = timedelta(minutes=15 * draw(st.integers(0, 4 * longest_hours)))
     zone = draw(st.sampled_from(ZONES))
     return Event(
         uid=f"e{draw(st.integers(0, 10**9))}",
@@ -39,10 +39,12 @@ def events(draw: st.DrawFn) -> Event:
 
 
 event_sets = st.lists(events(), max_size=40, unique_by=lambda e: e.uid)
+multi_day_sets = st.lists(events(longest_hours=4 * 24), max_size=15, unique_by=lambda e: e.uid)
+"""Events up to four days long: the multi_day cap bites."""
 
 
-def run(evs: list[Event], overlap: str = "split", period=QUARTER) -> AuditResult:
-    return audit(evs, fixture_rules(overlap=overlap).config, period)
+def run(evs: list[Event], overlap: str = "split", period=QUARTER, multi_day: str = "workday") -> AuditResult:
+    return audit(evs, fixture_rules(overlap=overlap, multi_day=multi_day).config, period)
 
 
 def union_hours(intervals: list[tuple[datetime, datetime]]) -> float:
@@ -112,7 +114,7 @@ def test_the_zone_events_are_written_in_does_not_matter(evs, zone):
 
 
 @settings(max_examples=100, deadline=None)
-@given(event_sets, st.sampled_from(["split", "full"]))
+@given(st.one_of(event_sets, multi_day_sets), st.sampled_from(["split", "full"]))
 def test_the_months_of_a_quarter_add_up_to_the_quarter(evs, overlap):
     quarter = run(evs, overlap)
     months = [run(evs, overlap, month_period(QUARTER.first_day.replace(month=m), NY)) for m in (1, 2, 3)]
@@ -130,3 +132,16 @@ def summary(result: AuditResult) -> tuple:
         tuple((k, v.events, round(v.hours, 9)) for k, v in result.skipped.items()),
         tuple((t.title, round(t.hours, 9), t.events) for t in result.unclassified),
     )
+
+
+@settings(max_examples=100, deadline=None)
+@given(multi_day_sets, st.sampled_from(["split", "full"]))
+def test_the_multi_day_cap_only_takes_off_what_it_reports(evs, overlap):
+    capped, elapsed = run(evs, overlap), run(evs, overlap, multi_day="full")
+    uncapped = {(o.event.uid, o.start): o.hours for o in elapsed.occurrences}
+    for o in capped.occurrences:
+        assert o.hours + o.capped_hours == pytest.approx(uncapped[o.event.uid, o.start], abs=1e-9)
+        if o.event.end > midnight(o.event.start.astimezone(NY).date() + timedelta(days=1), NY):
+            days = ((o.end - timedelta(microseconds=1)).date() - o.start.date()).days + 1
+            assert o.hours <= 8 * days + 1e-9
+    assert capped.total_hours + capped.capped.hours == pytest.approx(elapsed.total_hours, abs=1e-9)

@@ -53,7 +53,7 @@ def test_prefilter_keeps_timezones_and_properties_and_drops_what_cannot_touch():
         b"BEGIN:VALARM\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT\r\n"
         b"END:VCALENDAR\r\n"
     )
-    kept, count, total = scan.prefilter(iter(raw.splitlines(keepends=True)), date(2026, 3, 1), date(2026, 3, 31))
+    kept, count, total, _ = scan.prefilter(iter(raw.splitlines(keepends=True)), date(2026, 3, 1), date(2026, 3, 31))
     assert (count, total) == (1, 2)
     assert b"X-WR-TIMEZONE" in kept and b"TZID:X" in kept and b"UID:now" in kept and b"TRIGGER" in kept
     assert b"VTODO" not in kept and b"UID:old" not in kept

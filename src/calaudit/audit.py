@@ -9,6 +9,18 @@ Semantics (DESIGN.md, "Accounting semantics"):
   ignored (an ``ignore: true`` rule); unreadable events are ``invalid``;
 * ``overlap: split`` gives each of k concurrent counted events 1/k of every instant;
   counted all-day events (``workday_hours`` per day) take no part in the split;
+* ``multi_day: workday``: a timed event that touches several calendar days of the
+  reporting zone counts at most ``workday_hours`` of each day it touches. Whether it
+  does is judged on the whole event, so where the period boundary falls changes nothing
+  but which days are inside. The split comes first, the cap second: every event is cut
+  at the zone's midnights, the split shares each instant among all events covering it
+  (the cut pieces of one event never overlap one another, so cutting changes no share),
+  and a capped event then counts, on each day, the smaller of its share of that day and
+  ``workday_hours``. The split works on real intervals and a capped event is no longer
+  one, so capping first would leave "which 8 hours?" unanswered; capping the share
+  keeps every number an instant-by-instant quantity and never counts more than either
+  rule alone would. Time the cap takes off is not given to the other events: it is
+  reported under ``capped``;
 * shares and targets are percentages of classified hours, delta = share - target in
   percentage points, and coverage = classified / total;
 * groups and categories are on target within ±tolerance points, but never more than half
@@ -17,14 +29,17 @@ Semantics (DESIGN.md, "Accounting semantics"):
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from .config import GROUPS, Config
+from .config import GROUPS, Accounting, Config
 from .models import Event, InvalidEvent, Response
-from .period import Period
+from .period import Period, midnight
 from .rules import IGNORE, UNCLASSIFIED, Audience, Match, RuleSet
 
 if TYPE_CHECKING:
@@ -63,7 +78,8 @@ class Occurrence:
     """Clipped to the period, in the reporting zone."""
     end: datetime
     span_hours: float
-    """Length inside the period (all-day: counted workday hours, else 0)."""
+    """Length inside the period (all-day: counted workday hours, else 0), after the
+    multi_day cap: what the occurrence would count with nothing beside it."""
     hours: float
     """Counted hours: after overlap splitting; 0 when skipped."""
     category: str | None
@@ -76,6 +92,8 @@ class Occurrence:
     """Who else was there: ``external``, ``internal`` or ``solo``."""
     shared_with: int = 0
     """How many other counted events the overlap split shared its time with."""
+    capped_hours: float = 0.0
+    """Counted time that the multi_day cap took off (after the overlap split)."""
 
     @property
     def rule(self) -> str | None:
@@ -156,6 +174,10 @@ class AuditResult:
     tolerance: float
     by_audience: tuple[AudienceHours, ...]
     """Every category in allocation order, then unclassified time."""
+    capped: Ledger = Ledger(0, 0.0)
+    """Counted occurrences that the multi_day cap shortened, and the hours it took off."""
+    warnings: tuple[str, ...] = ()
+    """What the user must hear about the numbers: an empty period, an owner in no event."""
 
     @property
     def has_data(self) -> bool:
@@ -171,12 +193,17 @@ def audit(
     config: Config,
     period: Period,
     invalid: Sequence[InvalidEvent] = (),
+    newest: datetime | None = None,
 ) -> AuditResult:
+    """``newest``: when the sources' newest event starts (``Fetched.newest``), to say in
+    the warning about an empty period whether the calendar looks stale."""
     rules = RuleSet(config)
     decided = [_decide(event, config, rules, period) for event in _unique(events) if _touches(event, period)]
     decided.sort(key=lambda o: (o.start, o.event.title))
-    occurrences = _count_hours(decided, config.accounting.overlap == "split")
-    return _aggregate(occurrences, config, period, tuple(invalid))
+    occurrences = _count_hours(decided, config.accounting, period)
+    result = _aggregate(occurrences, config, period, tuple(invalid))
+    warnings = (_empty_warning(result, newest), _owner_warning(occurrences, config, period))
+    return replace(result, warnings=tuple(w for w in warnings if w))
 
 
 def _unique(events: Iterable[Event]) -> Iterable[Event]:
@@ -233,7 +260,8 @@ def _decide(event: Event, config: Config, rules: RuleSet, period: Period) -> Occ
         counts_all_day = config.accounting.all_day == "count"
         span = _all_day_days(event, period) * config.accounting.workday_hours if counts_all_day else 0.0
     else:
-        span = (end.astimezone(UTC) - start.astimezone(UTC)) / timedelta(hours=1)
+        cap = _day_cap(event, config.accounting, zone)
+        span = sum(min(_hours(piece), cap) for piece in _day_pieces(start, end, zone))
     reason = _skip_reason(event, config)
     category, match = None, None
     if reason is None:
@@ -247,17 +275,59 @@ def _decide(event: Event, config: Config, rules: RuleSet, period: Period) -> Occ
     return Occurrence(event, start, end, span, 0.0, category, reason, match, rules.audience(event))
 
 
-def _count_hours(occurrences: list[Occurrence], split: bool) -> tuple[Occurrence, ...]:
-    """Fill in counted hours: the clipped span, shared among concurrent events if split."""
-    timed = [i for i, o in enumerate(occurrences) if o.skipped is None and not o.event.all_day]
-    hours = {i: o.span_hours for i, o in enumerate(occurrences) if o.skipped is None}
+def _hours(piece: tuple[datetime, datetime]) -> float:
+    """Elapsed hours, in UTC: a DST day in the reporting zone has 23 or 25 of them."""
+    start, end = piece
+    return (end.astimezone(UTC) - start.astimezone(UTC)) / timedelta(hours=1)
+
+
+def _day_cap(event: Event, accounting: Accounting, zone: ZoneInfo) -> float:
+    """How much of one day a timed event may count: workday_hours if multi_day caps it.
+
+    Judged on the whole event, not its part inside the period: a three-day offsite is
+    capped on the period's last day too.
+    """
+    after_first_day = midnight(event.start.astimezone(zone).date() + timedelta(days=1), zone)
+    if accounting.multi_day == "workday" and event.end > after_first_day:
+        return accounting.workday_hours
+    return math.inf
+
+
+def _day_pieces(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """[start, end) cut at the midnights of ``zone``; one piece if it stays in one day."""
+    pieces = []
+    day = start.astimezone(zone).date()
+    while (cut := midnight(day + timedelta(days=1), zone)) < end:
+        pieces.append((start, cut))
+        start, day = cut, day + timedelta(days=1)
+    pieces.append((start, end))
+    return pieces
+
+
+def _count_hours(occurrences: list[Occurrence], accounting: Accounting, period: Period) -> tuple[Occurrence, ...]:
+    """Fill in counted hours: the clipped time, shared among concurrent events if split,
+    then capped per day for multi-day events (see the module docstring for the order)."""
+    counted = [i for i, o in enumerate(occurrences) if o.skipped is None]
+    hours = {i: occurrences[i].span_hours for i in counted}
+    capped = dict.fromkeys(counted, 0.0)
+    timed = [i for i in counted if not occurrences[i].event.all_day]
+    pieces = [(i, piece) for i in timed for piece in _day_pieces(occurrences[i].start, occurrences[i].end, period.zone)]
+    if accounting.overlap == "split" and pieces:
+        shares = split_overlaps([piece for _, piece in pieces])
+    else:
+        shares = [_hours(piece) for _, piece in pieces]
     shared: dict[int, int] = {}
-    if split and timed:
+    if accounting.overlap == "split" and timed:
         spans = [(occurrences[i].start, occurrences[i].end) for i in timed]
-        hours.update(zip(timed, split_overlaps(spans), strict=True))
         shared.update(zip(timed, overlapping_others(spans), strict=True))
+    caps = {i: _day_cap(occurrences[i].event, accounting, period.zone) for i in timed}
+    hours.update(dict.fromkeys(timed, 0.0))
+    for (i, _), share in zip(pieces, shares, strict=True):
+        hours[i] += min(share, caps[i])
+        capped[i] += max(share - caps[i], 0.0)
     return tuple(
-        replace(o, hours=hours[i], shared_with=shared.get(i, 0)) if i in hours else o for i, o in enumerate(occurrences)
+        replace(o, hours=hours[i], capped_hours=capped[i], shared_with=shared.get(i, 0)) if i in hours else o
+        for i, o in enumerate(occurrences)
     )
 
 
@@ -397,7 +467,50 @@ def _aggregate(
         invalid=invalid,
         tolerance=tolerance,
         by_audience=_by_audience(frame, [*config.categories(), UNCLASSIFIED]),
+        capped=_capped(occurrences),
     )
+
+
+def _capped(occurrences: Iterable[Occurrence]) -> Ledger:
+    shortened = [o.capped_hours for o in occurrences if o.capped_hours > 0]
+    return Ledger(len(shortened), math.fsum(shortened))
+
+
+def _empty_warning(result: AuditResult, newest: datetime | None) -> str | None:
+    """An empty period must not pass for a month of 0%; say when the calendar last has events."""
+    if result.has_data:
+        return None
+    label = result.period.label
+    if newest is None:
+        return f"no events in {label}: check that the calendar export is recent and the period is the one you meant"
+    day = newest.astimezone(result.period.zone).date().isoformat()
+    if newest < result.period.start:
+        return f"no events in {label}; the newest event in the calendars starts {day}: is the export stale?"
+    return f"no events in {label}, though the calendars have later ones (the newest starts {day}); check the period"
+
+
+def _owner_warning(occurrences: Sequence[Occurrence], config: Config, period: Period) -> str | None:
+    """A mistyped or unedited ``owner`` silently counts declined meetings: say so when the
+    owner is on none of the period's meetings, and name the address that is on most.
+
+    A source sets ``Event.response`` exactly when it found the owner among the attendees
+    or as organizer (Google also by its ``self`` flag), so that is the test.
+    """
+    meetings = [o.event for o in occurrences if any(not a.is_resource for a in o.event.attendees)]
+    if not meetings or any(event.response is not None for event in meetings):
+        return None
+    on = Counter(address for event in meetings for address in _people(event))
+    likely, count = on.most_common(1)[0]
+    events = f"{len(meetings)} event{'s' if len(meetings) != 1 else ''} with attendees in {period.label}"
+    fix = f"set owner: in rules.yaml to your calendar address ({likely} is on {count} of them)"
+    if not config.owner:
+        return f"no owner is set, so declined meetings count as attended ({events}); {fix}"
+    return f"owner {', '.join(config.owner)} appears in none of the {events}; {fix}"
+
+
+def _people(event: Event) -> set[str]:
+    people = {a.email for a in event.attendees if not a.is_resource}
+    return people | {event.organizer} if event.organizer else people
 
 
 AUDIENCES: tuple[Audience, ...] = ("external", "internal", "solo")

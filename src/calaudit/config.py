@@ -126,6 +126,8 @@ class Accounting(Strict):
     free: SkipOrCount = "skip"
     all_day: SkipOrCount = "skip"
     workday_hours: float = Field(default=8.0, gt=0, le=24)
+    multi_day: Literal["workday", "full"] = "workday"
+    """workday: a timed event touching several days counts at most workday_hours on each."""
     overlap: Literal["split", "full"] = "split"
     tolerance: float = Field(default=5.0, ge=0, le=100)
 

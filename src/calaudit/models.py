@@ -79,8 +79,13 @@ class Fetched:
     invalid: list[InvalidEvent] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     """Problems with the calendar as a whole that did not stop it being read."""
+    newest: datetime | None = None
+    """When the newest event of the whole calendar starts, not only the period's; None when
+    the source cannot tell cheaply. It tells an empty period from a stale export."""
 
     def extend(self, other: Fetched) -> None:
         self.events.extend(other.events)
         self.invalid.extend(other.invalid)
         self.warnings.extend(other.warnings)
+        known = [moment for moment in (self.newest, other.newest) if moment is not None]
+        self.newest = max(known, default=None)

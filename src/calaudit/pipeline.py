@@ -172,7 +172,7 @@ def fetch_all(
 def run_audit(loaded: LoadedConfig, fetched: Fetched, period: Period) -> AuditResult:
     from .audit import audit  # pandas: only when something is audited
 
-    return audit(fetched.events, loaded.config, period, fetched.invalid)
+    return audit(fetched.events, loaded.config, period, fetched.invalid, fetched.newest)
 
 
 def _google_source(calendar: str, settings: GoogleSettings, owner: frozenset[str], zone: ZoneInfo) -> Source:
@@ -246,13 +246,16 @@ class Audited:
     warnings: list[str] = field(default_factory=list)
 
 
-def warnings_of(fetched: Fetched) -> list[str]:
-    return [*fetched.warnings, *(invalid.warning() for invalid in fetched.invalid)]
+def warnings_of(fetched: Fetched, result: AuditResult | None = None) -> list[str]:
+    """What the reading and (given ``result``) the audit of a period must tell the user."""
+    audit_warnings = result.warnings if result is not None else ()
+    return [*fetched.warnings, *(invalid.warning() for invalid in fetched.invalid), *audit_warnings]
 
 
 def audit_setup(setup: Setup, progress: ReadProgress | None = None) -> Audited:
     fetched = fetch_all(setup.sources, setup.period, progress)
-    return Audited(setup.loaded, run_audit(setup.loaded, fetched, setup.period), warnings_of(fetched))
+    result = run_audit(setup.loaded, fetched, setup.period)
+    return Audited(setup.loaded, result, warnings_of(fetched, result))
 
 
 def audit(inputs: Inputs, env: Env, progress: ReadProgress | None = None) -> Audited:
@@ -283,7 +286,7 @@ def monthly_report(setup: Setup, now: datetime, progress: ReadProgress | None = 
     if any(r.has_data for r in ended):
         next_plan = plan_module.build(audit_period(setup, coming, progress), ended)
     report = monthly.build(results[-1], results[:-1], setup.loaded.digest, now, next_plan)
-    return Monthly(setup.loaded, report, warnings_of(fetched[-1]))
+    return Monthly(setup.loaded, report, warnings_of(fetched[-1], results[-1]))
 
 
 def check_coverage(result: AuditResult, minimum: float) -> None:

@@ -65,8 +65,12 @@ def _cells(item: CategoryResult | GroupResult) -> tuple[str, str, str, str]:
 
 
 def skipped_lines(result: AuditResult) -> list[tuple[str, int, float]]:
-    """Ledger entries that have events, as (key, events, hours)."""
-    return [(key, entry.events, entry.hours) for key, entry in result.skipped.items() if entry.events]
+    """Ledger entries that have events, as (key, events, hours), then the counted events
+    that the multi_day cap shortened and the hours it took off (not counted either)."""
+    lines = [(key, entry.events, entry.hours) for key, entry in result.skipped.items() if entry.events]
+    if result.capped.events:
+        lines.append(("multi_day_cap", result.capped.events, result.capped.hours))
+    return lines
 
 
 def heading(result: AuditResult) -> str:

@@ -2,8 +2,9 @@
 
 Hours are unrounded; percentages (share, target, delta, coverage) are rounded to 0.1.
 ``--by audience`` adds a ``by_audience`` list, ``--by week`` a ``weeks`` list,
-``--compare`` a ``compare`` object and ``--trend`` a ``trend`` list; the rest never
-changes shape.
+``--compare`` a ``compare`` object and ``--trend`` a ``trend`` list; ``capped`` (the events
+the ``multi_day`` cap shortened and the hours it took off) is there when it took off any.
+The rest never changes shape.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ def _pct(value: float) -> float:
 
 def to_dict(result: AuditResult, by_audience: bool = False, views: Views | None = None) -> dict[str, Any]:
     data = _contract(result)
+    if result.capped.events:
+        data["capped"] = {"events": result.capped.events, "hours": result.capped.hours}
     if views is not None:
         data.update(_views(views))
     if by_audience:

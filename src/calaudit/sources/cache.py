@@ -24,7 +24,7 @@ from typing import Any
 from .. import __version__, storage
 from ..models import Attendee, Event, Fetched, InvalidEvent, Response
 
-FORMAT = 1
+FORMAT = 2
 """Bump when the stored shape of an Event changes: older entries are then ignored."""
 FILE_NAME = "events.sqlite"
 _SCHEMA = (
@@ -94,6 +94,7 @@ def _dump(fetched: Fetched) -> dict[str, Any]:
         "events": [_dump_event(e) for e in fetched.events],
         "invalid": [[i.calendar, i.title, i.uid, i.reason] for i in fetched.invalid],
         "warnings": fetched.warnings,
+        "newest": fetched.newest.isoformat() if fetched.newest else None,
     }
 
 
@@ -111,6 +112,7 @@ def _load(data: dict[str, Any]) -> Fetched:
         events=[_load_event(row) for row in data["events"]],
         invalid=[InvalidEvent(*row) for row in data["invalid"]],
         warnings=[str(w) for w in data["warnings"]],
+        newest=datetime.fromisoformat(data["newest"]) if data["newest"] else None,
     )
 
 

@@ -196,9 +196,20 @@ def parse_calendar(
 def _read(
     lines: Iterable[bytes], name: str, period: Period, owner: frozenset[str], zone: ZoneInfo, prefilter: bool
 ) -> Fetched:
-    """Parse the lines of a checked calendar, only what can touch the period if ``prefilter``."""
-    data = scan.prefilter(lines, *_window_days(period))[0] if prefilter else b"".join(lines)
-    return _parse(data, name, period, owner, zone)
+    """Parse the lines of a checked calendar, only what can touch the period if ``prefilter``.
+
+    The scan also dates the calendar's newest event (``Fetched.newest``, to the day);
+    without the pre-filter it runs for that alone, so that both paths agree.
+    """
+    first, last = _window_days(period)
+    if prefilter:
+        data, _, _, newest = scan.prefilter(lines, first, last)
+    else:
+        data = b"".join(lines)
+        newest = scan.prefilter(io.BytesIO(data), first, last)[3]
+    fetched = _parse(data, name, period, owner, zone)
+    fetched.newest = midnight(newest, zone) if newest else None
+    return fetched
 
 
 _CONTENT_LINE = re.compile(r"^([A-Za-z0-9-]+[;:]|[ \t]|$)")

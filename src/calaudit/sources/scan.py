@@ -166,14 +166,23 @@ def _info(block: list[bytes]) -> Info:
     return Info.from_values(values)
 
 
-def prefilter(lines: Iterable[bytes], first: date, last: date) -> tuple[bytes, int, int]:
-    """The calendar reduced to what may touch [first, last]: (text, kept, total VEVENTs).
+def newest_start(infos: Iterable[Info]) -> date | None:
+    """The last day any of these events starts on, as far as dates tell: a series bounded
+    by UNTIL counts up to its UNTIL day, any other series from its DTSTART. It dates the
+    calendar as a whole, to tell an empty period from a stale export."""
+    return max((max(i.start, i.rrule_until or i.start) for i in infos if i.start is not None), default=None)
+
+
+def prefilter(lines: Iterable[bytes], first: date, last: date) -> tuple[bytes, int, int, date | None]:
+    """The calendar reduced to what may touch [first, last]: (text, kept, total VEVENTs,
+    the ``newest_start`` of all of them).
 
     Calendar properties and VTIMEZONEs are kept as they are; VTODO, VJOURNAL and other
     components are dropped (only events are audited).
     """
     out: list[bytes] = []
     events: list[tuple[Info, list[bytes]]] = []
+    infos: list[Info] = []
     block: list[bytes] | None = None
     kind = b""
     depth = kept = total = 0
@@ -198,10 +207,11 @@ def prefilter(lines: Iterable[bytes], first: date, last: date) -> tuple[bytes, i
         if ends and depth == 0:
             chosen = _choose(events, first, last)
             kept, total = kept + len(chosen), total + len(events)
+            infos.extend(info for info, _ in events)
             out.extend(line for component in chosen for line in component)
             events = []
         out.append(line)
-    return b"".join(out), kept, total
+    return b"".join(out), kept, total, newest_start(infos)
 
 
 def _choose(events: list[tuple[Info, list[bytes]]], first: date, last: date) -> list[list[bytes]]:

@@ -105,7 +105,9 @@ def test_the_monthly_report_section_plans_the_month_after_the_report(tmp_path):
     ]
     assert plan_report.section_lines(report.next_plan)[:2] == lines
     assert "\n".join(lines) in text_report.render(report)
-    assert "## Next month\n\n" + "\n".join(lines) in text_report.markdown(report)
+    markdown = text_report.markdown(report)
+    assert "## Next month\n\nNext month \\(2026-04\\) as the calendar stands" in markdown
+    assert "\n- Sales / Customers: 0 h committed of \\~3 h; book \\~3 h.\n" in markdown
     assert "<li>Sales / Customers: 0 h committed of ~3 h; book ~3 h.</li>" in mail.render(report).html_inline
     # Before the calendar's first month nothing can be based on: no section at all.
     early = pipeline.prepare(pipeline.Inputs(ics=(PLAN_ICS,), rules=RULES, period="2025-10", cache=False), env)

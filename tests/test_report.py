@@ -29,6 +29,7 @@ from calaudit.report import csv as csv_report
 from calaudit.report import explain as explain_report
 from calaudit.report import html as html_report
 from calaudit.report import json as json_report
+from calaudit.report import markdown as markdown_report
 from calaudit.report import rules as rules_report
 from calaudit.report import table as table_report
 from calaudit.report import text as text_report
@@ -68,7 +69,15 @@ def sources(*extra: str) -> list[str]:
     ("command", "titles"),
     [
         (["audit"], LITERAL_TITLES),
-        (["audit", "--format", "md"], ["[hold] Board prep", "[private]", "Deploy [/api/v2]"]),
+        # Markdown shows them literally once rendered: brackets escaped, HTML as entities.
+        (
+            ["audit", "--format", "md"],
+            [
+                "\\[hold\\] Board prep",
+                "\\[private\\]",
+                "Deploy \\[/api/v2\\] &lt;script&gt;alert\\(1\\)&lt;/script&gt;",
+            ],
+        ),
         (["explain"], [*LITERAL_TITLES, ACME]),
         (["rules", "suggest"], ["[hold] Board prep", "[private]", "Deploy [/api/v2]"]),
         (["report", "--format", "text"], [*LITERAL_TITLES, ACME]),
@@ -195,7 +204,8 @@ def test_no_report_claims_more_than_its_statuses(quarters, tolerance):
     for text in rendered:
         assert bool(ALL_ON.search(text)) == (all_on and result.classified_hours > 0), text
         for sentence in report.advice:
-            assert sentence in text or html.escape(sentence, quote=False) in text
+            shown_as = (sentence, html.escape(sentence, quote=False), markdown_report.text(sentence))
+            assert any(form in text for form in shown_as)
     advice = " ".join(report.advice)
     if result.classified_hours == 0:
         assert advice.startswith("No time in 2026-03 was classified") or advice.startswith("No events")

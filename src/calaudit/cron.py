@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING, Literal
 
 from . import deliver, pipeline
 from .env import Env
-from .errors import BusyError, CalauditError, ConfigError, DeliveryError, SourceError, UnconfirmedDelivery
+from .errors import (
+    BusyError,
+    CalauditError,
+    ConfigError,
+    DeliveryError,
+    OutputError,
+    SourceError,
+    UnconfirmedDelivery,
+)
 from .history import History, Run
 from .period import Period
 
@@ -159,9 +167,15 @@ def _alert(email: Email, period: Period, error: CalauditError, env: Env) -> Cala
 @contextlib.contextmanager
 def exclusive(directory: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
     """Hold the scheduled-run lock; wait up to ``wait`` seconds for another run to finish."""
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = directory / LOCK_FILE
-    with path.open("a") as handle:
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle = path.open("a")
+    except OSError as exc:
+        raise OutputError(
+            f"{directory}: cannot use the data folder ({exc.strerror}); make it a writable folder"
+        ) from None
+    with handle:
         deadline = time.monotonic() + wait
         while True:
             try:

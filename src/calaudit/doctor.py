@@ -18,7 +18,7 @@ from typing import Literal
 from . import deliver, pipeline
 from .config import Email, LoadedConfig
 from .env import Env
-from .errors import CalauditError, SourceError
+from .errors import CalauditError, OutputError, SourceError
 from .period import Period
 from .report import count
 from .sources import Source, google
@@ -123,5 +123,5 @@ def _writable(directory: Path) -> str:
         with tempfile.NamedTemporaryFile(dir=directory):
             pass
     except OSError as exc:
-        raise CalauditError(f"{directory} is not writable: {exc.strerror}") from None
+        raise OutputError(f"{directory} is not writable: {exc.strerror}") from None
     return f"{directory} is writable"

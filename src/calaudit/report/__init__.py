@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from ..audit import AUDIENCES, AuditResult, CategoryResult, GroupResult
 from ..rules import UNCLASSIFIED
@@ -14,7 +15,8 @@ NO_DATA = "—"
 
 
 def hours(value: float) -> str:
-    return f"{value:.1f}"
+    """One decimal, halves rounded up as people do (70.25 h is 70.3 h, not 70.2)."""
+    return str(Decimal(repr(value)).quantize(Decimal("0.1"), ROUND_HALF_UP))
 
 
 def percent(value: float) -> str:

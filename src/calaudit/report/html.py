@@ -8,7 +8,7 @@ import jinja2
 
 from .. import __version__
 from ..monthly import MonthlyReport
-from . import share_or_no_data, skipped_lines
+from . import hours, share_or_no_data, skipped_lines
 from .plan import section_lines
 
 TEMPLATE = "report.html.j2"
@@ -17,7 +17,7 @@ TEMPLATE = "report.html.j2"
 def _environment() -> jinja2.Environment:
     source = resources.files("calaudit").joinpath("data", "templates", TEMPLATE).read_text()
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    environment.filters["hours"] = lambda value: f"{value:.1f}"
+    environment.filters["hours"] = hours
     environment.filters["pct"] = lambda value: f"{value:.1f}%"
     environment.filters["share"] = share_or_no_data
     environment.filters["pp"] = lambda value: "" if value is None else f"{value:+.1f} pp"

@@ -82,14 +82,18 @@ def _footer(report: MonthlyReport) -> str:
 def markdown(report: MonthlyReport) -> str:
     lines = [markdown_report.render(report.result).rstrip("\n"), "", "## What to change", ""]
     if report.advice:
-        lines += [f"- {sentence}." for sentence in report.advice]
+        lines += [f"- {markdown_report.text(sentence)}." for sentence in report.advice]
     else:
         lines.append(report.on_target_sentence)
     if report.previous:
         labels = [p.period.label for p in report.timeline]
         lines += ["", "## Trend", "", "| Category | " + " | ".join(labels) + " |", "|---|" + "---:|" * len(labels)]
         for c in report.result.categories:
-            lines.append(f"| {c.label} | " + " | ".join(share_or_no_data(s) for s in report.shares(c.id)) + " |")
+            lines.append(
+                f"| {markdown_report.text(c.label)} | "
+                + " | ".join(share_or_no_data(s) for s in report.shares(c.id))
+                + " |"
+            )
     if report.series:
         lines += [
             "",
@@ -98,8 +102,10 @@ def markdown(report: MonthlyReport) -> str:
             "| Series | Hours | Meetings |",
             "|---|---:|---:|",
         ]
-        lines += [f"| {s.title.replace('|', '/')} | {hours(s.hours)} | {s.events} |" for s in report.series]
+        lines += [f"| {markdown_report.text(s.title)} | {hours(s.hours)} | {s.events} |" for s in report.series]
     if report.next_plan is not None:
-        lines += ["", f"## Next {report.unit}", "", *section_lines(report.next_plan, report.unit)]
+        first, *items = section_lines(report.next_plan, report.unit)
+        lines += ["", f"## Next {report.unit}", "", markdown_report.text(first)]
+        lines += [f"- {markdown_report.text(item[2:])}" for item in items]
     lines += ["", _footer(report)]
     return "\n".join(lines) + "\n"

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import regex
 import yaml
 from pydantic import (
     AfterValidator,
@@ -30,6 +32,22 @@ from .errors import ConfigError
 
 TARGET_SUM = 100.0
 GROUPS = ("external", "internal")
+MAX_RULES_BYTES = 1024 * 1024
+"""A rules file is a few kilobytes; anything over 1 MB is a mistake and slow to parse."""
+MAX_YAML_DEPTH = 100
+"""Deeper nesting than this is reported with its line (the YAML parser itself would recurse
+until Python's stack runs out)."""
+
+
+def fold(text: str) -> str:
+    """How text is compared: NFC (macOS writes 'café' decomposed) and case-folded."""
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def compile_regex(keyword: str) -> regex.Pattern[str]:
+    """The pattern of a ``/.../`` keyword. The ``regex`` engine, unlike ``re``, can stop a
+    search after a timeout, so no title can make a rule run away."""
+    return regex.compile(unicodedata.normalize("NFC", keyword[1:-1]), regex.IGNORECASE | regex.V0)
 
 
 def _as_list(value: Any) -> Any:
@@ -55,13 +73,18 @@ def _check_keyword(keyword: str) -> str:
             "\\b is a backspace: write the regular expression in single quotes"
         )
     if is_regex(keyword):
+        shown = keyword if len(keyword) <= 60 else keyword[:57] + "..."
         try:
-            re.compile(keyword[1:-1])
-        except re.error as exc:
-            raise ValueError(f"regular expression {keyword} does not compile: {exc}") from None
+            compile_regex(keyword)
+        except regex.error as exc:
+            raise ValueError(f"regular expression {shown} does not compile: {exc}") from None
+        except OverflowError:
+            raise ValueError(f"regular expression {shown} repeats more often than can be counted") from None
+        except RecursionError:
+            raise ValueError(f"regular expression {shown} nests groups too deeply; simplify it") from None
         if _nested_repeat(keyword[1:-1]):
             raise ValueError(
-                f"regular expression {keyword} repeats a repetition (like '(a+)+'), which can take "
+                f"regular expression {shown} repeats a repetition (like '(a+)+'), which can take "
                 "exponential time on some titles; simplify it"
             )
     return keyword
@@ -69,7 +92,8 @@ def _check_keyword(keyword: str) -> str:
 
 def _nested_repeat(pattern: str) -> bool:
     """Whether a repeat contains an unbounded repeat (``(a+)+``, ``(.*a){20}``): the shape
-    of catastrophic backtracking. Python's re has no timeout, so such patterns are refused."""
+    of catastrophic backtracking, refused before any title meets it (matching has a timeout
+    too, for the shapes this does not see). Syntax only the ``regex`` engine knows passes."""
     from re import _parser  # type: ignore[attr-defined]
 
     def walk(items: Any, inside_repeat: bool) -> bool:
@@ -88,15 +112,31 @@ def _nested_repeat(pattern: str) -> bool:
                 return True
         return False
 
-    return walk(_parser.parse(pattern), False)
+    try:
+        return walk(_parser.parse(pattern), False)
+    except (re.error, OverflowError, RecursionError):
+        return False
+
+
+_HOST = re.compile(r"[^\s@.]+(?:\.[^\s@.]+)*")
 
 
 def _check_address(value: str) -> str:
-    value = value.strip().lower().removeprefix("mailto:")
-    local, _, domain = value.rpartition("@")
-    if "@" in local or " " in value or "." not in domain or (value.startswith("@")):
+    """An address (``me@localhost`` included) or a bare domain with a dot, case-folded."""
+    value = fold(value.strip()).removeprefix("mailto:")
+    local, at, domain = value.rpartition("@")
+    has_space = any(char.isspace() for char in value)
+    if has_space or "@" in local or (at and not local) or not _HOST.fullmatch(domain) or not (at or "." in domain):
         raise ValueError(f"'{value}' is neither an email address nor a domain such as acme.com")
     return value
+
+
+def _check_domain(value: str) -> str:
+    """A bare domain; a single label (``localhost``) is one too."""
+    domain = fold(value.strip()).removeprefix("@")
+    if not _HOST.fullmatch(domain):
+        raise ValueError(f"'{domain}' is not a domain such as acme.com")
+    return domain
 
 
 def _check_zone(name: str) -> str:
@@ -111,7 +151,7 @@ Keyword = Annotated[str, AfterValidator(_check_keyword)]
 Keywords = Annotated[list[Keyword], BeforeValidator(_as_list), Field(min_length=1)]
 Address = Annotated[str, AfterValidator(_check_address)]
 Addresses = Annotated[list[Address], BeforeValidator(_as_list)]
-Domain = Annotated[str, AfterValidator(lambda d: _check_address(d).lstrip("@"))]
+Domain = Annotated[str, AfterValidator(_check_domain)]
 Domains = Annotated[list[Domain], BeforeValidator(_as_list)]
 SkipOrCount = Literal["skip", "count"]
 
@@ -311,11 +351,16 @@ def local_zone_name() -> str:
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that rejects duplicate keys instead of silently keeping the last."""
+    """A safe loader that rejects duplicate keys instead of silently keeping the last.
+
+    Merge keys (``<<: *base``) are not duplicates: the mapping's own keys override merged ones.
+    """
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.MarkedYAMLError(problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark)
@@ -325,7 +370,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 
 def load(path: Path) -> LoadedConfig:
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            raw = file.read(MAX_RULES_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(f"{path}: rules file not found; create one with 'calaudit init {path}'") from None
     except OSError as exc:
@@ -335,6 +381,10 @@ def load(path: Path) -> LoadedConfig:
 
 def parse(raw: bytes, name: str, path: Path | None = None) -> LoadedConfig:
     """Validate rules.yaml bytes; ``name`` is how errors refer to the file."""
+    if len(raw) > MAX_RULES_BYTES:
+        raise ConfigError(
+            f"{name}: larger than the 1 MB limit for a rules file ({MAX_RULES_BYTES:,} bytes); is this the right file?"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -351,6 +401,11 @@ def parse(raw: bytes, name: str, path: Path | None = None) -> LoadedConfig:
         raise ConfigError(f"{name}:{line}: invalid YAML: {context}{exc.problem}{hint}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{name}: invalid YAML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(
+            f"{_too_deep(name, text)}: invalid YAML: nested more than {MAX_YAML_DEPTH} levels deep; "
+            "a rules file needs a few"
+        ) from None
     if not isinstance(data, dict):
         raise ConfigError(f"{name}: expected a mapping with 'version: 1', 'allocation' and 'rules'")
     try:
@@ -359,9 +414,26 @@ def parse(raw: bytes, name: str, path: Path | None = None) -> LoadedConfig:
         first = exc.errors()[0]
         loc = tuple(first["loc"])
         raise ConfigError(f"{_where(name, tree, loc)}: {key_path(loc)}: {_describe(first)}") from None
-    for loc, problem in _cross_checks(config):
+    for loc, problem in _cross_checks(config, lambda loc: _where(name, tree, loc)):
         raise ConfigError(f"{_where(name, tree, loc)}: {key_path(loc)}: {problem}")
     return LoadedConfig(config, path, hashlib.sha256(raw).hexdigest())
+
+
+def _too_deep(name: str, text: str) -> str:
+    """'file:line' where nesting first goes deeper than MAX_YAML_DEPTH (the event parser
+    keeps its own stack, so it does not recurse)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH and event.start_mark:
+                    return f"{name}:{event.start_mark.line + 1}"
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return name
 
 
 def key_path(loc: Iterable[str | int]) -> str:
@@ -385,8 +457,21 @@ def _describe(error: Any) -> str:
     return message
 
 
-def _cross_checks(config: Config) -> Iterable[tuple[tuple[str | int, ...], str]]:
-    """Checks that need more than one key: category references and the target sum."""
+def _cross_checks(
+    config: Config, where: Callable[[tuple[str | int, ...]], str]
+) -> Iterable[tuple[tuple[str | int, ...], str]]:
+    """Checks that need more than one key: unique category ids, category references and
+    the target sum. ``where`` gives 'file:line' of a key path."""
+    first_group = {cid: gid for gid in reversed(GROUPS) for cid in config.group(gid).categories}
+    for gid in GROUPS:
+        for cid in config.group(gid).categories:
+            if first_group[cid] != gid:
+                first = ("allocation", first_group[cid], "categories", cid)
+                yield (
+                    ("allocation", gid, "categories", cid),
+                    f"category id '{cid}' is also {key_path(first)} ({where(first)}); "
+                    "each id may appear in one group only: rename one",
+                )
     categories = config.categories()
     known = ", ".join(categories)
     for gid in GROUPS:

@@ -1,6 +1,10 @@
 """Each lint finding of `calaudit rules check`."""
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from calaudit import config as config_module
+from calaudit.rules import keyword_pattern
 from calaudit.rules_lint import lint, usage
 from tests.helpers import audit_fixture, fixture_rules
 
@@ -19,7 +23,7 @@ allocation:
 
 def findings(rules: str) -> list[str]:
     config = config_module.parse((BASE + "rules:\n" + rules).encode(), "t").config
-    return [str(f) for f in lint(config) if "no rule assigns" not in str(f)]
+    return [str(f) for f in lint(config) if "no rule assigns" not in str(f) and "placeholder" not in str(f)]
 
 
 def test_identical_rule_later_can_never_match():
@@ -103,3 +107,34 @@ def test_a_catch_all_rule_before_others():
     found = findings("  - {category: sales}\n  - {category: ops, title: [standup]}\n")
     assert found[0] == "rules[0]: has no condition, so it matches every event and the rules after it never apply"
     assert "rules[1]: can never match: rules[0] catches everything it catches" in found
+
+
+def test_coverage_follows_word_boundaries_case_and_normalisation():
+    found = findings(
+        "  - {category: sales, title: [Customer, caf\u00e9, '1:1', /^acme/]}\n"
+        "  - {category: ops, title: [CUSTOMER-success, cafe\u0301 chat, 1:1 ana, customers, /^ACME/, 11:15 sync]}\n"
+    )
+    assert found == [
+        "rules[1].title: 'CUSTOMER-success' never decides: rules[0] ('Customer') takes every such event first",
+        "rules[1].title: 'cafe\u0301 chat' never decides: rules[0] ('caf\u00e9') takes every such event first",
+        "rules[1].title: '1:1 ana' never decides: rules[0] ('1:1') takes every such event first",
+        "rules[1].title: '/^ACME/' never decides: rules[0] ('/^acme/') takes every such event first",
+        "title '/^acme/': appears in rules of several outcomes: sales (rules[0]), ops (rules[1])",
+    ]
+
+
+def test_the_first_covering_value_of_the_earlier_rule_is_named():
+    found = findings("  - {category: sales, title: [weekly, sync]}\n  - {category: ops, title: [weekly sync, x]}\n")
+    assert found == ["rules[1].title: 'weekly sync' never decides: rules[0] ('weekly') takes every such event first"]
+
+
+_WORDS = st.text(alphabet="ab -:_\u00e9", min_size=1, max_size=8).filter(lambda k: k.strip() != "")
+
+
+@given(earlier=_WORDS, later=_WORDS)
+def test_a_keyword_covers_another_exactly_when_it_is_found_in_its_text(earlier, later):
+    # The definition lint used to run pair by pair: the earlier keyword's pattern finds
+    # the later keyword's own text. The index must agree with it on every pair.
+    found = findings(f"  - {{category: sales, title: [{earlier!r}]}}\n  - {{category: ops, title: [{later!r}]}}\n")
+    shadowed = "rules[1]: can never match: rules[0] catches everything it catches" in found
+    assert shadowed == keyword_pattern(earlier).search(later)

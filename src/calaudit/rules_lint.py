@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .audit import Occurrence
-from .config import MATCH_FIELDS, Config, Rule, is_regex
-from .rules import address_matches, keyword_pattern
+from .config import MATCH_FIELDS, Config, Rule, fold, is_regex
+from .rules import keyword_pattern
 
 TEXT_FIELDS = ("title", "description", "location", "calendar")
 _REGEX_HINT = re.compile(r"\\[bdswBDSW]|\.\*|\.\+|^\^|\$$|\[[^\]]+\]|\|")
@@ -40,25 +40,74 @@ def _conditions(rule: Rule) -> dict[str, list[str]]:
     return found
 
 
-def _value_covers(field: str, earlier: str, later: str) -> bool:
-    """Whether every event matching ``later`` on ``field`` also matches ``earlier``."""
+def _text_key(keyword: str) -> str:
+    """What a keyword is compared as: a regex by its folded text, plain words joined by one space."""
+    folded = fold(keyword)
+    return "/" + folded if is_regex(keyword) else " ".join(folded.split())
+
+
+def _text_covering_keys(keyword: str) -> Iterable[str]:
+    """Keys of every keyword that finds ``keyword``'s own text, and so any title holding it.
+
+    A plain keyword is found where its words stand between non-word characters:
+    "customer" covers "customer success" and "customer-success". Enumerating the
+    word-bounded stretches of the (short) later keyword replaces compiling and running
+    every earlier keyword against it, which made lint quadratic.
+    """
+    if is_regex(keyword):
+        yield "/" + fold(keyword)
+        return
+    text = fold(keyword).strip()
+    starts = [p for p in range(len(text)) if not text[p].isspace() and (p == 0 or not _is_word(text[p - 1]))]
+    ends = [
+        q for q in range(1, len(text) + 1) if not text[q - 1].isspace() and (q == len(text) or not _is_word(text[q]))
+    ]
+    for p in starts:
+        for q in ends:
+            if q > p:
+                yield " ".join(text[p:q].split())
+
+
+def _is_word(char: str) -> bool:
+    """re's \\w for str patterns."""
+    return char.isalnum() or char == "_"
+
+
+def _covering_keys(field: str, value: str) -> Iterable[str]:
+    """Keys of the values that match every event ``value`` matches on ``field``."""
     if field in TEXT_FIELDS:
-        if earlier.casefold() == later.casefold():
-            return True
-        # A plain keyword found inside the later keyword's own text is found in any
-        # title that contains that text: "customer" covers "customer success".
-        return not is_regex(earlier) and not is_regex(later) and bool(keyword_pattern(earlier).search(later))
-    if field in ("organizer", "attendees"):
-        return earlier == later or ("@" in later and address_matches(later, earlier))
-    return earlier == later
+        yield from _text_covering_keys(value)
+    elif field in ("organizer", "attendees"):
+        yield value
+        if "@" in value:
+            yield value.rpartition("@")[2]  # a bare domain covers every address at it
+    else:
+        yield value
 
 
-def _covers(field: str, earlier: Sequence[str], later: Sequence[str]) -> str | None:
-    """The earlier value that covers all of ``later``, when one does."""
-    for value in later:
-        if not any(_value_covers(field, e, value) for e in earlier):
-            return None
-    return next((e for e in earlier if _value_covers(field, e, later[0])), None)
+def _key(field: str, value: str) -> str:
+    return _text_key(value) if field in TEXT_FIELDS else value
+
+
+class _Coverage:
+    """For each condition value, which rules hold a value that covers it, found by key
+    lookups (linear in the number of values, not in their pairs)."""
+
+    def __init__(self, compiled: list[dict[str, list[str]]]) -> None:
+        self.holders: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
+        for i, conditions in enumerate(compiled):
+            for field, values in conditions.items():
+                for position, value in enumerate(values):
+                    self.holders[(field, _key(field, value))].append((i, position, value))
+
+    def covering(self, field: str, value: str, before: int) -> dict[int, str]:
+        """Rule index (< ``before``) -> its first value, in list order, covering ``value``."""
+        found: dict[int, tuple[int, str]] = {}
+        for key in set(_covering_keys(field, value)):
+            for i, position, held in self.holders.get((field, key), ()):
+                if i < before and (i not in found or position < found[i][0]):
+                    found[i] = (position, held)
+        return {i: held for i, (_, held) in found.items()}
 
 
 def _catch_alls(config: Config) -> Iterable[Finding]:
@@ -71,26 +120,42 @@ def _catch_alls(config: Config) -> Iterable[Finding]:
 
 def _shadowing(config: Config) -> Iterable[Finding]:
     compiled = [_conditions(rule) for rule in config.rules]
+    coverage = _Coverage(compiled)
     for j, later in enumerate(compiled):
-        for i, earlier in enumerate(compiled[:j]):
-            if all(f in later and _covers(f, earlier[f], later[f]) for f in earlier):
-                yield Finding(f"rules[{j}]", f"can never match: rules[{i}] catches everything it catches")
-                break
+        by_value = {field: [coverage.covering(field, value, j) for value in values] for field, values in later.items()}
+        # Rules with a value covering every value of the field, for each field of rule j.
+        covering_all = {field: _covering_all(found, j) for field, found in by_value.items()}
+        shadow = next(
+            (i for i in range(j) if all(f in later and i in covering_all[f] for f in compiled[i])),
+            None,
+        )
+        if shadow is not None:
+            yield Finding(f"rules[{j}]", f"can never match: rules[{shadow}] catches everything it catches")
         else:
-            yield from _dead_values(compiled, j)
+            yield from _dead_values(compiled, j, by_value)
 
 
-def _dead_values(compiled: list[dict[str, list[str]]], j: int) -> Iterable[Finding]:
+def _covering_all(found: list[dict[int, str]], j: int) -> set[int]:
+    """Rules covering each of a field's values (every earlier rule when the list is empty)."""
+    rules = set(range(j))
+    for covering in found:
+        rules &= covering.keys()
+    return rules
+
+
+def _dead_values(
+    compiled: list[dict[str, list[str]]], j: int, by_value: dict[str, list[dict[int, str]]]
+) -> Iterable[Finding]:
     """Values of rule j that an earlier single-condition rule on the same field always takes."""
     for field, values in compiled[j].items():
-        for value in values:
-            for i, earlier in enumerate(compiled[:j]):
-                if list(earlier) == [field] and (hit := _covers(field, earlier[field], [value])):
-                    yield Finding(
-                        f"rules[{j}].{field}",
-                        f"{value!r} never decides: rules[{i}] ({hit!r}) takes every such event first",
-                    )
-                    break
+        for value, covering in zip(values, by_value[field], strict=True):
+            single = [i for i in covering if list(compiled[i]) == [field]]
+            if single:
+                i = min(single)
+                yield Finding(
+                    f"rules[{j}].{field}",
+                    f"{value!r} never decides: rules[{i}] ({covering[i]!r}) takes every such event first",
+                )
 
 
 def _unused_categories(config: Config) -> Iterable[Finding]:
@@ -118,7 +183,7 @@ def _shared_keywords(config: Config) -> Iterable[Finding]:
         outcome = "ignore" if rule.ignore else str(rule.category)
         for field in TEXT_FIELDS:
             for keyword in getattr(rule, field) or ():
-                owners[(field, keyword.casefold())].setdefault(outcome, i)
+                owners[(field, fold(keyword))].setdefault(outcome, i)
     for (field, keyword), by_outcome in owners.items():
         if len(by_outcome) > 1:
             places = ", ".join(f"{outcome} (rules[{i}])" for outcome, i in by_outcome.items())

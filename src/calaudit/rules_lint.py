@@ -2,9 +2,10 @@
 
 Static checks need only the configuration: rules an earlier rule always pre-empts,
 keywords that can never decide, categories without rules, keywords that look like
-regular expressions without slashes, and keywords shared by different categories.
-Usage checks need audited occurrences: how often each rule decided, and keywords that
-matched nothing in the period.
+regular expressions without slashes, keywords shared by different categories, and the
+template's placeholder owner and domain left unedited. Usage checks need audited
+occurrences: how often each rule decided, keywords that matched nothing in the period,
+internal domains that match no attendee and an owner who attends nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from .config import MATCH_FIELDS, Config, Rule, fold, is_regex
 from .rules import keyword_pattern
 
 TEXT_FIELDS = ("title", "description", "location", "calendar")
+TEMPLATE_OWNER = "cto@weave.example"
+TEMPLATE_DOMAIN = "weave.example"
+"""The example values of ``calaudit init``'s rules.yaml: left as they are, declined
+meetings are counted and every colleague is external."""
 _REGEX_HINT = re.compile(r"\\[bdswBDSW]|\.\*|\.\+|^\^|\$$|\[[^\]]+\]|\|")
 
 
@@ -190,8 +195,21 @@ def _shared_keywords(config: Config) -> Iterable[Finding]:
             yield Finding(f"{field} {keyword!r}", f"appears in rules of several outcomes: {places}")
 
 
+def _placeholders(config: Config) -> Iterable[Finding]:
+    for k, address in enumerate(config.owner):
+        if address == TEMPLATE_OWNER:
+            yield Finding(f"owner[{k}]", f"{address!r} is still the template's placeholder: set your own address")
+    for k, domain in enumerate(config.internal_domains):
+        if domain == TEMPLATE_DOMAIN:
+            yield Finding(
+                f"internal_domains[{k}]",
+                f"{domain!r} is still the template's placeholder: set your company's domain",
+            )
+
+
 def lint(config: Config) -> list[Finding]:
     return [
+        *_placeholders(config),
         *_catch_alls(config),
         *_shadowing(config),
         *_unused_categories(config),
@@ -205,7 +223,8 @@ class Usage:
     hits: list[int]
     """Occurrences each rule decided, by rule index."""
     unmatched: list[Finding]
-    """Keywords that matched no occurrence of the period at all."""
+    """Keywords that matched no occurrence of the period at all, internal domains that
+    match no attendee, and an owner who appears in no event with attendees."""
 
 
 def usage(config: Config, occurrences: Sequence[Occurrence]) -> Usage:
@@ -222,4 +241,27 @@ def usage(config: Config, occurrences: Sequence[Occurrence]) -> Usage:
             silent = [k for k, pattern in patterns.items() if not any(pattern.search(t) for t in texts)]
             if silent:
                 unmatched.append(Finding(f"rules[{i}].{field}", "matched nothing: " + ", ".join(map(repr, silent))))
-    return Usage(hits, unmatched)
+    return Usage(hits, [*_people(config, occurrences), *unmatched])
+
+
+def _people(config: Config, occurrences: Sequence[Occurrence]) -> Iterable[Finding]:
+    """Owner and internal_domains checked against the period's attendees (when any event
+    has attendees: a calendar without them cannot tell)."""
+    meetings = [o.event for o in occurrences if o.event.attendees]
+    addresses = {fold(a.email) for e in meetings for a in e.attendees if not a.is_resource}
+    addresses |= {fold(e.organizer) for e in meetings if e.organizer}
+    if not addresses:
+        return
+    if config.owner and not addresses.intersection(config.owner):
+        yield Finding(
+            "owner",
+            f"{', '.join(config.owner)} appears in none of the period's {len(meetings)} events with attendees, "
+            "so declined meetings are counted: set the address your invitations go to",
+        )
+    domains = {address.rpartition("@")[2] for address in addresses}
+    for k, domain in enumerate(config.internal_domains):
+        if domain not in domains:
+            yield Finding(
+                f"internal_domains[{k}]",
+                f"{domain!r} matches no attendee of the period, so colleagues count as external: check the domain",
+            )

@@ -184,3 +184,30 @@ def test_a_mistyped_owner_and_domain_are_named_with_the_period_s_evidence():
         "internal_domains[1]: 'wevae.example' matches no attendee of the period, so colleagues count as "
         "external: check the domain",
     ]
+
+
+def test_a_runaway_regex_met_only_by_the_usage_check_is_named(tmp_path):
+    # The audit never reaches rules[2] for this title (rules[0] "customer" decides it
+    # first), but the usage check searches every keyword in every title.
+    import subprocess
+    import sys
+
+    from tests.helpers import DATA
+
+    ics = tmp_path / "one.ics"
+    title = "Customer x " + "a" * 300
+    ics.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:u@test\r\n"
+        "DTSTAMP:20260301T000000Z\r\nDTSTART:20260302T150000Z\r\nDTEND:20260302T153000Z\r\n"
+        f"SUMMARY:{title}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    rules = DATA / "bad" / "runaway-regex.yaml"
+    command = ["rules", "check", str(rules), "--ics", str(ics), "--period", "2026-03", "--no-cache"]
+    done = subprocess.run(
+        [sys.executable, "-m", "calaudit", *command], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith(
+        "calaudit: error: rules[2].title[0]: regular expression /(.*)(.*)(.*)(.*)\\4x/ searched the title of "
+        "'Customer x aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'"
+    )

@@ -42,25 +42,32 @@ class Match:
         return f"rules[{self.index}]: " + (", ".join(self.reasons) or "no condition (matches everything)")
 
 
-class KeywordPattern:
-    """A compiled keyword: plain words are found in the case-folded text, a ``/.../``
-    regular expression in the NFC text, ignoring case."""
+class PlainKeyword:
+    """Words found whole in the case-folded text, any whitespace between them."""
 
     def __init__(self, keyword: str) -> None:
         self.keyword = keyword
-        self._regex = compile_regex(keyword) if is_regex(keyword) else None
         words = [re.escape(word) for word in fold(keyword).split()]
-        self._plain = re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)")
+        self._pattern = re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)")
 
     def search(self, text: str) -> bool:
-        """Raises TimeoutError when a regular expression runs past REGEX_TIMEOUT."""
-        if self._regex is not None:
-            return self._regex.search(unicodedata.normalize("NFC", text), timeout=REGEX_TIMEOUT) is not None
-        return self._plain.search(fold(text)) is not None
+        return self._pattern.search(fold(text)) is not None
 
 
-def keyword_pattern(keyword: str) -> KeywordPattern:
-    return KeywordPattern(keyword)
+class RegexKeyword:
+    """A ``/.../`` regular expression searched in the NFC text, ignoring case."""
+
+    def __init__(self, keyword: str) -> None:
+        self.keyword = keyword
+        self._pattern = compile_regex(keyword)
+
+    def search(self, text: str) -> bool:
+        """Raises TimeoutError when the search runs past REGEX_TIMEOUT."""
+        return self._pattern.search(unicodedata.normalize("NFC", text), timeout=REGEX_TIMEOUT) is not None
+
+
+def keyword_pattern(keyword: str) -> PlainKeyword | RegexKeyword:
+    return RegexKeyword(keyword) if is_regex(keyword) else PlainKeyword(keyword)
 
 
 def runaway(where: str, keyword: str, field: str, event: Event) -> ConfigError:

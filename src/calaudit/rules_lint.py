@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .audit import Occurrence
 from .config import MATCH_FIELDS, Config, Rule, fold, is_regex
-from .rules import keyword_pattern
+from .rules import keyword_pattern, runaway
 
 TEXT_FIELDS = ("title", "description", "location", "calendar")
 TEMPLATE_OWNER = "cto@weave.example"
@@ -236,12 +236,26 @@ def usage(config: Config, occurrences: Sequence[Occurrence]) -> Usage:
     for i, rule in enumerate(config.rules):
         for field in TEXT_FIELDS:
             keywords = getattr(rule, field) or ()
-            texts = [getattr(o.event, field) for o in occurrences]
-            patterns = {keyword: keyword_pattern(keyword) for keyword in keywords}
-            silent = [k for k, pattern in patterns.items() if not any(pattern.search(t) for t in texts)]
+            silent = [
+                keyword
+                for k, keyword in enumerate(keywords)
+                if not _found(f"rules[{i}].{field}[{k}]", keyword, field, occurrences)
+            ]
             if silent:
                 unmatched.append(Finding(f"rules[{i}].{field}", "matched nothing: " + ", ".join(map(repr, silent))))
     return Usage(hits, [*_people(config, occurrences), *unmatched])
+
+
+def _found(where: str, keyword: str, field: str, occurrences: Sequence[Occurrence]) -> bool:
+    """Whether ``keyword`` matches ``field`` of any occurrence, whichever rule decided it."""
+    pattern = keyword_pattern(keyword)
+    for o in occurrences:
+        try:
+            if pattern.search(getattr(o.event, field)):
+                return True
+        except TimeoutError:
+            raise runaway(where, keyword, field, o.event) from None
+    return False
 
 
 def _people(config: Config, occurrences: Sequence[Occurrence]) -> Iterable[Finding]:

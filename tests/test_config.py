@@ -224,10 +224,12 @@ def test_addresses_are_normalised_and_case_folded():
 @pytest.mark.parametrize(
     ("keyword", "expected"),
     [
-        ("/a{4294967296}/", "rules[0].title[1]: regular expression /a{4294967296}/ does not compile"),
+        ("/a{4294967296}/", "rules[0].title[1]: regular expression /a{4294967296}/ repeats more than 1000 times"),
         ("/" + "(" * 2000 + "a" + ")" * 2000 + "/", "rules[0].title[1]: regular expression /((((("),
+        # 1000 x 101 = 101,000 steps once the counted repeats are expanded.
+        ("/(a{1000}){101}/", "regular expression /(a{1000}){101}/ expands to over 100,000 steps"),
     ],
-    ids=["huge-repeat", "2000-nested-groups"],
+    ids=["huge-repeat", "2000-nested-groups", "nested-counts"],
 )
 def test_regular_expressions_that_break_the_engine_are_config_errors(keyword, expected):
     assert expected in error(VALID.replace('"/^acme\\\\b/"', f"'{keyword}'"))
@@ -254,3 +256,22 @@ def test_a_rules_file_just_under_1_mb_loads(tmp_path):
     path.write_text(VALID + "#" * (config_module.MAX_RULES_BYTES - len(VALID) - 1) + "\n")
     assert path.stat().st_size == config_module.MAX_RULES_BYTES
     assert config_module.load(path).config.owner == ["cto@weave.example"]
+
+
+def test_a_huge_counted_repeat_is_refused_before_the_engine_allocates_it(tmp_path):
+    # The regex engine expands a{100000000} in memory (gigabytes): run capped at 1 GB.
+    import subprocess
+    import sys
+
+    path = tmp_path / "rules.yaml"
+    path.write_text(VALID.replace('"/^acme\\\\b/"', "'/a{100000000}/'"))
+    code = (
+        "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30)); "
+        "from calaudit import config; from calaudit.errors import ConfigError\n"
+        "try: config.load(__import__('pathlib').Path(sys.argv[1]))\n"
+        "except ConfigError as e: print(e)"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
+    assert "rules[0].title[1]: regular expression /a{100000000}/ repeats more than 1000 times" in done.stdout, (
+        done.stderr
+    )

@@ -7,6 +7,7 @@ key path (``rules.yaml:14: rules[3].title[0]: ...``).
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -74,15 +75,23 @@ def _check_keyword(keyword: str) -> str:
         )
     if is_regex(keyword):
         shown = keyword if len(keyword) <= 60 else keyword[:57] + "..."
+        counts = [int(count) for match in _REPEAT_COUNT.finditer(keyword) for count in match.groups() if count]
+        if any(count > MAX_REPEAT_COUNT for count in counts):
+            # Checked before compiling: the regex engine expands counted repeats in memory.
+            raise ValueError(f"regular expression {shown} repeats more than {MAX_REPEAT_COUNT} times; count less")
+        nested, size = _shape(keyword[1:-1], math.prod(counts))
+        if size > MAX_REGEX_SIZE:
+            raise ValueError(
+                f"regular expression {shown} expands to over {MAX_REGEX_SIZE:,} steps (nested counts "
+                "multiply); use smaller counts"
+            )
         try:
             compile_regex(keyword)
         except regex.error as exc:
             raise ValueError(f"regular expression {shown} does not compile: {exc}") from None
-        except OverflowError:
-            raise ValueError(f"regular expression {shown} repeats more often than can be counted") from None
         except RecursionError:
             raise ValueError(f"regular expression {shown} nests groups too deeply; simplify it") from None
-        if _nested_repeat(keyword[1:-1]):
+        if nested:
             raise ValueError(
                 f"regular expression {shown} repeats a repetition (like '(a+)+'), which can take "
                 "exponential time on some titles; simplify it"
@@ -90,32 +99,47 @@ def _check_keyword(keyword: str) -> str:
     return keyword
 
 
-def _nested_repeat(pattern: str) -> bool:
-    """Whether a repeat contains an unbounded repeat (``(a+)+``, ``(.*a){20}``): the shape
-    of catastrophic backtracking, refused before any title meets it (matching has a timeout
-    too, for the shapes this does not see). Syntax only the ``regex`` engine knows passes."""
+_REPEAT_COUNT = re.compile(r"(?<!\\)\{(\d+)(?:,(\d*))?\}")
+MAX_REPEAT_COUNT = 1000
+MAX_REGEX_SIZE = 100_000
+
+
+def _shape(pattern: str, unparsed_size: int) -> tuple[bool, int]:
+    """(whether a repeat contains an unbounded repeat, size once counted repeats are expanded).
+
+    ``(a+)+`` and ``(.*a){20}`` are the shape of catastrophic backtracking, refused before
+    any title meets it (matching has a timeout too, for the shapes this does not see);
+    ``((a{1000}){1000}){1000}`` would expand to a billion steps. Syntax only the ``regex``
+    engine knows cannot be walked: (False, ``unparsed_size``), a bound the caller gives.
+    """
     from re import _parser  # type: ignore[attr-defined]
 
-    def walk(items: Any, inside_repeat: bool) -> bool:
+    def walk(items: Any, inside_repeat: bool) -> tuple[bool, int]:
+        nested, size = False, 0
         for op, arg in items:
             name = str(op)
             if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-                _, high, body = arg
-                unbounded = high is _parser.MAXREPEAT or high > 1000
-                if unbounded and inside_repeat and name != "POSSESSIVE_REPEAT":
-                    return True
-                if walk(body, inside_repeat or high > 1):
-                    return True
-            elif (name == "SUBPATTERN" and walk(arg[-1], inside_repeat)) or (
-                name == "BRANCH" and any(walk(branch, inside_repeat) for branch in arg[1])
-            ):
-                return True
-        return False
+                low, high, body = arg
+                unbounded = high is _parser.MAXREPEAT
+                inner_nested, inner = walk(body, inside_repeat or high > 1)
+                nested |= inner_nested or (unbounded and inside_repeat and name != "POSSESSIVE_REPEAT")
+                size += max(1, low if unbounded else high) * inner
+            elif name == "SUBPATTERN":
+                inner_nested, inner = walk(arg[-1], inside_repeat)
+                nested, size = nested or inner_nested, size + inner
+            elif name == "BRANCH":
+                for branch in arg[1]:
+                    inner_nested, inner = walk(branch, inside_repeat)
+                    nested, size = nested or inner_nested, size + inner
+            else:
+                size += 1
+        return nested, size
 
     try:
-        return walk(_parser.parse(pattern), False)
-    except (re.error, OverflowError, RecursionError):
-        return False
+        result: tuple[bool, int] = walk(_parser.parse(pattern), False)
+    except (re.error, RecursionError):
+        return False, unparsed_size
+    return result
 
 
 _HOST = re.compile(r"[^\s@.]+(?:\.[^\s@.]+)*")

@@ -126,14 +126,14 @@ def _catch_alls(config: Config) -> Iterable[Finding]:
 def _shadowing(config: Config) -> Iterable[Finding]:
     compiled = [_conditions(rule) for rule in config.rules]
     coverage = _Coverage(compiled)
+    catch_alls = [i for i, conditions in enumerate(compiled) if not conditions]
     for j, later in enumerate(compiled):
         by_value = {field: [coverage.covering(field, value, j) for value in values] for field, values in later.items()}
         # Rules with a value covering every value of the field, for each field of rule j.
         covering_all = {field: _covering_all(found, j) for field, found in by_value.items()}
-        shadow = next(
-            (i for i in range(j) if all(f in later and i in covering_all[f] for f in compiled[i])),
-            None,
-        )
+        # Only a catch-all or a rule covering some field can shadow rule j.
+        candidates = sorted({i for i in catch_alls if i < j}.union(*covering_all.values()))
+        shadow = next((i for i in candidates if all(f in later and i in covering_all[f] for f in compiled[i])), None)
         if shadow is not None:
             yield Finding(f"rules[{j}]", f"can never match: rules[{shadow}] catches everything it catches")
         else:
@@ -142,8 +142,10 @@ def _shadowing(config: Config) -> Iterable[Finding]:
 
 def _covering_all(found: list[dict[int, str]], j: int) -> set[int]:
     """Rules covering each of a field's values (every earlier rule when the list is empty)."""
-    rules = set(range(j))
-    for covering in found:
+    if not found:
+        return set(range(j))
+    rules = set(found[0])
+    for covering in found[1:]:
         rules &= covering.keys()
     return rules
 

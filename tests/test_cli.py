@@ -416,7 +416,8 @@ def test_rules_check_with_a_source_reports_hits_and_unused_keywords():
     assert "rule hits in 2026-03 (7 occurrences):" in out
     assert "rules[3]     3  ops" in out
     assert "warning: rules[0].title: matched nothing: 'interview'" in out
-    assert "3 warnings" in out
+    assert "warning: owner[0]: 'cto@weave.example' is still the template's placeholder" in out
+    assert "5 warnings" in out  # 3 unused keywords, the template's owner and domain
 
 
 def test_table_output_matches_the_golden_file():

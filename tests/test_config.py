@@ -188,3 +188,102 @@ def test_an_unknown_multi_day_value_names_the_key_and_the_choices():
     message = error(VALID.replace("allocation:", "accounting: {multi_day: weekday}\nallocation:", 1))
     assert "rules.yaml:5: accounting.multi_day:" in message
     assert "'workday' or 'full'" in message
+
+
+def test_the_same_category_id_in_both_groups_names_both_places():
+    # Both "ops" would count toward 100 and the category's time would meet two targets.
+    text = VALID.replace("sales: {label: Sales, target: 40}", "ops: {label: Ops, target: 40}")
+    assert error(text.replace("category: sales", "category: ops")) == (
+        "rules.yaml:13: allocation.internal.categories.ops: category id 'ops' is also "
+        "allocation.external.categories.ops (rules.yaml:9); each id may appear in one group only: rename one"
+    )
+
+
+def test_yaml_merge_keys_load_and_the_mapping_s_own_keys_win():
+    text = VALID.replace("ops: {label: Ops, target: 60}", "ops: {<<: *sales, label: Ops, target: 60}").replace(
+        "sales: {label", "sales: &sales {label"
+    )
+    categories = parse(text).config.categories()
+    assert categories["ops"][1].label == "Ops"
+    assert categories["ops"][1].target == 60
+
+
+def test_a_key_repeated_beside_a_merge_key_is_still_a_duplicate():
+    text = VALID.replace("sales: {label", "sales: &sales {label").replace(
+        "ops: {label: Ops, target: 60}", "ops: {<<: *sales, target: 50, target: 60}"
+    )
+    assert "rules.yaml:13: invalid YAML: duplicate key 'target'" in error(text)
+
+
+def test_an_address_at_a_host_without_a_dot_is_valid():
+    config = parse(VALID.replace("owner: CTO@Weave.Example", "owner: me@localhost")).config
+    assert config.owner == ["me@localhost"]
+    config = parse(VALID.replace("internal_domains: [weave.example]", "internal_domains: [localhost]")).config
+    assert config.internal_domains == ["localhost"]
+
+
+@pytest.mark.parametrize("bad", ["cto", "@weave.example", "a@b@c.example", "two words@x.example"])
+def test_owner_values_that_are_no_address_are_refused(bad):
+    assert "is neither an email address nor a domain" in error(VALID.replace("CTO@Weave.Example", f"'{bad}'"))
+
+
+def test_addresses_are_normalised_and_case_folded():
+    # "É" as E + U+0301 (macOS writes decomposed text) and upper case: one address.
+    config = parse(VALID.replace("CTO@Weave.Example", "'Ame\u0301lie@Weave.Example'")).config
+    assert config.owner == ["am\u00e9lie@weave.example"]
+
+
+@pytest.mark.parametrize(
+    ("keyword", "expected"),
+    [
+        ("/a{4294967296}/", "rules[0].title[1]: regular expression /a{4294967296}/ repeats more than 1000 times"),
+        ("/" + "(" * 2000 + "a" + ")" * 2000 + "/", "rules[0].title[1]: regular expression /((((("),
+        # 1000 x 101 = 101,000 steps once the counted repeats are expanded.
+        ("/(a{1000}){101}/", "regular expression /(a{1000}){101}/ expands to over 100,000 steps"),
+    ],
+    ids=["huge-repeat", "2000-nested-groups", "nested-counts"],
+)
+def test_regular_expressions_that_break_the_engine_are_config_errors(keyword, expected):
+    assert expected in error(VALID.replace('"/^acme\\\\b/"', f"'{keyword}'"))
+
+
+def test_nesting_too_deep_for_the_parser_names_its_line():
+    text = VALID + "examples: " + "[" * 20_000 + "]" * 20_000 + "\n"
+    assert error(text) == "rules.yaml:19: invalid YAML: nested more than 100 levels deep; a rules file needs a few"
+
+
+def test_a_rules_file_over_1_mb_is_refused_before_parsing(tmp_path):
+    path = tmp_path / "rules.yaml"
+    path.write_text(VALID + ("#" * 80 + "\n") * 13_000)  # 1,053,000 bytes of comment lines, and VALID
+    with pytest.raises(ConfigError) as info:
+        config_module.load(path)
+    assert (
+        str(info.value)
+        == f"{path}: larger than the 1 MB limit for a rules file (1,048,576 bytes); is this the right file?"
+    )
+
+
+def test_a_rules_file_just_under_1_mb_loads(tmp_path):
+    path = tmp_path / "rules.yaml"
+    path.write_text(VALID + "#" * (config_module.MAX_RULES_BYTES - len(VALID) - 1) + "\n")
+    assert path.stat().st_size == config_module.MAX_RULES_BYTES
+    assert config_module.load(path).config.owner == ["cto@weave.example"]
+
+
+def test_a_huge_counted_repeat_is_refused_before_the_engine_allocates_it(tmp_path):
+    # The regex engine expands a{100000000} in memory (gigabytes): run capped at 1 GB.
+    import subprocess
+    import sys
+
+    path = tmp_path / "rules.yaml"
+    path.write_text(VALID.replace('"/^acme\\\\b/"', "'/a{100000000}/'"))
+    code = (
+        "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30)); "
+        "from calaudit import config; from calaudit.errors import ConfigError\n"
+        "try: config.load(__import__('pathlib').Path(sys.argv[1]))\n"
+        "except ConfigError as e: print(e)"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
+    assert "rules[0].title[1]: regular expression /a{100000000}/ repeats more than 1000 times" in done.stdout, (
+        done.stderr
+    )

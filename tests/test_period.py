@@ -72,3 +72,21 @@ def test_previous_period_of_the_same_kind(text, previous):
 def test_previous_of_a_date_range_has_the_same_length():
     period = date_range(date(2026, 3, 9), date(2026, 3, 15), NY).previous()
     assert (period.first_day, period.last_day) == (date(2026, 3, 2), date(2026, 3, 8))
+
+
+@pytest.mark.parametrize("text", ["0001-01", "9999-12", "9999", "0001-Q1", "0000", "1899-12", "9999-Q4"])
+def test_periods_beyond_what_dates_can_hold_are_usage_errors(text):
+    # 9999-12 ends on 10000-01-01 and 0001-01 has no month before it: both overflowed.
+    with pytest.raises(UsageError, match=rf"period '{text}' is out of range: use a year from 1900 to 9998"):
+        parse_period(text, NY, NOW)
+
+
+@pytest.mark.parametrize("text", ["1900-01", "9998-12", "9998", "1900-Q1"])
+def test_periods_at_the_edges_of_the_range_work_with_their_previous_period(text):
+    period = parse_period(text, NY, NOW)
+    assert period.previous().start < period.start < period.end
+
+
+def test_a_date_range_beyond_the_years_is_a_usage_error():
+    with pytest.raises(UsageError, match=r"period '0001-01-01..0001-01-31' is out of range"):
+        date_range(date(1, 1, 1), date(1, 1, 31), NY)

@@ -1,5 +1,8 @@
 """Rule semantics: first match wins, whole words, regexes, addresses and audience."""
 
+import json
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -7,6 +10,7 @@ import pytest
 from calaudit import config as config_module
 from calaudit.models import Attendee, Event
 from calaudit.rules import RuleSet, check_examples, keyword_pattern
+from tests.helpers import DATA
 
 T = datetime(2026, 3, 2, 10, tzinfo=UTC)
 
@@ -146,3 +150,69 @@ def test_a_rule_without_conditions_matches_everything_that_reaches_it():
     match = rules.classify(event("Anything at all"))
     assert match is not None and match.outcome == "ops"
     assert match.describe() == "rules[1]: no condition (matches everything)"
+
+
+def test_decomposed_accents_match_composed_keywords_and_back():
+    # macOS exports write "café" as "cafe" + U+0301; keywords are usually typed composed.
+    rules = ruleset(
+        "rules:\n  - {category: sales, title: [caf\u00e9], location: [Z\u00fcrich]}\n"
+        "  - {category: ops, title: [re\u0301union], description: ['/^Stra\u00dfe/']}\n"
+    )
+    assert outcome(rules, event("Cafe\u0301 with Ana", location="Zu\u0308rich HQ")) == "sales"
+    assert outcome(rules, event("CAFÉ with Ana", location="ZÜRICH")) == "sales"
+    assert outcome(rules, event("R\u00e9union", description="Stra\u00dfe 4")) == "ops"
+    assert outcome(rules, event("Réunion", description="Strasse 4")) is None  # regex: ß is not ss
+
+
+def test_plain_keywords_compare_case_folded():
+    assert keyword_pattern("straße").search("STRASSE planning")
+    assert not keyword_pattern("straße").search("Strassenbahn")
+
+
+def test_addresses_in_events_are_compared_normalised():
+    rules = ruleset("rules:\n  - {category: sales, attendees: [ame\u0301lie@acme.example]}\n")
+    assert outcome(rules, event("Sync", attendees=(Attendee("AM\u00c9LIE@Acme.Example"),))) == "sales"
+    assert rules.audience(event(attendees=(Attendee("CTO@WEAVE.example"),))) == "solo"
+
+
+def _calendar(tmp_path, *titles: str):
+    """One 30-minute event per title on 2026-03-02, each title on one (long) line."""
+    events = "".join(
+        f"BEGIN:VEVENT\r\nUID:t{i}@test\r\nDTSTAMP:20260301T000000Z\r\nDTSTART:2026030{2 + i}T150000Z\r\n"
+        f"DTEND:2026030{2 + i}T153000Z\r\nSUMMARY:{title}\r\nEND:VEVENT\r\n"
+        for i, title in enumerate(titles)
+    )
+    path = tmp_path / "titles.ics"
+    path.write_text(f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{events}END:VCALENDAR\r\n")
+    return path
+
+
+def _audit(ics, rules) -> subprocess.CompletedProcess[str]:
+    """In a subprocess with a timeout: a regression to unbounded matching fails, never hangs."""
+    command = ["audit", "--ics", str(ics), "--rules", str(rules), "--period", "2026-03", "--format", "json"]
+    return subprocess.run(
+        [sys.executable, "-m", "calaudit", *command, "--no-cache"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_runaway_regular_expression_is_stopped_and_named(tmp_path):
+    title = "x " + "a" * 300
+    done = _audit(_calendar(tmp_path, "Customer call", title), DATA / "bad" / "runaway-regex.yaml")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(
+        "calaudit: error: rules[2].title[0]: regular expression /(.*)(.*)(.*)(.*)\\4x/ searched the title of "
+        "'x aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' (2026-03-03 15:00) for over 0.25 s"
+    )
+    assert done.stderr.count("\n") == 1
+
+
+def test_ambiguous_alternation_and_stacked_wildcards_match_quickly(tmp_path):
+    # Each took from 25 s to minutes with Python's re on these 44-character titles.
+    done = _audit(_calendar(tmp_path, "a" * 44, "a" * 43 + "c", "a" * 44 + "x"), DATA / "bad" / "ambiguous-regex.yaml")
+    assert done.returncode == 0, done.stderr
+    hours = {c["id"]: c["hours"] for c in json.loads(done.stdout)["categories"]}
+    assert hours == {"sales": 0.5, "ops": 0.5}

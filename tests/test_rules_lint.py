@@ -1,6 +1,10 @@
 """Each lint finding of `calaudit rules check`."""
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from calaudit import config as config_module
+from calaudit.rules import keyword_pattern
 from calaudit.rules_lint import lint, usage
 from tests.helpers import audit_fixture, fixture_rules
 
@@ -19,7 +23,7 @@ allocation:
 
 def findings(rules: str) -> list[str]:
     config = config_module.parse((BASE + "rules:\n" + rules).encode(), "t").config
-    return [str(f) for f in lint(config) if "no rule assigns" not in str(f)]
+    return [str(f) for f in lint(config) if "no rule assigns" not in str(f) and "placeholder" not in str(f)]
 
 
 def test_identical_rule_later_can_never_match():
@@ -64,7 +68,7 @@ def test_domain_covers_addresses_at_it():
 
 def test_categories_without_rules():
     config = config_module.parse((BASE + "rules:\n  - {category: sales, title: [call]}\n").encode(), "t").config
-    assert [str(f) for f in lint(config)] == [
+    assert [str(f) for f in lint(config)][1:] == [
         "allocation.external.categories.partners: no rule assigns this category",
         "allocation.internal.categories.ops: no rule assigns this category",
     ]
@@ -92,14 +96,118 @@ def test_rule_hits_and_keywords_that_matched_nothing():
     ]
 
 
-def test_the_repository_rules_are_lint_clean():
+def test_the_repository_rules_are_lint_clean_but_for_the_placeholders():
     from pathlib import Path
 
     loaded = config_module.load(Path(__file__).resolve().parents[1] / "rules.yaml")
-    assert [str(f) for f in lint(loaded.config)] == []
+    assert [str(f).split(":")[0] for f in lint(loaded.config)] == ["owner[0]", "internal_domains[0]"]
 
 
 def test_a_catch_all_rule_before_others():
     found = findings("  - {category: sales}\n  - {category: ops, title: [standup]}\n")
     assert found[0] == "rules[0]: has no condition, so it matches every event and the rules after it never apply"
     assert "rules[1]: can never match: rules[0] catches everything it catches" in found
+
+
+def test_coverage_follows_word_boundaries_case_and_normalisation():
+    found = findings(
+        "  - {category: sales, title: [Customer, caf\u00e9, '1:1', /^acme/]}\n"
+        "  - {category: ops, title: [CUSTOMER-success, cafe\u0301 chat, 1:1 ana, customers, /^ACME/, 11:15 sync]}\n"
+    )
+    assert found == [
+        "rules[1].title: 'CUSTOMER-success' never decides: rules[0] ('Customer') takes every such event first",
+        "rules[1].title: 'cafe\u0301 chat' never decides: rules[0] ('caf\u00e9') takes every such event first",
+        "rules[1].title: '1:1 ana' never decides: rules[0] ('1:1') takes every such event first",
+        "rules[1].title: '/^ACME/' never decides: rules[0] ('/^acme/') takes every such event first",
+        "title '/^acme/': appears in rules of several outcomes: sales (rules[0]), ops (rules[1])",
+    ]
+
+
+def test_the_first_covering_value_of_the_earlier_rule_is_named():
+    found = findings("  - {category: sales, title: [weekly, sync]}\n  - {category: ops, title: [weekly sync, x]}\n")
+    assert found == ["rules[1].title: 'weekly sync' never decides: rules[0] ('weekly') takes every such event first"]
+
+
+_WORDS = st.text(alphabet="ab -:_\u00e9", min_size=1, max_size=8).filter(lambda k: k.strip() != "")
+
+
+@given(earlier=_WORDS, later=_WORDS)
+def test_a_keyword_covers_another_exactly_when_it_is_found_in_its_text(earlier, later):
+    # The definition lint used to run pair by pair: the earlier keyword's pattern finds
+    # the later keyword's own text. The index must agree with it on every pair.
+    found = findings(f"  - {{category: sales, title: [{earlier!r}]}}\n  - {{category: ops, title: [{later!r}]}}\n")
+    shadowed = "rules[1]: can never match: rules[0] catches everything it catches" in found
+    assert shadowed == keyword_pattern(earlier).search(later)
+
+
+def test_the_template_s_placeholder_owner_and_domain_are_flagged():
+    config = config_module.parse(
+        (BASE + "owner: [me@acme.example, cto@weave.example]\nrules: []\n").encode(), "t"
+    ).config
+    assert [str(f) for f in lint(config) if "placeholder" in str(f)] == [
+        "owner[1]: 'cto@weave.example' is still the template's placeholder: set your own address",
+        "internal_domains[0]: 'weave.example' is still the template's placeholder: set your company's domain",
+    ]
+
+
+def test_the_placeholders_are_the_template_s_values():
+    from calaudit import pipeline
+    from calaudit.rules_lint import TEMPLATE_DOMAIN, TEMPLATE_OWNER
+
+    for profile in ("startup", "enterprise"):
+        config = config_module.parse(pipeline.template(profile).encode(), "t").config
+        assert (config.owner, config.internal_domains) == ([TEMPLATE_OWNER], [TEMPLATE_DOMAIN])
+
+
+def _usage_with(owner: list[str], domains: list[str]) -> list[str]:
+    from calaudit.audit import audit
+    from calaudit.config import LoadedConfig
+    from calaudit.period import parse_period
+    from tests.helpers import NOW, fetch
+
+    loaded = fixture_rules()
+    config = loaded.config.model_copy(update={"owner": owner, "internal_domains": domains})
+    fetched = fetch("audience.ics", loaded=LoadedConfig(config, loaded.path, loaded.digest))
+    result = audit(fetched.events, config, parse_period("2026-03", loaded.zone, NOW), fetched.invalid)
+    return [str(f) for f in usage(config, result.occurrences).unmatched if "matched nothing" not in str(f)]
+
+
+def test_owner_and_internal_domains_found_among_the_attendees_give_no_finding():
+    assert _usage_with(["cto@weave.example"], ["weave.example"]) == []
+
+
+def test_a_mistyped_owner_and_domain_are_named_with_the_period_s_evidence():
+    # audience.ics: 5 events with attendees (colleagues at weave.example, pat@acme.example).
+    assert _usage_with(["cto@wevae.example"], ["weave.example", "wevae.example"]) == [
+        "owner: cto@wevae.example appears in none of the period's 5 events with attendees, so declined "
+        "meetings are counted: set the address your invitations go to",
+        "internal_domains[1]: 'wevae.example' matches no attendee of the period, so colleagues count as "
+        "external: check the domain",
+    ]
+
+
+def test_a_runaway_regex_met_only_by_the_usage_check_is_named(tmp_path):
+    # The audit never reaches rules[2] for this title (rules[0] "customer" decides it
+    # first), but the usage check searches every keyword in every title.
+    import subprocess
+    import sys
+
+    from tests.helpers import DATA
+
+    ics = tmp_path / "one.ics"
+    title = "Customer x " + "a" * 300
+    ics.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:u@test\r\n"
+        "DTSTAMP:20260301T000000Z\r\nDTSTART:20260302T150000Z\r\nDTEND:20260302T153000Z\r\n"
+        f"SUMMARY:{title}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    rules = DATA / "bad" / "runaway-regex.yaml"
+    command = ["rules", "check", str(rules), "--ics", str(ics), "--period", "2026-03", "--no-cache"]
+    done = subprocess.run(
+        [sys.executable, "-m", "calaudit", *command], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith(
+        "calaudit: error: rules[2].title[0]: regular expression /(.*)(.*)(.*)(.*)\\4x/ searched the title of "
+        "'Customer x aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'"
+    )

@@ -7,13 +7,16 @@ key path (``rules.yaml:14: rules[3].title[0]: ...``).
 from __future__ import annotations
 
 import hashlib
+import math
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import regex
 import yaml
 from pydantic import (
     AfterValidator,
@@ -30,6 +33,22 @@ from .errors import ConfigError
 
 TARGET_SUM = 100.0
 GROUPS = ("external", "internal")
+MAX_RULES_BYTES = 1024 * 1024
+"""A rules file is a few kilobytes; anything over 1 MB is a mistake and slow to parse."""
+MAX_YAML_DEPTH = 100
+"""Deeper nesting than this is reported with its line (the YAML parser itself would recurse
+until Python's stack runs out)."""
+
+
+def fold(text: str) -> str:
+    """How text is compared: NFC (macOS writes 'café' decomposed) and case-folded."""
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def compile_regex(keyword: str) -> regex.Pattern[str]:
+    """The pattern of a ``/.../`` keyword. The ``regex`` engine, unlike ``re``, can stop a
+    search after a timeout, so no title can make a rule run away."""
+    return regex.compile(unicodedata.normalize("NFC", keyword[1:-1]), regex.IGNORECASE | regex.V0)
 
 
 def _as_list(value: Any) -> Any:
@@ -55,48 +74,93 @@ def _check_keyword(keyword: str) -> str:
             "\\b is a backspace: write the regular expression in single quotes"
         )
     if is_regex(keyword):
-        try:
-            re.compile(keyword[1:-1])
-        except re.error as exc:
-            raise ValueError(f"regular expression {keyword} does not compile: {exc}") from None
-        if _nested_repeat(keyword[1:-1]):
+        shown = keyword if len(keyword) <= 60 else keyword[:57] + "..."
+        counts = [int(count) for match in _REPEAT_COUNT.finditer(keyword) for count in match.groups() if count]
+        if any(count > MAX_REPEAT_COUNT for count in counts):
+            # Checked before compiling: the regex engine expands counted repeats in memory.
+            raise ValueError(f"regular expression {shown} repeats more than {MAX_REPEAT_COUNT} times; count less")
+        nested, size = _shape(keyword[1:-1], math.prod(counts))
+        if size > MAX_REGEX_SIZE:
             raise ValueError(
-                f"regular expression {keyword} repeats a repetition (like '(a+)+'), which can take "
+                f"regular expression {shown} expands to over {MAX_REGEX_SIZE:,} steps (nested counts "
+                "multiply); use smaller counts"
+            )
+        try:
+            compile_regex(keyword)
+        except regex.error as exc:
+            raise ValueError(f"regular expression {shown} does not compile: {exc}") from None
+        except RecursionError:
+            raise ValueError(f"regular expression {shown} nests groups too deeply; simplify it") from None
+        if nested:
+            raise ValueError(
+                f"regular expression {shown} repeats a repetition (like '(a+)+'), which can take "
                 "exponential time on some titles; simplify it"
             )
     return keyword
 
 
-def _nested_repeat(pattern: str) -> bool:
-    """Whether a repeat contains an unbounded repeat (``(a+)+``, ``(.*a){20}``): the shape
-    of catastrophic backtracking. Python's re has no timeout, so such patterns are refused."""
+_REPEAT_COUNT = re.compile(r"(?<!\\)\{(\d+)(?:,(\d*))?\}")
+MAX_REPEAT_COUNT = 1000
+MAX_REGEX_SIZE = 100_000
+
+
+def _shape(pattern: str, unparsed_size: int) -> tuple[bool, int]:
+    """(whether a repeat contains an unbounded repeat, size once counted repeats are expanded).
+
+    ``(a+)+`` and ``(.*a){20}`` are the shape of catastrophic backtracking, refused before
+    any title meets it (matching has a timeout too, for the shapes this does not see);
+    ``((a{1000}){1000}){1000}`` would expand to a billion steps. Syntax only the ``regex``
+    engine knows cannot be walked: (False, ``unparsed_size``), a bound the caller gives.
+    """
     from re import _parser  # type: ignore[attr-defined]
 
-    def walk(items: Any, inside_repeat: bool) -> bool:
+    def walk(items: Any, inside_repeat: bool) -> tuple[bool, int]:
+        nested, size = False, 0
         for op, arg in items:
             name = str(op)
             if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-                _, high, body = arg
-                unbounded = high is _parser.MAXREPEAT or high > 1000
-                if unbounded and inside_repeat and name != "POSSESSIVE_REPEAT":
-                    return True
-                if walk(body, inside_repeat or high > 1):
-                    return True
-            elif (name == "SUBPATTERN" and walk(arg[-1], inside_repeat)) or (
-                name == "BRANCH" and any(walk(branch, inside_repeat) for branch in arg[1])
-            ):
-                return True
-        return False
+                low, high, body = arg
+                unbounded = high is _parser.MAXREPEAT
+                inner_nested, inner = walk(body, inside_repeat or high > 1)
+                nested |= inner_nested or (unbounded and inside_repeat and name != "POSSESSIVE_REPEAT")
+                size += max(1, low if unbounded else high) * inner
+            elif name == "SUBPATTERN":
+                inner_nested, inner = walk(arg[-1], inside_repeat)
+                nested, size = nested or inner_nested, size + inner
+            elif name == "BRANCH":
+                for branch in arg[1]:
+                    inner_nested, inner = walk(branch, inside_repeat)
+                    nested, size = nested or inner_nested, size + inner
+            else:
+                size += 1
+        return nested, size
 
-    return walk(_parser.parse(pattern), False)
+    try:
+        result: tuple[bool, int] = walk(_parser.parse(pattern), False)
+    except (re.error, RecursionError):
+        return False, unparsed_size
+    return result
+
+
+_HOST = re.compile(r"[^\s@.]+(?:\.[^\s@.]+)*")
 
 
 def _check_address(value: str) -> str:
-    value = value.strip().lower().removeprefix("mailto:")
-    local, _, domain = value.rpartition("@")
-    if "@" in local or " " in value or "." not in domain or (value.startswith("@")):
+    """An address (``me@localhost`` included) or a bare domain with a dot, case-folded."""
+    value = fold(value.strip()).removeprefix("mailto:")
+    local, at, domain = value.rpartition("@")
+    has_space = any(char.isspace() for char in value)
+    if has_space or "@" in local or (at and not local) or not _HOST.fullmatch(domain) or not (at or "." in domain):
         raise ValueError(f"'{value}' is neither an email address nor a domain such as acme.com")
     return value
+
+
+def _check_domain(value: str) -> str:
+    """A bare domain; a single label (``localhost``) is one too."""
+    domain = fold(value.strip()).removeprefix("@")
+    if not _HOST.fullmatch(domain):
+        raise ValueError(f"'{domain}' is not a domain such as acme.com")
+    return domain
 
 
 def _check_zone(name: str) -> str:
@@ -111,7 +175,7 @@ Keyword = Annotated[str, AfterValidator(_check_keyword)]
 Keywords = Annotated[list[Keyword], BeforeValidator(_as_list), Field(min_length=1)]
 Address = Annotated[str, AfterValidator(_check_address)]
 Addresses = Annotated[list[Address], BeforeValidator(_as_list)]
-Domain = Annotated[str, AfterValidator(lambda d: _check_address(d).lstrip("@"))]
+Domain = Annotated[str, AfterValidator(_check_domain)]
 Domains = Annotated[list[Domain], BeforeValidator(_as_list)]
 SkipOrCount = Literal["skip", "count"]
 
@@ -314,12 +378,17 @@ def local_zone_name() -> str:
         return "UTC"
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that rejects duplicate keys instead of silently keeping the last."""
+class _UniqueKeys(yaml.constructor.SafeConstructor):
+    """A safe constructor that rejects duplicate keys instead of silently keeping the last.
+
+    Merge keys (``<<: *base``) are not duplicates: the mapping's own keys override merged ones.
+    """
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.MarkedYAMLError(problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark)
@@ -327,9 +396,28 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+class _PyLoader(_UniqueKeys, yaml.SafeLoader):
+    """PyYAML's own parser: its messages name the offending character."""
+
+
+class _CLoader(_UniqueKeys, yaml.CSafeLoader):
+    """libyaml's parser: many times faster on large files."""
+
+
+def _read_yaml(text: str, loader_class: type[_PyLoader | _CLoader]) -> tuple[Any, yaml.Node | None]:
+    """The data and the node tree (for line numbers) from one composition."""
+    loader = loader_class(text)
+    try:
+        tree = loader.get_single_node()
+        return (loader.construct_document(tree) if tree is not None else None), tree
+    finally:
+        loader.dispose()
+
+
 def load(path: Path) -> LoadedConfig:
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            raw = file.read(MAX_RULES_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(f"{path}: rules file not found; create one with 'calaudit init {path}'") from None
     except OSError as exc:
@@ -339,13 +427,19 @@ def load(path: Path) -> LoadedConfig:
 
 def parse(raw: bytes, name: str, path: Path | None = None) -> LoadedConfig:
     """Validate rules.yaml bytes; ``name`` is how errors refer to the file."""
+    if len(raw) > MAX_RULES_BYTES:
+        raise ConfigError(
+            f"{name}: larger than the 1 MB limit for a rules file ({MAX_RULES_BYTES:,} bytes); is this the right file?"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{name}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-        tree = yaml.compose(text, Loader=yaml.SafeLoader)
+        try:
+            data, tree = _read_yaml(text, _CLoader)
+        except yaml.YAMLError:
+            data, tree = _read_yaml(text, _PyLoader)  # raises again, with PyYAML's clearer message
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
         context = ""
@@ -355,6 +449,11 @@ def parse(raw: bytes, name: str, path: Path | None = None) -> LoadedConfig:
         raise ConfigError(f"{name}:{line}: invalid YAML: {context}{exc.problem}{hint}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{name}: invalid YAML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(
+            f"{_too_deep(name, text)}: invalid YAML: nested more than {MAX_YAML_DEPTH} levels deep; "
+            "a rules file needs a few"
+        ) from None
     if not isinstance(data, dict):
         raise ConfigError(f"{name}: expected a mapping with 'version: 1', 'allocation' and 'rules'")
     try:
@@ -363,9 +462,26 @@ def parse(raw: bytes, name: str, path: Path | None = None) -> LoadedConfig:
         first = exc.errors()[0]
         loc = tuple(first["loc"])
         raise ConfigError(f"{_where(name, tree, loc)}: {key_path(loc)}: {_describe(first)}") from None
-    for loc, problem in _cross_checks(config):
+    for loc, problem in _cross_checks(config, lambda loc: _where(name, tree, loc)):
         raise ConfigError(f"{_where(name, tree, loc)}: {key_path(loc)}: {problem}")
     return LoadedConfig(config, path, hashlib.sha256(raw).hexdigest())
+
+
+def _too_deep(name: str, text: str) -> str:
+    """'file:line' where nesting first goes deeper than MAX_YAML_DEPTH (the event parser
+    keeps its own stack, so it does not recurse)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH and event.start_mark:
+                    return f"{name}:{event.start_mark.line + 1}"
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return name
 
 
 def key_path(loc: Iterable[str | int]) -> str:
@@ -389,8 +505,21 @@ def _describe(error: Any) -> str:
     return message
 
 
-def _cross_checks(config: Config) -> Iterable[tuple[tuple[str | int, ...], str]]:
-    """Checks that need more than one key: category references and the target sum."""
+def _cross_checks(
+    config: Config, where: Callable[[tuple[str | int, ...]], str]
+) -> Iterable[tuple[tuple[str | int, ...], str]]:
+    """Checks that need more than one key: unique category ids, category references and
+    the target sum. ``where`` gives 'file:line' of a key path."""
+    first_group = {cid: gid for gid in reversed(GROUPS) for cid in config.group(gid).categories}
+    for gid in GROUPS:
+        for cid in config.group(gid).categories:
+            if first_group[cid] != gid:
+                first = ("allocation", first_group[cid], "categories", cid)
+                yield (
+                    ("allocation", gid, "categories", cid),
+                    f"category id '{cid}' is also {key_path(first)} ({where(first)}); "
+                    "each id may appear in one group only: rename one",
+                )
     categories = config.categories()
     known = ", ".join(categories)
     for gid in GROUPS:

@@ -10,6 +10,9 @@ from zoneinfo import ZoneInfo
 from .errors import UsageError
 
 PERIOD_HELP = "YYYY-MM, YYYY-Qn, YYYY, YYYY-Www (ISO week), last-month, this-month, next-month, last-week or this-week"
+FIRST_YEAR, LAST_YEAR = 1900, 9998
+"""Years a period may fall in: calendars hold nothing older, and the years before and after
+stay inside what dates, time zones and reports (previous months, trends) can represent."""
 
 
 @dataclass(frozen=True)
@@ -83,19 +86,28 @@ def parse_period(text: str, zone: ZoneInfo, now: datetime) -> Period:
     if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
         year, month = int(m[1]), int(m[2])
         if 1 <= month <= 12:
+            _check_years(text, year)
             return month_period(date(year, month, 1), zone)
     elif m := re.fullmatch(r"(\d{4})-q([1-4])", value):
+        _check_years(text, int(m[1]))
         first = date(int(m[1]), 3 * int(m[2]) - 2, 1)
         return Period(_label_for(first, 3), first, _add_months(first, 3), zone)
     elif m := re.fullmatch(r"(\d{4})-w(\d{2})", value):
+        _check_years(text, int(m[1]))
         try:
             return week_period(date.fromisocalendar(int(m[1]), int(m[2]), 1), zone)
         except ValueError:
             raise UsageError(f"period '{text}': {m[1]} has no ISO week {m[2]}") from None
     elif m := re.fullmatch(r"\d{4}", value):
+        _check_years(text, int(value))
         first = date(int(value), 1, 1)
         return Period(value, first, _add_months(first, 12), zone)
     raise UsageError(f"period '{text}' not understood; use {PERIOD_HELP}, or --from/--to")
+
+
+def _check_years(text: str, *years: int) -> None:
+    if any(not FIRST_YEAR <= year <= LAST_YEAR for year in years):
+        raise UsageError(f"period '{text}' is out of range: use a year from {FIRST_YEAR} to {LAST_YEAR}")
 
 
 def month_period(first: date, zone: ZoneInfo) -> Period:
@@ -104,6 +116,7 @@ def month_period(first: date, zone: ZoneInfo) -> Period:
 
 def date_range(first: date, last: date, zone: ZoneInfo) -> Period:
     """The period from ``first`` to ``last``, both days included."""
+    _check_years(f"{first}..{last}", first.year, last.year)
     if last < first:
         raise UsageError(f"--to {last} is before --from {first}")
     end = last + timedelta(days=1)

@@ -2,24 +2,31 @@
 
 Keywords match case-insensitively as whole words or phrases (``1:1`` does not match
 ``11:15``; ``focus time`` matches ``Focus  Time``); ``/.../`` is a regular expression,
-also case-insensitive. Email patterns match an address exactly; a bare domain matches
-every address at that domain.
+also case-insensitive, that may search one text for at most REGEX_TIMEOUT seconds. Text is
+compared after Unicode normalisation (NFC), so a decomposed ``café`` from a macOS export
+matches the keyword ``café``. Email patterns match an address exactly; a bare domain
+matches every address at that domain.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from .config import Config, Rule, is_regex
+from .config import Config, Rule, compile_regex, fold, is_regex
+from .errors import ConfigError
 from .models import Attendee, Event
 
 IGNORE = "ignore"
 UNCLASSIFIED = "unclassified"
 Audience = Literal["external", "internal", "solo"]
+REGEX_TIMEOUT = 0.25
+"""Seconds a regular-expression keyword may search one text: sane patterns take
+microseconds, and a runaway one must not hold an audit for minutes."""
 
 
 @dataclass(frozen=True)
@@ -35,28 +42,64 @@ class Match:
         return f"rules[{self.index}]: " + (", ".join(self.reasons) or "no condition (matches everything)")
 
 
-def keyword_pattern(keyword: str) -> re.Pattern[str]:
-    if is_regex(keyword):
-        return re.compile(keyword[1:-1], re.IGNORECASE)
-    words = [re.escape(word) for word in keyword.split()]
-    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+class PlainKeyword:
+    """Words found whole in the case-folded text, any whitespace between them."""
+
+    def __init__(self, keyword: str) -> None:
+        self.keyword = keyword
+        words = [re.escape(word) for word in fold(keyword).split()]
+        self._pattern = re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)")
+
+    def search(self, text: str) -> bool:
+        return self._pattern.search(fold(text)) is not None
+
+
+class RegexKeyword:
+    """A ``/.../`` regular expression searched in the NFC text, ignoring case."""
+
+    def __init__(self, keyword: str) -> None:
+        self.keyword = keyword
+        self._pattern = compile_regex(keyword)
+
+    def search(self, text: str) -> bool:
+        """Raises TimeoutError when the search runs past REGEX_TIMEOUT."""
+        return self._pattern.search(unicodedata.normalize("NFC", text), timeout=REGEX_TIMEOUT) is not None
+
+
+def keyword_pattern(keyword: str) -> PlainKeyword | RegexKeyword:
+    return RegexKeyword(keyword) if is_regex(keyword) else PlainKeyword(keyword)
+
+
+def runaway(where: str, keyword: str, field: str, event: Event) -> ConfigError:
+    """The error for a regular expression that ran past REGEX_TIMEOUT on an event."""
+    title = event.title if len(event.title) <= 60 else event.title[:57] + "..."
+    return ConfigError(
+        f"{where}: regular expression {keyword[:60]} searched the {field} of {title!r} "
+        f"({event.start:%Y-%m-%d %H:%M}) for over {REGEX_TIMEOUT:g} s and was stopped; simplify it "
+        "(avoid repeating a repetition, such as '(.*)*' or '(a|aa)*')"
+    )
 
 
 class _TextCondition:
-    def __init__(self, field: str, keywords: Sequence[str]) -> None:
+    def __init__(self, where: str, field: str, keywords: Sequence[str]) -> None:
+        self.where = where
         self.field = field
-        self.patterns = [(keyword, keyword_pattern(keyword)) for keyword in keywords]
+        self.patterns = [keyword_pattern(keyword) for keyword in keywords]
 
     def check(self, event: Event) -> str | None:
         text = getattr(event, self.field)
-        for keyword, pattern in self.patterns:
-            if pattern.search(text):
-                return f"{self.field} ~ {keyword!r}"
+        for position, pattern in enumerate(self.patterns):
+            try:
+                found = pattern.search(text)
+            except TimeoutError:
+                raise runaway(f"{self.where}[{position}]", pattern.keyword, self.field, event) from None
+            if found:
+                return f"{self.field} ~ {pattern.keyword!r}"
         return None
 
 
 def address_matches(address: str, pattern: str) -> bool:
-    """``pattern`` is an exact address or a bare domain; both are lower case already."""
+    """``pattern`` is an exact address or a bare domain; both are folded already."""
     if "@" in pattern:
         return address == pattern
     return address.rpartition("@")[2] == pattern
@@ -69,9 +112,9 @@ class _AddressCondition:
 
     def check(self, event: Event) -> str | None:
         if self.field == "organizer":
-            addresses = [event.organizer] if event.organizer else []
+            addresses = [fold(event.organizer)] if event.organizer else []
         else:
-            addresses = [a.email for a in event.attendees]
+            addresses = [fold(a.email) for a in event.attendees]
         for address in addresses:
             for pattern in self.patterns:
                 if address_matches(address, pattern):
@@ -98,15 +141,15 @@ class RuleSet:
     def __init__(self, config: Config) -> None:
         self.owner = frozenset(config.owner)
         self.internal_domains = frozenset(config.internal_domains)
-        self.rules = [self._compile(rule) for rule in config.rules]
+        self.rules = [self._compile(index, rule) for index, rule in enumerate(config.rules)]
         self.outcomes = [IGNORE if rule.ignore else str(rule.category) for rule in config.rules]
 
-    def _compile(self, rule: Rule) -> list[_Condition]:
+    def _compile(self, index: int, rule: Rule) -> list[_Condition]:
         conditions: list[_Condition] = []
         for field in ("title", "description", "location", "calendar"):
             keywords = getattr(rule, field)
             if keywords is not None:
-                conditions.append(_TextCondition(field, keywords))
+                conditions.append(_TextCondition(f"rules[{index}].{field}", field, keywords))
         if rule.organizer is not None:
             conditions.append(_AddressCondition("organizer", rule.organizer))
         if rule.attendees is not None:
@@ -139,10 +182,10 @@ class RuleSet:
 
     def _people(self, event: Event) -> Iterable[str]:
         if event.organizer:
-            yield event.organizer
+            yield fold(event.organizer)
         for attendee in event.attendees:
             if not attendee.is_resource:
-                yield attendee.email
+                yield fold(attendee.email)
 
     def _is_external(self, address: str) -> bool:
         return address.rpartition("@")[2] not in self.internal_domains

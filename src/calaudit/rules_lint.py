@@ -2,9 +2,10 @@
 
 Static checks need only the configuration: rules an earlier rule always pre-empts,
 keywords that can never decide, categories without rules, keywords that look like
-regular expressions without slashes, and keywords shared by different categories.
-Usage checks need audited occurrences: how often each rule decided, and keywords that
-matched nothing in the period.
+regular expressions without slashes, keywords shared by different categories, and the
+template's placeholder owner and domain left unedited. Usage checks need audited
+occurrences: how often each rule decided, keywords that matched nothing in the period,
+internal domains that match no attendee and an owner who attends nothing.
 """
 
 from __future__ import annotations
@@ -15,10 +16,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .audit import Occurrence
-from .config import MATCH_FIELDS, Config, Rule, is_regex
-from .rules import address_matches, keyword_pattern
+from .config import MATCH_FIELDS, Config, Rule, fold, is_regex
+from .rules import keyword_pattern, runaway
 
 TEXT_FIELDS = ("title", "description", "location", "calendar")
+TEMPLATE_OWNER = "cto@weave.example"
+TEMPLATE_DOMAIN = "weave.example"
+"""The example values of ``calaudit init``'s rules.yaml: left as they are, declined
+meetings are counted and every colleague is external."""
 _REGEX_HINT = re.compile(r"\\[bdswBDSW]|\.\*|\.\+|^\^|\$$|\[[^\]]+\]|\|")
 
 
@@ -40,25 +45,74 @@ def _conditions(rule: Rule) -> dict[str, list[str]]:
     return found
 
 
-def _value_covers(field: str, earlier: str, later: str) -> bool:
-    """Whether every event matching ``later`` on ``field`` also matches ``earlier``."""
+def _text_key(keyword: str) -> str:
+    """What a keyword is compared as: a regex by its folded text, plain words joined by one space."""
+    folded = fold(keyword)
+    return "/" + folded if is_regex(keyword) else " ".join(folded.split())
+
+
+def _text_covering_keys(keyword: str) -> Iterable[str]:
+    """Keys of every keyword that finds ``keyword``'s own text, and so any title holding it.
+
+    A plain keyword is found where its words stand between non-word characters:
+    "customer" covers "customer success" and "customer-success". Enumerating the
+    word-bounded stretches of the (short) later keyword replaces compiling and running
+    every earlier keyword against it, which made lint quadratic.
+    """
+    if is_regex(keyword):
+        yield "/" + fold(keyword)
+        return
+    text = fold(keyword).strip()
+    starts = [p for p in range(len(text)) if not text[p].isspace() and (p == 0 or not _is_word(text[p - 1]))]
+    ends = [
+        q for q in range(1, len(text) + 1) if not text[q - 1].isspace() and (q == len(text) or not _is_word(text[q]))
+    ]
+    for p in starts:
+        for q in ends:
+            if q > p:
+                yield " ".join(text[p:q].split())
+
+
+def _is_word(char: str) -> bool:
+    """re's \\w for str patterns."""
+    return char.isalnum() or char == "_"
+
+
+def _covering_keys(field: str, value: str) -> Iterable[str]:
+    """Keys of the values that match every event ``value`` matches on ``field``."""
     if field in TEXT_FIELDS:
-        if earlier.casefold() == later.casefold():
-            return True
-        # A plain keyword found inside the later keyword's own text is found in any
-        # title that contains that text: "customer" covers "customer success".
-        return not is_regex(earlier) and not is_regex(later) and bool(keyword_pattern(earlier).search(later))
-    if field in ("organizer", "attendees"):
-        return earlier == later or ("@" in later and address_matches(later, earlier))
-    return earlier == later
+        yield from _text_covering_keys(value)
+    elif field in ("organizer", "attendees"):
+        yield value
+        if "@" in value:
+            yield value.rpartition("@")[2]  # a bare domain covers every address at it
+    else:
+        yield value
 
 
-def _covers(field: str, earlier: Sequence[str], later: Sequence[str]) -> str | None:
-    """The earlier value that covers all of ``later``, when one does."""
-    for value in later:
-        if not any(_value_covers(field, e, value) for e in earlier):
-            return None
-    return next((e for e in earlier if _value_covers(field, e, later[0])), None)
+def _key(field: str, value: str) -> str:
+    return _text_key(value) if field in TEXT_FIELDS else value
+
+
+class _Coverage:
+    """For each condition value, which rules hold a value that covers it, found by key
+    lookups (linear in the number of values, not in their pairs)."""
+
+    def __init__(self, compiled: list[dict[str, list[str]]]) -> None:
+        self.holders: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
+        for i, conditions in enumerate(compiled):
+            for field, values in conditions.items():
+                for position, value in enumerate(values):
+                    self.holders[(field, _key(field, value))].append((i, position, value))
+
+    def covering(self, field: str, value: str, before: int) -> dict[int, str]:
+        """Rule index (< ``before``) -> its first value, in list order, covering ``value``."""
+        found: dict[int, tuple[int, str]] = {}
+        for key in set(_covering_keys(field, value)):
+            for i, position, held in self.holders.get((field, key), ()):
+                if i < before and (i not in found or position < found[i][0]):
+                    found[i] = (position, held)
+        return {i: held for i, (_, held) in found.items()}
 
 
 def _catch_alls(config: Config) -> Iterable[Finding]:
@@ -71,26 +125,44 @@ def _catch_alls(config: Config) -> Iterable[Finding]:
 
 def _shadowing(config: Config) -> Iterable[Finding]:
     compiled = [_conditions(rule) for rule in config.rules]
+    coverage = _Coverage(compiled)
+    catch_alls = [i for i, conditions in enumerate(compiled) if not conditions]
     for j, later in enumerate(compiled):
-        for i, earlier in enumerate(compiled[:j]):
-            if all(f in later and _covers(f, earlier[f], later[f]) for f in earlier):
-                yield Finding(f"rules[{j}]", f"can never match: rules[{i}] catches everything it catches")
-                break
+        by_value = {field: [coverage.covering(field, value, j) for value in values] for field, values in later.items()}
+        # Rules with a value covering every value of the field, for each field of rule j.
+        covering_all = {field: _covering_all(found, j) for field, found in by_value.items()}
+        # Only a catch-all or a rule covering some field can shadow rule j.
+        candidates = sorted({i for i in catch_alls if i < j}.union(*covering_all.values()))
+        shadow = next((i for i in candidates if all(f in later and i in covering_all[f] for f in compiled[i])), None)
+        if shadow is not None:
+            yield Finding(f"rules[{j}]", f"can never match: rules[{shadow}] catches everything it catches")
         else:
-            yield from _dead_values(compiled, j)
+            yield from _dead_values(compiled, j, by_value)
 
 
-def _dead_values(compiled: list[dict[str, list[str]]], j: int) -> Iterable[Finding]:
+def _covering_all(found: list[dict[int, str]], j: int) -> set[int]:
+    """Rules covering each of a field's values (every earlier rule when the list is empty)."""
+    if not found:
+        return set(range(j))
+    rules = set(found[0])
+    for covering in found[1:]:
+        rules &= covering.keys()
+    return rules
+
+
+def _dead_values(
+    compiled: list[dict[str, list[str]]], j: int, by_value: dict[str, list[dict[int, str]]]
+) -> Iterable[Finding]:
     """Values of rule j that an earlier single-condition rule on the same field always takes."""
     for field, values in compiled[j].items():
-        for value in values:
-            for i, earlier in enumerate(compiled[:j]):
-                if list(earlier) == [field] and (hit := _covers(field, earlier[field], [value])):
-                    yield Finding(
-                        f"rules[{j}].{field}",
-                        f"{value!r} never decides: rules[{i}] ({hit!r}) takes every such event first",
-                    )
-                    break
+        for value, covering in zip(values, by_value[field], strict=True):
+            single = [i for i in covering if list(compiled[i]) == [field]]
+            if single:
+                i = min(single)
+                yield Finding(
+                    f"rules[{j}].{field}",
+                    f"{value!r} never decides: rules[{i}] ({covering[i]!r}) takes every such event first",
+                )
 
 
 def _unused_categories(config: Config) -> Iterable[Finding]:
@@ -118,15 +190,28 @@ def _shared_keywords(config: Config) -> Iterable[Finding]:
         outcome = "ignore" if rule.ignore else str(rule.category)
         for field in TEXT_FIELDS:
             for keyword in getattr(rule, field) or ():
-                owners[(field, keyword.casefold())].setdefault(outcome, i)
+                owners[(field, fold(keyword))].setdefault(outcome, i)
     for (field, keyword), by_outcome in owners.items():
         if len(by_outcome) > 1:
             places = ", ".join(f"{outcome} (rules[{i}])" for outcome, i in by_outcome.items())
             yield Finding(f"{field} {keyword!r}", f"appears in rules of several outcomes: {places}")
 
 
+def _placeholders(config: Config) -> Iterable[Finding]:
+    for k, address in enumerate(config.owner):
+        if address == TEMPLATE_OWNER:
+            yield Finding(f"owner[{k}]", f"{address!r} is still the template's placeholder: set your own address")
+    for k, domain in enumerate(config.internal_domains):
+        if domain == TEMPLATE_DOMAIN:
+            yield Finding(
+                f"internal_domains[{k}]",
+                f"{domain!r} is still the template's placeholder: set your company's domain",
+            )
+
+
 def lint(config: Config) -> list[Finding]:
     return [
+        *_placeholders(config),
         *_catch_alls(config),
         *_shadowing(config),
         *_unused_categories(config),
@@ -140,7 +225,8 @@ class Usage:
     hits: list[int]
     """Occurrences each rule decided, by rule index."""
     unmatched: list[Finding]
-    """Keywords that matched no occurrence of the period at all."""
+    """Keywords that matched no occurrence of the period at all, internal domains that
+    match no attendee, and an owner who appears in no event with attendees."""
 
 
 def usage(config: Config, occurrences: Sequence[Occurrence]) -> Usage:
@@ -152,9 +238,46 @@ def usage(config: Config, occurrences: Sequence[Occurrence]) -> Usage:
     for i, rule in enumerate(config.rules):
         for field in TEXT_FIELDS:
             keywords = getattr(rule, field) or ()
-            texts = [getattr(o.event, field) for o in occurrences]
-            patterns = {keyword: keyword_pattern(keyword) for keyword in keywords}
-            silent = [k for k, pattern in patterns.items() if not any(pattern.search(t) for t in texts)]
+            silent = [
+                keyword
+                for k, keyword in enumerate(keywords)
+                if not _found(f"rules[{i}].{field}[{k}]", keyword, field, occurrences)
+            ]
             if silent:
                 unmatched.append(Finding(f"rules[{i}].{field}", "matched nothing: " + ", ".join(map(repr, silent))))
-    return Usage(hits, unmatched)
+    return Usage(hits, [*_people(config, occurrences), *unmatched])
+
+
+def _found(where: str, keyword: str, field: str, occurrences: Sequence[Occurrence]) -> bool:
+    """Whether ``keyword`` matches ``field`` of any occurrence, whichever rule decided it."""
+    pattern = keyword_pattern(keyword)
+    for o in occurrences:
+        try:
+            if pattern.search(getattr(o.event, field)):
+                return True
+        except TimeoutError:
+            raise runaway(where, keyword, field, o.event) from None
+    return False
+
+
+def _people(config: Config, occurrences: Sequence[Occurrence]) -> Iterable[Finding]:
+    """Owner and internal_domains checked against the period's attendees (when any event
+    has attendees: a calendar without them cannot tell)."""
+    meetings = [o.event for o in occurrences if o.event.attendees]
+    addresses = {fold(a.email) for e in meetings for a in e.attendees if not a.is_resource}
+    addresses |= {fold(e.organizer) for e in meetings if e.organizer}
+    if not addresses:
+        return
+    if config.owner and not addresses.intersection(config.owner):
+        yield Finding(
+            "owner",
+            f"{', '.join(config.owner)} appears in none of the period's {len(meetings)} events with attendees, "
+            "so declined meetings are counted: set the address your invitations go to",
+        )
+    domains = {address.rpartition("@")[2] for address in addresses}
+    for k, domain in enumerate(config.internal_domains):
+        if domain not in domains:
+            yield Finding(
+                f"internal_domains[{k}]",
+                f"{domain!r} matches no attendee of the period, so colleagues count as external: check the domain",
+            )

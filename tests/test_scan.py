@@ -133,11 +133,12 @@ def rule_info(start: str, rule: str) -> scan.Info:
 @pytest.mark.parametrize(
     ("start", "rule", "bound"),
     [
-        # 30 instances at three a week end after 10 weeks; the bound is 31 weeks: 217 days.
-        ("20250106T090000", "FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=30", date(2025, 8, 11)),
+        # 30 instances at three a week end after 10 weeks (2025-03-14); the bound is 11 weeks: 77 days.
+        ("20250106T090000", "FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=30", date(2025, 3, 24)),
+        ("20250106T090000", "FREQ=WEEKLY;BYDAY=MO,MO;COUNT=4", date(2025, 2, 10)),  # one a week: 5 weeks
         ("20250106T090000", "FREQ=WEEKLY;INTERVAL=2;COUNT=4", date(2025, 3, 17)),  # 5 x 14 days
         ("20260220T090000", "FREQ=DAILY;COUNT=10", date(2026, 3, 3)),  # 11 days
-        ("20260220", "freq=daily;byday=mo,tu,we,th,fr;count=10", date(2026, 5, 8)),  # 11 weeks: 77 days
+        ("20260220", "freq=daily;byday=mo,tu,we,th,fr;count=10", date(2026, 3, 13)),  # 2 + 1 weeks
         ("20250115T090000", "FREQ=MONTHLY;COUNT=2", date(2025, 4, 18)),  # 3 x 31 days
         ("20250106T090000", "FREQ=WEEKLY;UNTIL=20250301T000000Z", date(2025, 3, 1)),
         # Periods that may yield nothing: no cheap bound.
@@ -166,8 +167,9 @@ def test_a_count_series_that_ran_out_before_the_window_is_dropped_with_its_overr
 
 
 BY_PARTS = [
-    "", ";BYDAY=MO", ";BYDAY=TU,SA", ";BYDAY=1MO", ";BYDAY=-1FR", ";BYDAY=5MO", ";BYMONTHDAY=31", ";BYMONTHDAY=15",
-    ";BYMONTH=2", ";BYDAY=MO,TU;BYSETPOS=3", ";BYDAY=MO,WE;BYSETPOS=-1", ";BYHOUR=9,15", ";WKST=SU;BYDAY=SU,MO",
+    "", ";BYDAY=MO", ";BYDAY=TU,SA", ";BYDAY=MO,TU,WE,TH,FR", ";BYDAY=1MO", ";BYDAY=-1FR", ";BYDAY=5MO",
+    ";BYMONTHDAY=31", ";BYMONTHDAY=15", ";BYMONTH=2", ";BYDAY=MO,TU;BYSETPOS=3", ";BYDAY=MO,WE;BYSETPOS=-1",
+    ";BYHOUR=9,15", ";WKST=SU;BYDAY=SU,MO",
 ]  # fmt: skip
 # The last days of a month and 29 February are the ones that months and years skip.
 STARTS = [datetime(2024, 1, 31, 9, 30), datetime(2024, 2, 29, 23), datetime(2025, 4, 30, 9), datetime(2025, 3, 6, 9)]

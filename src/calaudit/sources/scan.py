@@ -88,12 +88,12 @@ def _rule_end(rule: bytes, start: date | None) -> date | None:
     """A day no instance of the RRULE starts after, or None when there is no cheap bound.
 
     UNTIL is that day. A COUNT rule whose every period (FREQ x INTERVAL, from DTSTART's)
-    yields at least one instance has had its COUNT instances within COUNT + 1 periods (one
-    more for DTSTART's own period, which may yield nothing after DTSTART). That holds with
-    no BYxxx part (a MONTHLY one on days 1-28, a YEARLY one not on 29 February) and for a
-    BYDAY of plain weekdays on WEEKLY, or on DAILY with INTERVAL 1 (every 7 days hold every
-    weekday). Any other part can leave periods empty (BYSETPOS=5, BYMONTHDAY=31, a 5MO):
-    such series are kept.
+    yields at least n instances has had its COUNT instances within COUNT / n + 1 periods
+    (one more for DTSTART's own period, which may yield nothing after DTSTART). That holds
+    with n = 1 when there is no BYxxx part (for MONTHLY on days 1-28, for YEARLY not on 29
+    February), and with n = the number of weekdays for a BYDAY of plain weekdays on WEEKLY,
+    or on DAILY with INTERVAL 1 (every 7 days hold every weekday once). Any other part can
+    leave periods empty (BYSETPOS=5, BYMONTHDAY=31, a 5MO): such series are kept.
     """
     pairs = _RULE_PART.findall(rule.strip().upper())
     parts = dict(pairs)
@@ -108,18 +108,18 @@ def _rule_end(rule: bytes, start: date | None) -> date | None:
     if frequency not in _PERIOD_DAYS:
         return None
     limits = set(parts) - {b"FREQ", b"COUNT", b"INTERVAL", b"WKST"}
-    days = _PERIOD_DAYS[frequency] * int(interval)
+    days, per_period = _PERIOD_DAYS[frequency] * int(interval), 1
     if limits == {b"BYDAY"} and _PLAIN_WEEKDAYS.fullmatch(parts[b"BYDAY"]):
         if not (frequency == b"WEEKLY" or (frequency == b"DAILY" and int(interval) == 1)):
             return None
-        days = 7 * int(interval)
+        days, per_period = 7 * int(interval), len(set(parts[b"BYDAY"].split(b",")))
     elif (
         limits
         or (frequency == b"MONTHLY" and start.day > 28)
         or (frequency == b"YEARLY" and start.strftime("%m%d") == "0229")
     ):
         return None
-    days *= int(count) + 1
+    days *= -(-int(count) // per_period) + 1
     return start + timedelta(days=days) if days < (date.max - start).days else date.max
 
 

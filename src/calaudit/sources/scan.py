@@ -179,6 +179,12 @@ def _name(line: bytes) -> bytes:
     return line[:end].strip().upper()
 
 
+_FOLDS = frozenset((b" ", b"\t"))
+_READ_FIRST = frozenset(bytes([c]) for c in b"BEUDRbeudr")
+"""First letters of BEGIN, END and the KEYS: every other line is skipped unread."""
+_KEY_LINE = re.compile(rb"(%s)\s*(?:[;:]|\Z)" % b"|".join(KEYS), re.IGNORECASE)
+
+
 def _info(block: list[bytes]) -> Info:
     """Info from the event's own properties (not its VALARMs), unfolding only those read.
 
@@ -190,20 +196,23 @@ def _info(block: list[bytes]) -> Info:
     name: bytes | None = None
     parts: list[bytes] = []
     for line in block[1:-1]:
-        if line[:1] in (b" ", b"\t"):
+        first = line[:1]
+        if first in _FOLDS:
             if name is not None:
                 parts.append(line[1:].rstrip(b"\r\n"))
             continue
         if name is not None:
             values[name].append(_value(b"".join(parts)))
             name = None
+        if first not in _READ_FIRST:
+            continue
         head = line[:6].upper()
         if head.startswith(b"BEGIN:"):
             depth += 1
         elif head.startswith(b"END:"):
             depth -= 1
-        elif depth == 0 and (found := _name(line)) in KEYS:
-            name, parts = found, [line.rstrip(b"\r\n")]
+        elif depth == 0 and (key := _KEY_LINE.match(line)):
+            name, parts = key[1].upper(), [line.rstrip(b"\r\n")]
     if name is not None:
         values[name].append(_value(b"".join(parts)))
     return Info.from_values(values)

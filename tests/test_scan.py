@@ -1,6 +1,7 @@
 """The period pre-filter: it must never change a result, only the time taken."""
 
 import itertools
+import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from calaudit.audit import audit
 from calaudit.period import parse_period
 from calaudit.report.json import to_dict
 from calaudit.sources import scan
-from calaudit.sources.ics import parse_calendar
+from calaudit.sources.cache import EventCache
+from calaudit.sources.ics import IcsSource, parse_calendar
 from tests.helpers import ICS, NOW, fixture_rules
 
 DEMO = Path(pipeline.__file__).parent / "data" / "demo.ics"
@@ -35,6 +37,26 @@ def outcome(raw: bytes, period_label: str, prefilter: bool, loaded=None):
 def test_prefilter_gives_the_full_parse_result_on_every_fixture(path, period):
     raw = path.read_bytes()
     assert outcome(raw, period, prefilter=True) == outcome(raw, period, prefilter=False)
+
+
+def audit_json(path: Path, period_label: str, prefilter: bool, cache: EventCache | None) -> tuple[dict, list[str]]:
+    loaded = fixture_rules()
+    period = parse_period(period_label, loaded.zone, NOW)
+    fetched = IcsSource(str(path), loaded.config.owner, loaded.zone, prefilter=prefilter, cache=cache).fetch(period)
+    return to_dict(audit(fetched.events, loaded.config, period, fetched.invalid)), [str(i) for i in fetched.invalid]
+
+
+@pytest.mark.parametrize("path", [*FIXTURES, DEMO], ids=lambda p: p.name)
+@pytest.mark.parametrize("period", ["2026-03", "2026-11"])
+def test_the_full_filtered_and_cached_paths_give_the_same_json_on_every_fixture(path, period, tmp_path):
+    full = audit_json(path, period, prefilter=False, cache=None)
+    filtered = audit_json(path, period, prefilter=True, cache=None)
+    cache = EventCache(tmp_path)
+    cold = audit_json(path, period, prefilter=True, cache=cache)
+    warm = audit_json(path, period, prefilter=True, cache=cache)
+    with sqlite3.connect(cache.path) as db:
+        assert db.execute("SELECT count(*) FROM events").fetchone() == (1,)  # what the warm run read
+    assert filtered == full and cold == full and warm == full
 
 
 @pytest.mark.parametrize("period", ["2017-01", "2019-06", "2024-Q4", "2026-03"])

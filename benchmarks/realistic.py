@@ -151,8 +151,9 @@ def generate(vevents: int, seed: int = 2026) -> bytes:
     for i in range(vevents - masters - overrides):
         day = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
         if rng.random() < 0.04:
+            after = day + timedelta(days=1)
             lines = [
-                "BEGIN:VEVENT", f"DTSTART;VALUE=DATE:{day:%Y%m%d}", f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}",
+                "BEGIN:VEVENT", f"DTSTART;VALUE=DATE:{day:%Y%m%d}", f"DTEND;VALUE=DATE:{after:%Y%m%d}",
                 f"UID:allday-{i}@realistic", "SUMMARY:Offsite", f"DESCRIPTION:{INVITATION}",
                 "DTSTAMP:20261101T120000Z", "TRANSP:TRANSPARENT", "END:VEVENT",
             ]  # fmt: skip

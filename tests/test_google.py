@@ -6,13 +6,16 @@ import json
 import os
 import stat
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
 
 from calaudit.cli import main
+from calaudit.period import parse_period
+from calaudit.sources.google import PAGE_SIZE, GoogleSettings, GoogleSource
 from tests.google_server import GOOD_REFRESH, REVOKED_REFRESH, FakeGoogle, google_events
-from tests.helpers import ICS, RULES
+from tests.helpers import ICS, NOW, RULES
 
 FILES = [ICS / "recurrence.ics", ICS / "skips.ics", ICS / "out-of-office.ics"]
 CLIENT_SECRET = "client-s3cret-value"
@@ -281,3 +284,27 @@ def test_rules_check_counts_hits_on_a_google_calendar(tmp_path):
         result = CliRunner().invoke(main, ["rules", "check", str(path), "--google", "--period", "2026-03"])
     assert result.exit_code == 0, result.output
     assert "rule hits in 2026-03" in result.stdout
+
+
+def test_events_list_asks_for_2500_events_a_request(tmp_path):
+    # 5,001 events in March need three events.list requests (2,500 + 2,500 + 1) when the
+    # server allows the API's largest page; a smaller maxResults would need more.
+    items = [
+        {
+            "id": f"e{n}",
+            "iCalUID": f"e{n}@x",
+            "status": "confirmed",
+            "summary": "Standup",
+            "start": {"dateTime": f"2026-03-{1 + n % 28:02d}T09:00:00-05:00"},
+            "end": {"dateTime": f"2026-03-{1 + n % 28:02d}T09:15:00-05:00"},
+        }
+        for n in range(5001)
+    ]
+    zone = ZoneInfo("America/New_York")
+    with FakeGoogle({"primary": ("CTO", items)}, page_size=PAGE_SIZE) as server:
+        settings = GoogleSettings(token_file(tmp_path), api_endpoint=server.api_endpoint, token_uri=server.token_uri)
+        fetched = GoogleSource("primary", settings, {"cto@weave.example"}, zone).fetch(
+            parse_period("2026-03", zone, NOW)
+        )
+    assert len(fetched.events) == 5001
+    assert sum(1 for method, path in server.log if path.endswith("/events")) == 3

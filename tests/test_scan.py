@@ -1,9 +1,13 @@
 """The period pre-filter: it must never change a result, only the time taken."""
 
-from datetime import date
+import itertools
+import sqlite3
+from datetime import date, datetime
 from pathlib import Path
 
+import icalendar
 import pytest
+import recurring_ical_events
 
 from benchmarks.synthetic import generate
 from calaudit import pipeline
@@ -11,7 +15,8 @@ from calaudit.audit import audit
 from calaudit.period import parse_period
 from calaudit.report.json import to_dict
 from calaudit.sources import scan
-from calaudit.sources.ics import parse_calendar
+from calaudit.sources.cache import EventCache
+from calaudit.sources.ics import IcsSource, parse_calendar
 from tests.helpers import ICS, NOW, fixture_rules
 
 DEMO = Path(pipeline.__file__).parent / "data" / "demo.ics"
@@ -32,6 +37,26 @@ def outcome(raw: bytes, period_label: str, prefilter: bool, loaded=None):
 def test_prefilter_gives_the_full_parse_result_on_every_fixture(path, period):
     raw = path.read_bytes()
     assert outcome(raw, period, prefilter=True) == outcome(raw, period, prefilter=False)
+
+
+def audit_json(path: Path, period_label: str, prefilter: bool, cache: EventCache | None) -> tuple[dict, list[str]]:
+    loaded = fixture_rules()
+    period = parse_period(period_label, loaded.zone, NOW)
+    fetched = IcsSource(str(path), loaded.config.owner, loaded.zone, prefilter=prefilter, cache=cache).fetch(period)
+    return to_dict(audit(fetched.events, loaded.config, period, fetched.invalid)), [str(i) for i in fetched.invalid]
+
+
+@pytest.mark.parametrize("path", [*FIXTURES, DEMO], ids=lambda p: p.name)
+@pytest.mark.parametrize("period", ["2026-03", "2026-11"])
+def test_the_full_filtered_and_cached_paths_give_the_same_json_on_every_fixture(path, period, tmp_path):
+    full = audit_json(path, period, prefilter=False, cache=None)
+    filtered = audit_json(path, period, prefilter=True, cache=None)
+    cache = EventCache(tmp_path)
+    cold = audit_json(path, period, prefilter=True, cache=cache)
+    warm = audit_json(path, period, prefilter=True, cache=cache)
+    with sqlite3.connect(cache.path) as db:
+        assert db.execute("SELECT count(*) FROM events").fetchone() == (1,)  # what the warm run read
+    assert filtered == full and cold == full and warm == full
 
 
 @pytest.mark.parametrize("period", ["2017-01", "2019-06", "2024-Q4", "2026-03"])
@@ -121,3 +146,70 @@ def test_info_reads_raw_values():
         False,
     )
     assert scan.Info.from_values({b"DTSTART": [b"x"], b"RRULE": [b"FREQ=DAILY;COUNT=3"]}).unbounded
+
+
+def rule_info(start: str, rule: str) -> scan.Info:
+    return scan.Info.from_values({b"DTSTART": [start.encode()], b"RRULE": [rule.encode()]})
+
+
+@pytest.mark.parametrize(
+    ("start", "rule", "bound"),
+    [
+        # 30 instances at three a week end after 10 weeks (2025-03-14); the bound is 11 weeks: 77 days.
+        ("20250106T090000", "FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=30", date(2025, 3, 24)),
+        ("20250106T090000", "FREQ=WEEKLY;BYDAY=MO,MO;COUNT=4", date(2025, 2, 10)),  # one a week: 5 weeks
+        ("20250106T090000", "FREQ=WEEKLY;INTERVAL=2;COUNT=4", date(2025, 3, 17)),  # 5 x 14 days
+        ("20260220T090000", "FREQ=DAILY;COUNT=10", date(2026, 3, 3)),  # 11 days
+        ("20260220", "freq=daily;byday=mo,tu,we,th,fr;count=10", date(2026, 3, 13)),  # 2 + 1 weeks
+        ("20250115T090000", "FREQ=MONTHLY;COUNT=2", date(2025, 4, 18)),  # 3 x 31 days
+        ("20250106T090000", "FREQ=WEEKLY;UNTIL=20250301T000000Z", date(2025, 3, 1)),
+        # Periods that may yield nothing: no cheap bound.
+        ("20240229T090000", "FREQ=YEARLY;COUNT=2", None),  # the 2nd is 2028-02-29
+        ("20250101T090000", "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=5;COUNT=2", None),  # 2025-03-31, 2025-06-30
+        ("20260131T090000", "FREQ=MONTHLY;COUNT=3", None),  # no 31 February
+        ("20250107T090000", "FREQ=DAILY;INTERVAL=7;BYDAY=MO;COUNT=3", None),  # never a Monday
+        ("20250106T090000", "FREQ=WEEKLY;BYDAY=1MO;COUNT=3", None),
+        ("20250106T090000", "FREQ=WEEKLY;COUNT=3;X-COUNT=1", None),
+        ("20250106T090000", "FREQ=WEEKLY;COUNT=3;COUNT=1", None),
+        ("20250106T090000", "FREQ=WEEKLY;INTERVAL=0;COUNT=3", None),
+        ("20250106T090000", "FREQ=WEEKLY;COUNT=x", None),
+    ],
+)
+def test_count_rules_get_a_bound_only_when_every_period_yields_an_instance(start, rule, bound):
+    info = rule_info(start, rule)
+    assert (info.rrule_until, info.unbounded) == (bound, bound is None)
+
+
+def test_a_count_series_that_ran_out_before_the_window_is_dropped_with_its_overrides():
+    master = rule_info("20250106T090000", "FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=30")
+    moved = info(start=date(2025, 2, 3), override=True)
+    assert scan.relevant([master, moved], *MARCH) == [False, False]
+    late = rule_info("20260220T090000", "FREQ=DAILY;COUNT=10")
+    assert scan.relevant([late], *MARCH) == [True]
+
+
+BY_PARTS = [
+    "", ";BYDAY=MO", ";BYDAY=TU,SA", ";BYDAY=MO,TU,WE,TH,FR", ";BYDAY=1MO", ";BYDAY=-1FR", ";BYDAY=5MO",
+    ";BYMONTHDAY=31", ";BYMONTHDAY=15", ";BYMONTH=2", ";BYDAY=MO,TU;BYSETPOS=3", ";BYDAY=MO,WE;BYSETPOS=-1",
+    ";BYHOUR=9,15", ";WKST=SU;BYDAY=SU,MO",
+]  # fmt: skip
+# The last days of a month and 29 February are the ones that months and years skip.
+STARTS = [datetime(2024, 1, 31, 9, 30), datetime(2024, 2, 29, 23), datetime(2025, 4, 30, 9), datetime(2025, 3, 6, 9)]
+
+
+@pytest.mark.parametrize("frequency", ["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"])
+def test_the_count_bound_is_never_before_the_last_instance(frequency):
+    """The bound checked against recurring-ical-events itself, on rules with and without BYxxx."""
+    for by, start, interval, count in itertools.product(BY_PARTS, STARTS, [1, 2], [1, 3, 13, 40]):
+        rule = f"FREQ={frequency};INTERVAL={interval};COUNT={count}{by}"
+        bound = rule_info(f"{start:%Y%m%dT%H%M%S}", rule).rrule_until
+        if bound is None:
+            continue
+        event = icalendar.Event()
+        event.add("UID", "u")
+        event.add("DTSTART", start)
+        event.add("RRULE", icalendar.vRecur.from_ical(rule))
+        ical = icalendar.Calendar()
+        ical.add_component(event)
+        last = max(o.start for o in recurring_ical_events.of(ical).all())
+        assert last.date() <= bound, (rule, start)

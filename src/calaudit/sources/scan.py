@@ -22,7 +22,10 @@ MARGIN = timedelta(days=1)
 """Dates are compared without time zones: a day either way covers every UTC offset."""
 
 _DATE = re.compile(rb"(\d{4})(\d{2})(\d{2})")
-_UNTIL = re.compile(rb"UNTIL=(\d{8})", re.IGNORECASE)
+_RULE_PART = re.compile(rb"(?:^|;)([A-Z-]+)=([^;]*)")
+_PLAIN_WEEKDAYS = re.compile(rb"(MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU))*")
+_PERIOD_DAYS = {b"SECONDLY": 1, b"MINUTELY": 1, b"HOURLY": 1, b"DAILY": 1, b"WEEKLY": 7, b"MONTHLY": 31, b"YEARLY": 366}
+"""The longest a period of each frequency can be, in days (a sub-daily one is shorter)."""
 _DURATION_DAYS = re.compile(rb"(\d+)([WD])", re.IGNORECASE)
 _MAX_DAYS = 3_000_000
 """Longer than any date can go: a DURATION of P999999999999999999W ends at date.max."""
@@ -51,10 +54,11 @@ class Info:
     """None when DTSTART is missing or unreadable: such an event is always kept."""
     end: date | None
     rrule_until: date | None
+    """No RRULE instance starts after this day: its UNTIL, or a bound from COUNT."""
     recurring: bool
     """It has an RRULE or RDATE (a series master)."""
     unbounded: bool
-    """An RRULE without UNTIL, or any RDATE: instances may fall anywhere later."""
+    """An RRULE without a bound, or any RDATE: instances may fall anywhere later."""
     override: bool
     """It has a RECURRENCE-ID."""
 
@@ -67,17 +71,56 @@ class Info:
             days = sum(int(n) * (7 if unit.upper() == b"W" else 1) for n, unit in _DURATION_DAYS.findall(duration))
             end = start + timedelta(days=days + 1) if days < _MAX_DAYS else date.max
         rrules = values.get(b"RRULE", [])
-        untils = [_date(m[1]) for rule in rrules if (m := _UNTIL.search(rule))]
-        bounded = bool(rrules) and len(untils) == len(rrules) and all(untils)
+        ends = [_rule_end(rule, start) for rule in rrules]
+        bounded = bool(rrules) and all(ends)
         return cls(
             uid=_first(values, b"UID") or b"",
             start=start,
             end=end,
-            rrule_until=max(u for u in untils if u) if bounded else None,
+            rrule_until=max(e for e in ends if e) if bounded else None,
             recurring=bool(rrules) or b"RDATE" in values,
             unbounded=(bool(rrules) and not bounded) or b"RDATE" in values,
             override=b"RECURRENCE-ID" in values,
         )
+
+
+def _rule_end(rule: bytes, start: date | None) -> date | None:
+    """A day no instance of the RRULE starts after, or None when there is no cheap bound.
+
+    UNTIL is that day. A COUNT rule whose every period (FREQ x INTERVAL, from DTSTART's)
+    yields at least n instances has had its COUNT instances within COUNT / n + 1 periods
+    (one more for DTSTART's own period, which may yield nothing after DTSTART). That holds
+    with n = 1 when there is no BYxxx part (for MONTHLY on days 1-28, for YEARLY not on 29
+    February), and with n = the number of weekdays for a BYDAY of plain weekdays on WEEKLY,
+    or on DAILY with INTERVAL 1 (every 7 days hold every weekday once). Any other part can
+    leave periods empty (BYSETPOS=5, BYMONTHDAY=31, a 5MO): such series are kept.
+    """
+    pairs = _RULE_PART.findall(rule.strip().upper())
+    parts = dict(pairs)
+    if len(parts) != len(pairs):
+        return None
+    if b"UNTIL" in parts:
+        return _date(parts[b"UNTIL"])
+    count, interval = parts.get(b"COUNT", b""), parts.get(b"INTERVAL", b"1")
+    frequency = parts.get(b"FREQ", b"")
+    if start is None or not count.isdigit() or not interval.isdigit() or int(interval) < 1:
+        return None
+    if frequency not in _PERIOD_DAYS:
+        return None
+    limits = set(parts) - {b"FREQ", b"COUNT", b"INTERVAL", b"WKST"}
+    days, per_period = _PERIOD_DAYS[frequency] * int(interval), 1
+    if limits == {b"BYDAY"} and _PLAIN_WEEKDAYS.fullmatch(parts[b"BYDAY"]):
+        if not (frequency == b"WEEKLY" or (frequency == b"DAILY" and int(interval) == 1)):
+            return None
+        days, per_period = 7 * int(interval), len(set(parts[b"BYDAY"].split(b",")))
+    elif (
+        limits
+        or (frequency == b"MONTHLY" and start.day > 28)
+        or (frequency == b"YEARLY" and start.strftime("%m%d") == "0229")
+    ):
+        return None
+    days *= -(-int(count) // per_period) + 1
+    return start + timedelta(days=days) if days < (date.max - start).days else date.max
 
 
 def _first(values: dict[bytes, list[bytes]], key: bytes) -> bytes | None:
@@ -136,6 +179,12 @@ def _name(line: bytes) -> bytes:
     return line[:end].strip().upper()
 
 
+_FOLDS = frozenset((b" ", b"\t"))
+_READ_FIRST = frozenset(bytes([c]) for c in b"BEUDRbeudr")
+"""First letters of BEGIN, END and the KEYS: every other line is skipped unread."""
+_KEY_LINE = re.compile(rb"(%s)\s*(?:[;:]|\Z)" % b"|".join(KEYS), re.IGNORECASE)
+
+
 def _info(block: list[bytes]) -> Info:
     """Info from the event's own properties (not its VALARMs), unfolding only those read.
 
@@ -147,20 +196,23 @@ def _info(block: list[bytes]) -> Info:
     name: bytes | None = None
     parts: list[bytes] = []
     for line in block[1:-1]:
-        if line[:1] in (b" ", b"\t"):
+        first = line[:1]
+        if first in _FOLDS:
             if name is not None:
                 parts.append(line[1:].rstrip(b"\r\n"))
             continue
         if name is not None:
             values[name].append(_value(b"".join(parts)))
             name = None
+        if first not in _READ_FIRST:
+            continue
         head = line[:6].upper()
         if head.startswith(b"BEGIN:"):
             depth += 1
         elif head.startswith(b"END:"):
             depth -= 1
-        elif depth == 0 and (found := _name(line)) in KEYS:
-            name, parts = found, [line.rstrip(b"\r\n")]
+        elif depth == 0 and (key := _KEY_LINE.match(line)):
+            name, parts = key[1].upper(), [line.rstrip(b"\r\n")]
     if name is not None:
         values[name].append(_value(b"".join(parts)))
     return Info.from_values(values)

@@ -422,3 +422,10 @@ def test_rules_check_with_a_source_reports_hits_and_unused_keywords():
 
 def test_table_output_matches_the_golden_file():
     assert run(*audit_args()).stdout == (DATA / "golden" / "audit.txt").read_text()
+
+
+def test_placeholders_are_flagged_in_your_rules_but_not_in_the_bundled_demo(tmp_path):
+    assert "placeholder" not in run("rules", "check", "--demo").stdout
+    run("init", str(tmp_path / "rules.yaml"))
+    mine = run("rules", "check", str(tmp_path / "rules.yaml")).stdout
+    assert "owner[0]: 'cto@weave.example' is still the template's placeholder" in mine

@@ -38,7 +38,7 @@ def rules_check(inputs: pipeline.Inputs, file: Path | None) -> None:
         loaded, result = audited.loaded, audited.result
     else:
         loaded, result = pipeline.load_rules(inputs.rules, env()), None
-    findings = lint(loaded.config)
+    findings = lint(loaded.config, own_file=loaded.path is not None)
     used = usage(loaded.config, result.occurrences) if result is not None else None
     stdout().print(rules_report.check(loaded, findings, result, used))
 

@@ -241,3 +241,78 @@ def test_split_overlaps_of_identical_and_touching_intervals():
     assert split_overlaps([(t, t + h), (t, t + h)]) == [0.5, 0.5]
     assert split_overlaps([(t, t + h), (t + h, t + 2 * h)]) == [1.0, 1.0]
     assert split_overlaps([(t, t), (t, t + h)]) == [0.0, 1.0]
+
+
+def ledger_of(result) -> dict[str, tuple[int, float]]:
+    return {k: (v.events, v.hours) for k, v in result.skipped.items() if v.events}
+
+
+def test_an_event_whose_own_status_is_tentative_is_skipped_under_tentative_skip():
+    # The "Customer demo" on 3 March 10-12 has STATUS:TENTATIVE and no owner PARTSTAT:
+    # 2 h of sales by default, 2 h in the tentative ledger under tentative: skip.
+    counted = audit_fixture("precedence.ics")
+    assert category_hours(counted)["sales"] == 2.0
+    skipped = audit_fixture("precedence.ics", tentative="skip")
+    assert "sales" not in category_hours(skipped)
+    assert skipped.skipped["tentative"].hours == 2.0 + 0.75
+
+
+def test_the_first_skip_reason_in_the_documented_order_wins():
+    # precedence.ics, each event carrying two reasons (DESIGN.md order: cancelled,
+    # out_of_office, declined, tentative, free, all_day, ignored):
+    #   cancelled + declined        2 Mar 10:00-11:00  1 h    -> cancelled
+    #   declined + free             4 Mar 09:00-09:30  0.5 h  -> declined
+    #   STATUS:TENTATIVE + declined 9 Mar 10:00-11:30  1.5 h  -> declined
+    #   tentative + free            5 Mar 14:00-14:45  0.75 h -> tentative (if skipped), else free
+    #   free + ignore rule (lunch)  6 Mar 12:00-13:00  1 h    -> free
+    #   free + all-day              10 Mar             0 h    -> free
+    #   STATUS:TENTATIVE alone      3 Mar 10:00-12:00  2 h    -> tentative (if skipped), else sales
+    result = audit_fixture("precedence.ics", tentative="skip")
+    assert ledger_of(result) == {
+        "cancelled": (1, 1.0),
+        "declined": (2, 2.0),
+        "tentative": (2, 2.75),
+        "free": (2, 1.0),
+    }
+    assert result.total_hours == 0.0
+    default = audit_fixture("precedence.ics")
+    assert ledger_of(default) == {"cancelled": (1, 1.0), "declined": (2, 2.0), "free": (3, 1.75)}
+    assert default.total_hours == 2.0
+
+
+def test_free_comes_before_all_day_and_all_day_before_ignored():
+    # With free: count the free all-day "Offsite" is all_day and the free lunch is ignored.
+    result = audit_fixture("precedence.ics", free="count", tentative="skip")
+    assert ledger_of(result) == {
+        "cancelled": (1, 1.0),
+        "declined": (2, 2.0),
+        "tentative": (2, 2.75),
+        "all_day": (1, 0.0),
+        "ignored": (1, 1.0),
+    }
+
+
+def test_overlap_full_counts_elapsed_time_on_the_dst_start_night():
+    # 8 March 2026, clocks jump 02:00 -> 03:00 EDT:
+    #   Incident 01:00-04:00 = 06:00Z-08:00Z: 2 h (3 h on the wall clock)
+    #   Interview 01:00-03:30 = 06:00Z-07:30Z: 1.5 h (2.5 h on the wall clock)
+    result = audit_fixture("dst-overlap.ics", overlap="full")
+    assert category_hours(result) == {"ops": 2.0, "recruiting": 1.5}
+    assert result.total_hours == 3.5
+
+
+def test_overlap_split_on_the_dst_start_night():
+    # 06:00Z-07:30Z shared by both (0.75 h each), 07:30Z-08:00Z incident alone (0.5 h).
+    result = audit_fixture("dst-overlap.ics")
+    assert category_hours(result) == {"ops": 1.25, "recruiting": 0.75}
+    assert result.total_hours == 2.0
+
+
+@pytest.mark.parametrize("overlap", ["split", "full"])
+def test_skipped_hours_on_dst_nights_are_elapsed_time(overlap):
+    # Declined call 8 March 00:30 EST (05:30Z) - 03:30 EDT (07:30Z): 2 h, not 3.
+    march = audit_fixture("dst-overlap.ics", overlap=overlap)
+    assert ledger_of(march) == {"declined": (1, 2.0)}
+    # Cancelled drill 1 November 00:30 EDT (04:30Z) - 02:30 EST (07:30Z): 3 h, not 2.
+    november = audit_fixture("dst-overlap.ics", period="2026-11", overlap=overlap)
+    assert ledger_of(november) == {"cancelled": (1, 3.0)}

@@ -99,3 +99,15 @@ def test_text_report_matches_the_golden_file():
     from tests.helpers import DATA
 
     assert text_report.render(report_of("recurrence.ics")) == (DATA / "golden" / "report.txt").read_text()
+
+
+def test_a_single_invited_instance_of_a_series_is_a_recurring_series():
+    # recurrence-edges.ics: the Standup series has 5 one-hour March occurrences (the first,
+    # on 2 March, is an instance moved there and carries its own title); the 1:1 Bo override
+    # has no master in the file but is still one instance of a series (0.5 h). The two
+    # "Incident review" events share a UID but have no RRULE: not recurring.
+    series = monthly.costly_series(audit_fixture("recurrence-edges.ics"))
+    assert [(s.title, s.hours, s.events, s.category) for s in series] == [
+        ("Standup (moved into March)", 5.0, 5, "ops"),
+        ("1:1 Bo (single invited instance)", 0.5, 1, "culture"),
+    ]

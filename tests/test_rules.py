@@ -146,3 +146,34 @@ def test_a_rule_without_conditions_matches_everything_that_reaches_it():
     match = rules.classify(event("Anything at all"))
     assert match is not None and match.outcome == "ops"
     assert match.describe() == "rules[1]: no condition (matches everything)"
+
+
+@pytest.mark.parametrize(
+    ("keyword", "text"),
+    [
+        ("ops", "DevOps sync"),  # a word ending in the keyword
+        ("call", "Recall planning"),
+        ("demo", "pseudodemo"),
+        ("ops", "opsreview"),  # a word starting with it
+        ("call", "callback"),
+        ("focus time", "refocus timeline"),  # a phrase: both ends, too
+    ],
+)
+def test_keywords_do_not_match_inside_a_word_on_either_side(keyword, text):
+    assert keyword_pattern(keyword).search(text) is None
+
+
+@pytest.mark.parametrize(
+    ("keyword", "text"),
+    [("ops", "Ops: pager review"), ("call", "Sales call"), ("demo", "(demo) Acme"), ("ops", "dev/ops")],
+)
+def test_keywords_match_between_non_word_characters(keyword, text):
+    assert keyword_pattern(keyword).search(text) is not None
+
+
+def test_a_rule_keyword_inside_another_word_leaves_the_event_unclassified():
+    rules = ruleset("rules:\n  - {category: ops, title: [ops]}\n  - {category: sales, title: [call, demo]}\n")
+    assert outcome(rules, event("DevOps guild")) is None
+    assert outcome(rules, event("Recall: Q3 numbers")) is None
+    assert outcome(rules, event("pseudodemo")) is None
+    assert outcome(rules, event("Weekly ops")) == "ops"

@@ -341,6 +341,7 @@ def test_init_writes_a_valid_template_and_refuses_to_overwrite(tmp_path):
     assert path.read_text() == before
 
 
+@pytest.mark.slow
 def test_python_dash_m_runs_the_same_command_line():
     import subprocess
     import sys

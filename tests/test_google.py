@@ -203,6 +203,7 @@ def test_unattended_service_account(tmp_path):
     assert ("POST", "/token") in server.log
 
 
+@pytest.mark.slow
 def test_sign_in_with_the_loopback_flow_saves_a_0600_token(tmp_path):
     """`calaudit auth google --no-browser`: we play the browser and follow the redirect."""
     import re

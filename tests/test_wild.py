@@ -64,6 +64,7 @@ def rules(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CALENDARS, reason="the installed libraries ship no test calendars")
 def test_calendars_from_the_wild(rules):
     runner = CliRunner()

@@ -420,3 +420,88 @@ def test_rules_check_with_a_source_reports_hits_and_unused_keywords():
 
 def test_table_output_matches_the_golden_file():
     assert run(*audit_args()).stdout == (DATA / "golden" / "audit.txt").read_text()
+
+
+def test_markdown_by_audience_adds_the_cross_tab():
+    # audience.ics, hand-counted in test_by_audience_cross_tab; categories without time are left out.
+    args = ["--ics", str(ICS / "audience.ics"), "--rules", str(RULES), "--period", "2026-03"]
+    result = run("audit", *args, "--format", "md", "--by", "audience")
+    assert result.exit_code == 0, result.output
+    section = result.stdout.split("## Hours by audience\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert section == [
+        "| Category | External | Internal | Solo | Total |",
+        "|---|---:|---:|---:|---:|",
+        "| Sales / Customers | 1.0 | 0.5 | 1.0 | 2.5 |",
+        "| Recruiting | 1.0 | 0.0 | 0.0 | 1.0 |",
+        "| Engineering culture | 0.0 | 0.5 | 0.0 | 0.5 |",
+        "| Unclassified | 0.0 | 0.0 | 1.0 | 1.0 |",
+    ]
+    assert "Hours by audience" not in run("audit", *args, "--format", "md").stdout
+
+
+def _group_with(command):
+    """The real error handling of the calaudit command group around one test command."""
+    import click
+
+    from calaudit.cli import CalauditGroup
+
+    group = CalauditGroup(name="calaudit", params=[click.Option(["--debug"], is_flag=True)])
+    group.add_command(click.Command("boom", callback=command))
+    return group
+
+
+def test_an_unexpected_error_is_one_line_with_status_1():
+    def boom():
+        raise ZeroDivisionError("division by zero")
+
+    result = CliRunner().invoke(_group_with(boom), ["boom"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "calaudit: error: unexpected error: ZeroDivisionError: division by zero; rerun with --debug and report it\n"
+    )
+    debug = CliRunner().invoke(_group_with(boom), ["--debug", "boom"])
+    assert debug.exit_code == 1 and "Traceback" in debug.stderr
+
+
+@pytest.mark.xfail(strict=True, reason="lead wires exit 130")
+def test_ctrl_c_ends_with_status_130_and_one_line():
+    def interrupted():
+        raise KeyboardInterrupt
+
+    result = CliRunner().invoke(_group_with(interrupted), ["boom"])
+    assert result.stderr == "calaudit: error: interrupted; nothing was written\n"
+    assert result.exit_code == 130
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="lead wires exit 130")
+def test_ctrl_c_while_reading_a_calendar_ends_with_status_130(tmp_path):
+    # A real SIGINT to a real process, blocked reading a FIFO that never gets data.
+    import errno
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    fifo = tmp_path / "calendar.ics"
+    os.mkfifo(fifo)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "calaudit", "audit", "--ics", str(fifo), "--rules", str(RULES), "--no-cache"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    writer, deadline = None, time.monotonic() + 60
+    while writer is None:  # opening the write end succeeds once calaudit has opened the file
+        try:
+            writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as exc:
+            assert exc.errno == errno.ENXIO and time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.05)
+    try:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        os.close(writer)
+    assert stderr.endswith("calaudit: error: interrupted; nothing was written\n")
+    assert process.returncode == 130

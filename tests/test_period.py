@@ -129,3 +129,23 @@ def test_period_name_is_read_case_and_space_insensitively():
 
 def test_last_day_is_the_day_before_the_end():
     assert parse_period("2026-02", NY, NOW).last_day == date(2026, 2, 28)
+
+
+def test_errors_say_what_was_given_and_what_is_understood():
+    with pytest.raises(UsageError) as info:
+        parse_period("march", NY, NOW)
+    assert str(info.value) == (
+        "period 'march' not understood; use YYYY-MM, YYYY-Qn, YYYY, last-month or this-month, or --from/--to"
+    )
+    with pytest.raises(UsageError) as info:
+        date_range(date(2026, 3, 2), date(2026, 3, 1), NY)
+    assert str(info.value) == "--to 2026-03-01 is before --from 2026-03-02"
+
+
+def test_a_one_day_range_is_allowed():
+    period = date_range(date(2026, 3, 8), date(2026, 3, 8), NY)
+    assert (period.start.isoformat(), period.end.isoformat()) == (
+        "2026-03-08T00:00:00-05:00",
+        "2026-03-09T00:00:00-04:00",
+    )
+    assert period.label == "2026-03-08..2026-03-08"

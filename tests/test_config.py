@@ -176,3 +176,10 @@ def test_rules_lookup_order(tmp_path):
     (cwd / "rules.yaml").write_text(VALID)
     assert pipeline.find_rules(None, cwd, config_dir) == cwd / "rules.yaml"
     assert pipeline.find_rules(Path("x.yaml"), cwd, config_dir) == Path("x.yaml")
+
+
+def test_without_a_timezone_the_machine_zone_is_the_reporting_zone(monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # what tzlocal reads first
+    loaded = config_module.parse(VALID.replace("timezone: Europe/Berlin\n", "").encode(), "rules.yaml")
+    assert loaded.config.timezone is None
+    assert loaded.zone.key == "Asia/Tokyo"

@@ -337,3 +337,37 @@ def test_cron_without_a_period_reports_last_month_in_the_rules_zone(tmp_path):
     assert result.output.endswith(f"sent the {last_month} report to cto@weave.example\n")
     [(_, message)] = server.inbox.messages
     assert str(message["Subject"]).strip().startswith(f"calaudit {last_month}: ")
+
+
+def scheduled_command(*argv: str, rules: Path) -> str:
+    """The command of the crontab line that ``calaudit schedule`` prints when started as ``argv``."""
+    import subprocess
+
+    done = subprocess.run(
+        [*argv, "schedule", "--rules", str(rules)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(rules.parent)},  # no calaudit on the PATH
+    )
+    line = next(x for x in done.stdout.splitlines() if x.startswith("0 7 1"))
+    return line.split("; ")[-1].split(" cron ")[0]
+
+
+@pytest.mark.slow
+def test_schedule_names_the_installed_script_that_runs_it(tmp_path):
+    import sys
+
+    script = Path(sys.executable).parent / "calaudit"
+    if not script.exists():
+        pytest.skip("calaudit is not installed as a script beside this Python")
+    assert scheduled_command(str(script), rules=rules_file(tmp_path, 25)) == str(script.resolve())
+
+
+@pytest.mark.slow
+def test_schedule_run_as_a_module_without_a_script_on_the_path_uses_python_dash_m(tmp_path):
+    import sys
+
+    command = scheduled_command(sys.executable, "-m", "calaudit", rules=rules_file(tmp_path, 25))
+    assert command == f"{sys.executable} -m calaudit"

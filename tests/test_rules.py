@@ -177,3 +177,41 @@ def test_a_rule_keyword_inside_another_word_leaves_the_event_unclassified():
     assert outcome(rules, event("Recall: Q3 numbers")) is None
     assert outcome(rules, event("pseudodemo")) is None
     assert outcome(rules, event("Weekly ops")) == "ops"
+
+
+def test_an_organizer_rule_does_not_match_an_event_without_organizer():
+    rules = ruleset("rules:\n  - {category: ops, organizer: [weave.example]}\n")
+    assert outcome(rules, event("Sync", attendees=(Attendee("ana@weave.example"),))) is None
+    assert outcome(rules, event("Sync", organizer="ana@weave.example")) == "ops"
+
+
+def test_examples_use_every_field_they_give():
+    config = config_module.parse(
+        (
+            BASE
+            + "rules:\n"
+            + "  - {category: sales, description: [opportunity]}\n"
+            + "  - {category: sales, location: [acme hq]}\n"
+            + "  - {category: ops, calendar: [on-call]}\n"
+            + "  - {category: ops, organizer: [boss@weave.example]}\n"
+            + "  - {category: sales, attendees: [acme.example]}\n"
+            + "examples:\n"
+            + "  - {title: Sync, description: 'opportunity #42', category: sales}\n"
+            + "  - {title: Sync, location: Acme HQ, category: sales}\n"
+            + "  - {title: Shift, calendar: On-call rota, category: ops}\n"
+            + "  - {title: Review, organizer: boss@weave.example, category: ops}\n"
+            + "  - {title: Visit, attendees: [pat@acme.example], category: sales}\n"
+            + "  - {title: Sync, category: unclassified}\n"
+        ).encode(),
+        "t",
+    ).config
+    checks = check_examples(config)
+    assert [(c.passed, c.actual, c.rule) for c in checks] == [
+        (True, "sales", "rules[0]: description ~ 'opportunity'"),
+        (True, "sales", "rules[1]: location ~ 'acme hq'"),
+        (True, "ops", "rules[2]: calendar ~ 'on-call'"),
+        (True, "ops", "rules[3]: organizer ~ 'boss@weave.example'"),
+        (True, "sales", "rules[4]: attendees ~ 'acme.example'"),
+        (True, "unclassified", None),
+    ]
+    assert [(c.index, c.title, c.expected) for c in checks][:2] == [(0, "Sync", "sales"), (1, "Sync", "sales")]

@@ -215,3 +215,10 @@ def test_examples_use_every_field_they_give():
         (True, "unclassified", None),
     ]
     assert [(c.index, c.title, c.expected) for c in checks][:2] == [(0, "Sync", "sales"), (1, "Sync", "sales")]
+
+
+def test_the_match_description_names_every_condition_that_held():
+    rules = ruleset("rules:\n  - {category: sales, title: [call], location: [zoom], audience: external}\n")
+    match = rules.classify(event("Acme call", location="Zoom", attendees=(Attendee("pat@acme.example"),)))
+    assert match is not None
+    assert match.describe() == "rules[0]: title ~ 'call', location ~ 'zoom', audience = external"

@@ -120,11 +120,14 @@ def test_previous_of_a_range_not_on_month_starts_is_the_same_number_of_days():
     period = date_range(date(2026, 3, 1), date(2026, 4, 14), NY).previous()
     assert (period.first_day, period.last_day) == (date(2026, 1, 15), date(2026, 2, 28))
     assert period.label == "2026-01-15..2026-02-28"
+    assert period.start.isoformat() == "2026-01-15T00:00:00-05:00"  # still in the reporting zone
 
 
 def test_period_name_is_read_case_and_space_insensitively():
     assert parse_period(" 2026-q2 ", NY, NOW).label == "2026-Q2"
-    assert parse_period("LAST-MONTH", NY, NOW).label == "2025-12"
+    last_month = parse_period("LAST-MONTH", NY, NOW)
+    assert last_month.label == "2025-12"
+    assert last_month.start.isoformat() == "2025-12-01T00:00:00-05:00"
 
 
 def test_last_day_is_the_day_before_the_end():

@@ -123,6 +123,11 @@ def test_previous_of_a_range_not_on_month_starts_is_the_same_number_of_days():
     assert period.start.isoformat() == "2026-01-15T00:00:00-05:00"  # still in the reporting zone
 
 
+def test_a_year_is_in_the_reporting_zone():
+    year = parse_period("2025", NY, NOW)
+    assert (year.start.isoformat(), year.end.isoformat()) == ("2025-01-01T00:00:00-05:00", "2026-01-01T00:00:00-05:00")
+
+
 def test_period_name_is_read_case_and_space_insensitively():
     assert parse_period(" 2026-q2 ", NY, NOW).label == "2026-Q2"
     last_month = parse_period("LAST-MONTH", NY, NOW)

@@ -1,7 +1,8 @@
 """A Google-Calendar-compatible HTTP server on loopback, for googleapiclient in tests.
 
 It serves calendarList.list and events.list (time-range filtering, pagination that needs
-nextPageToken in the fields mask, an optional 429 first, 401 for unknown access tokens)
+nextPageToken in the fields mask, optional 429s first (with Retry-After if set), 401 for
+unknown access tokens)
 and an OAuth token endpoint (refresh_token and jwt-bearer grants; invalid_grant for a
 revoked refresh token). Its events are made from .ics fixtures by an independent
 conversion, the way Google presents them: singleEvents expanded, cancelled instances
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -104,6 +106,10 @@ class FakeGoogle:
         self.page_size = page_size
         self.access_tokens: set[str] = set()
         self.throttle_next = 0
+        self.retry_after: str | None = None
+        """The Retry-After header of the throttled answers, if any."""
+        self.get_times: list[float] = []
+        """time.monotonic() of every GET, in arrival order."""
         self.break_page: int | None = None
         """Drop the connection instead of answering the page at this offset."""
         self.log: list[tuple[str, str]] = []
@@ -113,9 +119,11 @@ class FakeGoogle:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def _json(self, status: int, body: dict) -> None:
+            def _json(self, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
                 data = json.dumps(body).encode()
                 self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -145,6 +153,7 @@ class FakeGoogle:
                 url = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
                 server.log.append(("GET", url.path))
+                server.get_times.append(time.monotonic())
                 if self.headers.get("Authorization", "").removeprefix("Bearer ") not in server.access_tokens:
                     self._json(
                         401, {"error": {"code": 401, "message": "Request had invalid authentication credentials."}}
@@ -152,7 +161,8 @@ class FakeGoogle:
                     return
                 if server.throttle_next:
                     server.throttle_next -= 1
-                    self._json(429, {"error": {"code": 429, "message": "Rate Limit Exceeded"}})
+                    retry = {"Retry-After": server.retry_after} if server.retry_after else {}
+                    self._json(429, {"error": {"code": 429, "message": "Rate Limit Exceeded"}}, retry)
                     return
                 parts = url.path.split("/")
                 if url.path.endswith("/users/me/calendarList"):

@@ -459,3 +459,193 @@ def test_the_ics_reader_dates_the_newest_event_of_the_whole_calendar(prefilter):
 def test_merged_sources_keep_the_newest_event_of_any():
     merged = fetch("stale.ics", "dst.ics")
     assert merged.newest == datetime(2026, 11, 1, tzinfo=NY)
+
+
+def ledger_of(result) -> dict[str, tuple[int, float]]:
+    return {k: (v.events, v.hours) for k, v in result.skipped.items() if v.events}
+
+
+def test_an_event_whose_own_status_is_tentative_is_skipped_under_tentative_skip():
+    # The "Customer demo" on 3 March 10-12 has STATUS:TENTATIVE and no owner PARTSTAT:
+    # 2 h of sales by default, 2 h in the tentative ledger under tentative: skip.
+    counted = audit_fixture("precedence.ics")
+    assert category_hours(counted)["sales"] == 2.0
+    skipped = audit_fixture("precedence.ics", tentative="skip")
+    assert "sales" not in category_hours(skipped)
+    assert skipped.skipped["tentative"].hours == 2.0 + 0.75
+
+
+def test_the_first_skip_reason_in_the_documented_order_wins():
+    # precedence.ics, each event carrying two reasons (DESIGN.md order: cancelled,
+    # out_of_office, declined, tentative, free, all_day, ignored):
+    #   cancelled + declined        2 Mar 10:00-11:00  1 h    -> cancelled
+    #   declined + free             4 Mar 09:00-09:30  0.5 h  -> declined
+    #   STATUS:TENTATIVE + declined 9 Mar 10:00-11:30  1.5 h  -> declined
+    #   tentative + free            5 Mar 14:00-14:45  0.75 h -> tentative (if skipped), else free
+    #   free + ignore rule (lunch)  6 Mar 12:00-13:00  1 h    -> free
+    #   free + all-day              10 Mar             0 h    -> free
+    #   STATUS:TENTATIVE alone      3 Mar 10:00-12:00  2 h    -> tentative (if skipped), else sales
+    result = audit_fixture("precedence.ics", tentative="skip")
+    assert ledger_of(result) == {
+        "cancelled": (1, 1.0),
+        "declined": (2, 2.0),
+        "tentative": (2, 2.75),
+        "free": (2, 1.0),
+    }
+    assert result.total_hours == 0.0
+    default = audit_fixture("precedence.ics")
+    assert ledger_of(default) == {"cancelled": (1, 1.0), "declined": (2, 2.0), "free": (3, 1.75)}
+    assert default.total_hours == 2.0
+
+
+def test_free_comes_before_all_day_and_all_day_before_ignored():
+    # With free: count the free all-day "Offsite" is all_day and the free lunch is ignored.
+    result = audit_fixture("precedence.ics", free="count", tentative="skip")
+    assert ledger_of(result) == {
+        "cancelled": (1, 1.0),
+        "declined": (2, 2.0),
+        "tentative": (2, 2.75),
+        "all_day": (1, 0.0),
+        "ignored": (1, 1.0),
+    }
+
+
+def test_overlap_full_counts_elapsed_time_on_the_dst_start_night():
+    # 8 March 2026, clocks jump 02:00 -> 03:00 EDT:
+    #   Incident 01:00-04:00 = 06:00Z-08:00Z: 2 h (3 h on the wall clock)
+    #   Interview 01:00-03:30 = 06:00Z-07:30Z: 1.5 h (2.5 h on the wall clock)
+    result = audit_fixture("dst-overlap.ics", overlap="full")
+    assert category_hours(result) == {"ops": 2.0, "recruiting": 1.5}
+    assert result.total_hours == 3.5
+
+
+def test_overlap_split_on_the_dst_start_night():
+    # 06:00Z-07:30Z shared by both (0.75 h each), 07:30Z-08:00Z incident alone (0.5 h).
+    result = audit_fixture("dst-overlap.ics")
+    assert category_hours(result) == {"ops": 1.25, "recruiting": 0.75}
+    assert result.total_hours == 2.0
+
+
+@pytest.mark.parametrize("overlap", ["split", "full"])
+def test_skipped_hours_on_dst_nights_are_elapsed_time(overlap):
+    # Declined call 8 March 00:30 EST (05:30Z) - 03:30 EDT (07:30Z): 2 h, not 3.
+    march = audit_fixture("dst-overlap.ics", overlap=overlap)
+    assert ledger_of(march) == {"declined": (1, 2.0)}
+    # Cancelled drill 1 November 00:30 EDT (04:30Z) - 02:30 EST (07:30Z): 3 h, not 2.
+    november = audit_fixture("dst-overlap.ics", period="2026-11", overlap=overlap)
+    assert ledger_of(november) == {"cancelled": (1, 3.0)}
+
+
+def timed(title: str, day: int, hour: float, hours: float, uid: str = "", **kw) -> Event:
+    start = datetime(2026, 3, day, tzinfo=NY) + timedelta(hours=hour)
+    return Event(uid=uid, title=title, calendar="t", start=start, end=start + timedelta(hours=hours), **kw)
+
+
+def march(events, invalid=(), **accounting):
+    loaded = fixture_rules(**accounting)
+    return audit(events, loaded.config, parse_period("2026-03", NY, NOW), invalid)
+
+
+def test_a_repeat_from_another_source_is_dropped_and_what_follows_it_still_counts():
+    # The 14:00 EDT customer call again as 18:00Z from a second calendar, then an interview.
+    call = timed("Customer call", 10, 14, 1, uid="c@x")
+    again = Event(
+        uid="c@x",
+        title="Customer call",
+        calendar="other",
+        start=datetime(2026, 3, 10, 18, tzinfo=UTC),
+        end=datetime(2026, 3, 10, 19, tzinfo=UTC),
+    )
+    interview = timed("Interview", 11, 9, 1.5, uid="i@x")
+    result = march([call, again, interview])
+    assert category_hours(result) == {"sales": 1.0, "recruiting": 1.5}
+    assert len(result.occurrences) == 2
+
+
+def test_events_without_a_uid_are_never_taken_for_repeats():
+    result = march([timed("Customer call", 10, 14, 1), timed("Customer call", 10, 14, 1)], overlap="full")
+    assert category_hours(result) == {"sales": 2.0}
+
+
+def test_what_touches_the_period_at_its_edges():
+    # Zero-length events count as touching only inside [start, end); timed ones need an
+    # instant inside; all-day ones a day inside. None of these edge cases adds hours.
+    start, end = datetime(2026, 3, 1, tzinfo=NY), datetime(2026, 4, 1, tzinfo=NY)
+    hour = timedelta(hours=1)
+    events = [
+        Event(uid="a", title="Customer reminder at the start", calendar="t", start=start, end=start),
+        Event(uid="b", title="Customer reminder at the end", calendar="t", start=end, end=end),
+        Event(uid="c", title="Incident before", calendar="t", start=start - hour, end=start),
+        Event(uid="d", title="Incident after", calendar="t", start=end, end=end + hour),
+        Event(
+            uid="e",
+            title="Offsite 28 Feb",
+            calendar="t",
+            all_day=True,
+            start=start - 24 * hour,
+            end=start,
+            start_date=datetime(2026, 2, 28).date(),
+            end_date=datetime(2026, 3, 1).date(),
+        ),
+        Event(
+            uid="f",
+            title="Offsite 1 Apr",
+            calendar="t",
+            all_day=True,
+            start=end,
+            end=end + 24 * hour,
+            start_date=datetime(2026, 4, 1).date(),
+            end_date=datetime(2026, 4, 2).date(),
+        ),
+    ]
+    result = march(events)
+    assert [o.event.uid for o in result.occurrences] == ["a"]
+    assert result.total_hours == 0.0
+    assert result.skipped["all_day"].events == 0
+
+
+def test_a_backwards_event_counts_nothing():
+    backwards = Event(
+        uid="b",
+        title="Incident",
+        calendar="t",
+        start=datetime(2026, 3, 10, 12, tzinfo=NY),
+        end=datetime(2026, 3, 10, 11, tzinfo=NY),
+    )
+    result = march([backwards, timed("Incident", 11, 9, 1)], overlap="full")
+    assert category_hours(result) == {"ops": 1.0}
+
+
+@pytest.mark.parametrize("event_type", ["outOfOffice", "workingLocation", "birthday"])
+def test_google_entries_that_are_not_meetings_are_out_of_office(event_type):
+    result = march([timed("Customer call", 10, 9, 8, event_type=event_type)])
+    assert ledger_of(result) == {"out_of_office": (1, 8.0)}
+
+
+def test_out_of_office_comes_after_cancelled_and_before_declined():
+    cancelled = timed("Customer call", 10, 9, 1, uid="1", event_type="outOfOffice", cancelled=True)
+    declined = timed("Customer call", 11, 9, 2, uid="2", event_type="outOfOffice", response=Response.DECLINED)
+    assert ledger_of(march([cancelled, declined])) == {"cancelled": (1, 1.0), "out_of_office": (1, 2.0)}
+
+
+def test_unclassified_titles_most_hours_first_then_by_title():
+    events = [timed("Coffee", 2, 9, 1), timed("Board prep", 3, 9, 2), timed("Admin", 4, 9, 1), timed("Coffee", 5, 9, 1)]
+    result = march(events)
+    assert [(t.title, t.hours, t.events) for t in result.unclassified] == [
+        ("Board prep", 2.0, 1),
+        ("Coffee", 2.0, 2),
+        ("Admin", 1.0, 1),
+    ]
+    assert result.coverage == 0.0 and result.unclassified_hours == 5.0
+
+
+def test_invalid_events_are_counted_in_the_ledger_with_no_hours():
+    from calaudit.models import InvalidEvent
+
+    bad = [
+        InvalidEvent(calendar="t", title="x", uid="x", reason="r"),
+        InvalidEvent(calendar="t", title="y", uid="y", reason="r"),
+    ]
+    result = march([timed("Incident", 2, 9, 1)], invalid=bad)
+    assert ledger_of(result) == {"invalid": (2, 0.0)}
+    assert result.invalid == tuple(bad)

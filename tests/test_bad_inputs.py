@@ -10,6 +10,8 @@ from tests.helpers import DATA, ICS, RULES
 
 BAD = DATA / "bad"
 
+pytestmark = pytest.mark.slow  # every test here runs calaudit in a subprocess
+
 
 def calaudit(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

@@ -343,6 +343,7 @@ def test_init_writes_a_valid_template_and_refuses_to_overwrite(tmp_path):
     assert path.read_text() == before
 
 
+@pytest.mark.slow
 def test_python_dash_m_runs_the_same_command_line():
     import subprocess
     import sys
@@ -429,3 +430,54 @@ def test_placeholders_are_flagged_in_your_rules_but_not_in_the_bundled_demo(tmp_
     run("init", str(tmp_path / "rules.yaml"))
     mine = run("rules", "check", str(tmp_path / "rules.yaml")).stdout
     assert "owner[0]: 'cto@weave.example' is still the template's placeholder" in mine
+
+
+def test_markdown_by_audience_adds_the_cross_tab():
+    # audience.ics, hand-counted in test_by_audience_cross_tab; categories without time are left out.
+    args = ["--ics", str(ICS / "audience.ics"), "--rules", str(RULES), "--period", "2026-03"]
+    result = run("audit", *args, "--format", "md", "--by", "audience")
+    assert result.exit_code == 0, result.output
+    section = result.stdout.split("## Hours by audience\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert section == [
+        "| Category | External | Internal | Solo | Total |",
+        "|---|---:|---:|---:|---:|",
+        "| Sales / Customers | 1.0 | 0.5 | 1.0 | 2.5 |",
+        "| Recruiting | 1.0 | 0.0 | 0.0 | 1.0 |",
+        "| Engineering culture | 0.0 | 0.5 | 0.0 | 0.5 |",
+        "| Unclassified | 0.0 | 0.0 | 1.0 | 1.0 |",
+    ]
+    assert "Hours by audience" not in run("audit", *args, "--format", "md").stdout
+
+
+def _group_with(command):
+    """The real error handling of the calaudit command group around one test command."""
+    import click
+
+    from calaudit.cli.app import CalauditGroup, _set_debug
+
+    debug = click.Option(["--debug"], is_flag=True, expose_value=False, callback=_set_debug)
+    group = CalauditGroup(name="calaudit", params=[debug])
+    group.add_command(click.Command("boom", callback=command))
+    return group
+
+
+def test_an_unexpected_error_is_one_line_with_status_1():
+    def boom():
+        raise ZeroDivisionError("division by zero")
+
+    result = CliRunner().invoke(_group_with(boom), ["boom"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "calaudit: error: unexpected error: ZeroDivisionError: division by zero; rerun with --debug and report it\n"
+    )
+    debug = CliRunner().invoke(_group_with(boom), ["--debug", "boom"])
+    assert debug.exit_code == 1 and "Traceback" in debug.stderr
+
+
+def test_ctrl_c_ends_with_status_130_and_one_line():
+    def interrupted():
+        raise KeyboardInterrupt
+
+    result = CliRunner().invoke(_group_with(interrupted), ["boom"])
+    assert result.stderr == "calaudit: error: interrupted; nothing was written\n"
+    assert result.exit_code == 130

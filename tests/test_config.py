@@ -287,3 +287,10 @@ def test_a_huge_counted_repeat_is_refused_before_the_engine_allocates_it(tmp_pat
     assert "rules[0].title[1]: regular expression /a{100000000}/ repeats more than 1000 times" in done.stdout, (
         done.stderr
     )
+
+
+def test_without_a_timezone_the_machine_zone_is_the_reporting_zone(monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # what tzlocal reads first
+    loaded = config_module.parse(VALID.replace("timezone: Europe/Berlin\n", "").encode(), "rules.yaml")
+    assert loaded.config.timezone is None
+    assert loaded.zone.key == "Asia/Tokyo"

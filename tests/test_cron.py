@@ -281,3 +281,195 @@ def test_an_empty_period_is_not_mailed_as_a_zero_report(tmp_path):
     ((_, notice),) = server.inbox.messages
     assert notice["Subject"] == "calaudit: the 2025-01 report was not sent"
     assert [run.status for run in history_runs()] == ["failed"]
+
+    assert len(server.inbox.messages) == 1
+
+
+def recipients_of(server: SmtpServer) -> list[list[str]]:
+    return [recipients for recipients, _ in server.inbox.messages]
+
+
+def test_once_per_period_not_once_ever_after_march_april_is_sent(tmp_path):
+    with SmtpServer() as server:
+        rules = rules_file(tmp_path, server.port)
+        assert cron(rules).exit_code == 0
+        april = invoke("cron", "--rules", str(rules), "--period", "2026-04")
+        again = invoke("cron", "--rules", str(rules), "--period", "2026-04")
+    assert april.exit_code == 0, april.output
+    assert "already delivered" in again.output
+    subjects = [str(message["Subject"]).strip() for _, message in server.inbox.messages]
+    assert [s.split(":")[0] for s in subjects] == ["calaudit 2026-03", "calaudit 2026-04"]
+
+
+def test_a_new_recipient_receives_a_month_already_sent_to_the_others(tmp_path):
+    with SmtpServer() as server:
+        rules = rules_file(tmp_path, server.port)
+        assert cron(rules).exit_code == 0
+        one, two = "[cto@weave.example]", "[cto@weave.example, coo@weave.example]"
+        swapped = "[coo@weave.example, cto@weave.example]"
+        rules.write_text(rules.read_text().replace(one, two))
+        widened = cron(rules)
+        # The same set in another order is the same audience: nothing more is sent.
+        rules.write_text(rules.read_text().replace(two, swapped))
+        reordered = cron(rules)
+    assert widened.exit_code == 0, widened.output
+    assert "already delivered" in reordered.output
+    assert recipients_of(server) == [["cto@weave.example"], ["cto@weave.example", "coo@weave.example"]]
+
+
+def starttls_rules(tmp_path: Path, port: int) -> Path:
+    rules = rules_file(tmp_path, port)
+    rules.write_text(rules.read_text().replace("security: none", "security: starttls"))
+    return rules
+
+
+def test_starttls_never_falls_back_to_plaintext_when_the_server_offers_none(tmp_path):
+    with SmtpServer("none") as server:  # would accept AUTH and mail in plaintext
+        result = cron(starttls_rules(tmp_path, server.port))
+    assert result.exit_code == 4
+    assert "STARTTLS" in result.output and "check security" in result.output
+    assert server.inbox.logins == [] and server.inbox.messages == []
+    assert [run.status for run in History(Path(platformdirs.user_data_dir("calaudit"))).runs()] == ["failed"]
+
+
+def test_a_failed_starttls_handshake_sends_nothing(tmp_path):
+    import ssl
+
+    import trustme
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert("127.0.0.1").configure_cert(context)  # a CA the client does not trust
+    with SmtpServer("starttls", context) as server:
+        result = cron(starttls_rules(tmp_path, server.port))
+    assert result.exit_code == 4
+    assert "nothing was sent" in result.output
+    assert server.inbox.logins == [] and server.inbox.messages == []
+
+
+def test_report_email_really_sends(tmp_path):
+    with SmtpServer() as server:
+        rules = rules_file(tmp_path, server.port)
+        result = invoke("report", "--rules", str(rules), "--period", "2026-03", "--email")
+    assert result.exit_code == 0, result.output
+    assert result.output == "sent the 2026-03 report to cto@weave.example\n"
+    [(recipients, message)] = server.inbox.messages
+    assert recipients == ["cto@weave.example"]
+    assert str(message["Subject"]).strip().startswith("calaudit 2026-03: ")
+    assert server.inbox.logins == [USER]
+    assert invoke("history").output.strip() == "no runs recorded yet"  # only cron records runs
+
+
+def test_a_failure_notice_that_fails_too_is_a_warning_and_the_first_error_decides(tmp_path):
+    rules = rules_file(tmp_path, free_port(), calendar="missing.ics", extra="  alert_on_failure: true\n")
+    failed = cron(rules)
+    assert failed.exit_code == 3
+    assert "calendar file not found" in failed.stderr
+    assert "the failure notice was not sent either: cannot send mail via 127.0.0.1" in failed.stderr
+    assert [run.status for run in History(Path(platformdirs.user_data_dir("calaudit"))).runs()] == ["failed"]
+
+
+def test_no_notice_is_mailed_when_mail_itself_failed(tmp_path):
+    class RefuseAll:
+        async def handle_RCPT(self, server, session, envelope, address, options):
+            return "550 no such user"
+
+    from aiosmtpd.controller import Controller
+
+    port = free_port()
+    controller = Controller(RefuseAll(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        rules = rules_file(tmp_path, port, extra="  alert_on_failure: true\n")
+        rules.write_text(rules.read_text().replace(f", user: {USER}", ""))
+        failed = cron(rules)
+    finally:
+        controller.stop()
+    assert failed.exit_code == 4
+    assert "failure notice" not in failed.output
+
+
+def test_partially_refused_recipients_exit_4_and_name_the_refused_address(tmp_path):
+    class RefuseOne:
+        def __init__(self) -> None:
+            self.delivered: list[list[str]] = []
+
+        async def handle_RCPT(self, server, session, envelope, address, options):
+            if address == "gone@weave.example":
+                return "550 no such user"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server, session, envelope):
+            self.delivered.append(list(envelope.rcpt_tos))
+            return "250 OK"
+
+    from aiosmtpd.controller import Controller
+
+    handler, port = RefuseOne(), free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        rules = rules_file(tmp_path, port)
+        rules.write_text(
+            rules.read_text()
+            .replace(f", user: {USER}", "")
+            .replace("to: [cto@weave.example]", "to: [cto@weave.example, gone@weave.example]")
+        )
+        result = cron(rules)
+    finally:
+        controller.stop()
+    assert result.exit_code == 4
+    assert "refused recipients: gone@weave.example" in result.output
+    assert handler.delivered == [["cto@weave.example"]]
+    assert [run.status for run in History(Path(platformdirs.user_data_dir("calaudit"))).runs()] == ["failed"]
+
+
+def test_cron_without_a_period_reports_last_month_in_the_rules_zone(tmp_path):
+    # The command line has no clock seam (the CLI reads datetime.now), so the expected
+    # label is computed here from the real clock, independently of calaudit.
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    today = datetime.now(ZoneInfo("America/New_York")).date()
+    last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    with SmtpServer() as server:
+        rules = rules_file(tmp_path, server.port)
+        result = invoke("cron", "--rules", str(rules), "--verbose")
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(f"sent the {last_month} report to cto@weave.example\n")
+    [(_, message)] = server.inbox.messages
+    assert str(message["Subject"]).strip().startswith(f"calaudit {last_month}: ")
+
+
+def scheduled_command(*argv: str, rules: Path) -> str:
+    """The command of the crontab line that ``calaudit schedule`` prints when started as ``argv``."""
+    import subprocess
+
+    done = subprocess.run(
+        [*argv, "schedule", "--rules", str(rules)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(rules.parent)},  # no calaudit on the PATH
+    )
+    line = next(x for x in done.stdout.splitlines() if x.startswith("0 7 1"))
+    return line.split("; ")[-1].split(" cron ")[0]
+
+
+@pytest.mark.slow
+def test_schedule_names_the_installed_script_that_runs_it(tmp_path):
+    import sys
+
+    script = Path(sys.executable).parent / "calaudit"
+    if not script.exists():
+        pytest.skip("calaudit is not installed as a script beside this Python")
+    assert scheduled_command(str(script), rules=rules_file(tmp_path, 25)) == str(script.resolve())
+
+
+@pytest.mark.slow
+def test_schedule_run_as_a_module_without_a_script_on_the_path_uses_python_dash_m(tmp_path):
+    import sys
+
+    command = scheduled_command(sys.executable, "-m", "calaudit", rules=rules_file(tmp_path, 25))
+    assert command == f"{sys.executable} -m calaudit"

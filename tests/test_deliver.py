@@ -80,6 +80,7 @@ def test_ssl_and_login(tls):
     with SmtpServer("ssl", server_context) as server:
         smtp = Smtp(host="127.0.0.1", port=server.port, security="ssl", user=USER)
         send(demo_message(), smtp, PASSWORD, ssl_context=client_context)
+    assert server.inbox.logins == [USER]
     assert len(server.inbox.messages) == 1
 
 

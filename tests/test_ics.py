@@ -310,3 +310,18 @@ def test_debug_output_never_shows_the_secret_address():
     assert result.exit_code == 3
     assert "Traceback" in result.output
     assert "t0ken" not in result.output
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="icalendar caches the TZID guess and warns only the first time in a process: a report or cron run "
+    "re-reading the calendar for its trend periods, or a second calendar with the same TZID, loses the warning",
+)
+def test_a_guessed_zone_warns_on_every_read():
+    raw = calendar(
+        "UID:g\nDTSTART;TZID=/mozilla.org/20070129_1/America/Chicago:20260302T100000\n"
+        "DTEND;TZID=/mozilla.org/20070129_1/America/Chicago:20260302T110000\nSUMMARY:Guessed zone"
+    )
+    first, second = events_of(raw), events_of(raw)
+    assert any("America/Chicago" in w for w in first.warnings)
+    assert any("America/Chicago" in w for w in second.warnings)

@@ -206,3 +206,23 @@ def test_a_small_group_can_be_off_target_alone(tmp_path):
     result = audit_hours(loaded=loaded, sales=1.75, recruiting=1.75, culture=48.25, ops=48.25)
     assert [g.status for g in result.groups] == ["under", "on"]
     assert build(result).advice[0] == "External is 4.5 pp under its 8%: about 4.5 h/month could come from Internal"
+
+
+def test_a_single_invited_instance_of_a_series_is_a_recurring_series():
+    # recurrence-edges.ics: the Standup series has 5 one-hour March occurrences (the first,
+    # on 2 March, is an instance moved there and carries its own title); the 1:1 Bo override
+    # has no master in the file but is still one instance of a series (0.5 h). The two
+    # "Incident review" events share a UID but have no RRULE: not recurring.
+    series = monthly.costly_series(audit_fixture("recurrence-edges.ics"))
+    assert [(s.title, s.hours, s.events, s.category) for s in series] == [
+        ("Standup (moved into March)", 5.0, 5, "ops"),
+        ("1:1 Bo (single invited instance)", 0.5, 1, "culture"),
+    ]
+
+
+def test_months_before_the_first_event_are_no_data_in_the_trend():
+    # recurrence.ics starts on 2 February 2026: December and January have no data.
+    text = text_report.render(report_of("recurrence.ics"))
+    trend = text.split("Trend (share of classified time)\n", 1)[1].split("\n\n", 1)[0]
+    assert re.search(r"Sales / Customers\s+—\s+—\s+", trend)
+    assert not re.search(r"Sales / Customers\s+0\.0%\s+0\.0%", trend)

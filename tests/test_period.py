@@ -90,3 +90,88 @@ def test_periods_at_the_edges_of_the_range_work_with_their_previous_period(text)
 def test_a_date_range_beyond_the_years_is_a_usage_error():
     with pytest.raises(UsageError, match=r"period '0001-01-01..0001-01-31' is out of range"):
         date_range(date(1, 1, 1), date(1, 1, 31), NY)
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "label"),
+    [
+        # History and idempotency are keyed by the label: a custom range must not take
+        # the name of a month or quarter it only partly covers.
+        (date(2026, 3, 1), date(2026, 4, 14), "2026-03-01..2026-04-14"),
+        (date(2026, 3, 1), date(2026, 3, 30), "2026-03-01..2026-03-30"),
+        (date(2026, 3, 2), date(2026, 3, 31), "2026-03-02..2026-03-31"),
+        (date(2026, 2, 1), date(2026, 4, 30), "2026-02-01..2026-04-30"),  # three months, not a quarter
+        (date(2026, 1, 1), date(2026, 2, 28), "2026-01-01..2026-02-28"),  # two months
+        (date(2026, 2, 1), date(2027, 1, 31), "2026-02-01..2027-01-31"),  # twelve months, not a year
+        (date(2026, 4, 1), date(2026, 6, 30), "2026-Q2"),
+        (date(2026, 1, 1), date(2026, 12, 31), "2026"),
+    ],
+)
+def test_labels_of_custom_ranges(first, last, label):
+    assert date_range(first, last, NY).label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "end", "label"),
+    [
+        # The quarter before the first quarter is the last quarter of the year before.
+        ("2026-Q1", date(2025, 10, 1), date(2026, 1, 1), "2025-Q4"),
+        ("2026-Q3", date(2026, 4, 1), date(2026, 7, 1), "2026-Q2"),
+    ],
+)
+def test_previous_quarter_boundaries(text, first, end, label):
+    period = parse_period(text, NY, NOW).previous()
+    assert (period.first_day, period.end_day, period.label) == (first, end, label)
+
+
+def test_previous_of_a_two_month_range_is_the_two_months_before():
+    period = date_range(date(2026, 3, 1), date(2026, 4, 30), NY).previous()
+    assert (period.first_day, period.end_day, period.label) == (
+        date(2026, 1, 1),
+        date(2026, 3, 1),
+        "2026-01-01..2026-02-28",
+    )
+
+
+def test_previous_of_a_range_not_on_month_starts_is_the_same_number_of_days():
+    # 1 March - 14 April is 45 days; the 45 days before end on 28 February.
+    period = date_range(date(2026, 3, 1), date(2026, 4, 14), NY).previous()
+    assert (period.first_day, period.last_day) == (date(2026, 1, 15), date(2026, 2, 28))
+    assert period.label == "2026-01-15..2026-02-28"
+    assert period.start.isoformat() == "2026-01-15T00:00:00-05:00"  # still in the reporting zone
+
+
+def test_a_year_is_in_the_reporting_zone():
+    year = parse_period("2025", NY, NOW)
+    assert (year.start.isoformat(), year.end.isoformat()) == ("2025-01-01T00:00:00-05:00", "2026-01-01T00:00:00-05:00")
+
+
+def test_period_name_is_read_case_and_space_insensitively():
+    assert parse_period(" 2026-q2 ", NY, NOW).label == "2026-Q2"
+    last_month = parse_period("LAST-MONTH", NY, NOW)
+    assert last_month.label == "2025-12"
+    assert last_month.start.isoformat() == "2025-12-01T00:00:00-05:00"
+
+
+def test_last_day_is_the_day_before_the_end():
+    assert parse_period("2026-02", NY, NOW).last_day == date(2026, 2, 28)
+
+
+def test_errors_say_what_was_given_and_what_is_understood():
+    with pytest.raises(UsageError) as info:
+        parse_period("march", NY, NOW)
+    assert str(info.value) == (
+        "period 'march' not understood; use YYYY-MM, YYYY-Qn, YYYY, last-month or this-month, or --from/--to"
+    )
+    with pytest.raises(UsageError) as info:
+        date_range(date(2026, 3, 2), date(2026, 3, 1), NY)
+    assert str(info.value) == "--to 2026-03-01 is before --from 2026-03-02"
+
+
+def test_a_one_day_range_is_allowed():
+    period = date_range(date(2026, 3, 8), date(2026, 3, 8), NY)
+    assert (period.start.isoformat(), period.end.isoformat()) == (
+        "2026-03-08T00:00:00-05:00",
+        "2026-03-09T00:00:00-04:00",
+    )
+    assert period.label == "2026-03-08..2026-03-08"

@@ -216,3 +216,79 @@ def test_ambiguous_alternation_and_stacked_wildcards_match_quickly(tmp_path):
     assert done.returncode == 0, done.stderr
     hours = {c["id"]: c["hours"] for c in json.loads(done.stdout)["categories"]}
     assert hours == {"sales": 0.5, "ops": 0.5}
+
+
+@pytest.mark.parametrize(
+    ("keyword", "text"),
+    [
+        ("ops", "DevOps sync"),  # a word ending in the keyword
+        ("call", "Recall planning"),
+        ("demo", "pseudodemo"),
+        ("ops", "opsreview"),  # a word starting with it
+        ("call", "callback"),
+        ("focus time", "refocus timeline"),  # a phrase: both ends, too
+    ],
+)
+def test_keywords_do_not_match_inside_a_word_on_either_side(keyword, text):
+    assert keyword_pattern(keyword).search(text) is None
+
+
+@pytest.mark.parametrize(
+    ("keyword", "text"),
+    [("ops", "Ops: pager review"), ("call", "Sales call"), ("demo", "(demo) Acme"), ("ops", "dev/ops")],
+)
+def test_keywords_match_between_non_word_characters(keyword, text):
+    assert keyword_pattern(keyword).search(text) is not None
+
+
+def test_a_rule_keyword_inside_another_word_leaves_the_event_unclassified():
+    rules = ruleset("rules:\n  - {category: ops, title: [ops]}\n  - {category: sales, title: [call, demo]}\n")
+    assert outcome(rules, event("DevOps guild")) is None
+    assert outcome(rules, event("Recall: Q3 numbers")) is None
+    assert outcome(rules, event("pseudodemo")) is None
+    assert outcome(rules, event("Weekly ops")) == "ops"
+
+
+def test_an_organizer_rule_does_not_match_an_event_without_organizer():
+    rules = ruleset("rules:\n  - {category: ops, organizer: [weave.example]}\n")
+    assert outcome(rules, event("Sync", attendees=(Attendee("ana@weave.example"),))) is None
+    assert outcome(rules, event("Sync", organizer="ana@weave.example")) == "ops"
+
+
+def test_examples_use_every_field_they_give():
+    config = config_module.parse(
+        (
+            BASE
+            + "rules:\n"
+            + "  - {category: sales, description: [opportunity]}\n"
+            + "  - {category: sales, location: [acme hq]}\n"
+            + "  - {category: ops, calendar: [on-call]}\n"
+            + "  - {category: ops, organizer: [boss@weave.example]}\n"
+            + "  - {category: sales, attendees: [acme.example]}\n"
+            + "examples:\n"
+            + "  - {title: Sync, description: 'opportunity #42', category: sales}\n"
+            + "  - {title: Sync, location: Acme HQ, category: sales}\n"
+            + "  - {title: Shift, calendar: On-call rota, category: ops}\n"
+            + "  - {title: Review, organizer: boss@weave.example, category: ops}\n"
+            + "  - {title: Visit, attendees: [pat@acme.example], category: sales}\n"
+            + "  - {title: Sync, category: unclassified}\n"
+        ).encode(),
+        "t",
+    ).config
+    checks = check_examples(config)
+    assert [(c.passed, c.actual, c.rule) for c in checks] == [
+        (True, "sales", "rules[0]: description ~ 'opportunity'"),
+        (True, "sales", "rules[1]: location ~ 'acme hq'"),
+        (True, "ops", "rules[2]: calendar ~ 'on-call'"),
+        (True, "ops", "rules[3]: organizer ~ 'boss@weave.example'"),
+        (True, "sales", "rules[4]: attendees ~ 'acme.example'"),
+        (True, "unclassified", None),
+    ]
+    assert [(c.index, c.title, c.expected) for c in checks][:2] == [(0, "Sync", "sales"), (1, "Sync", "sales")]
+
+
+def test_the_match_description_names_every_condition_that_held():
+    rules = ruleset("rules:\n  - {category: sales, title: [call], location: [zoom], audience: external}\n")
+    match = rules.classify(event("Acme call", location="Zoom", attendees=(Attendee("pat@acme.example"),)))
+    assert match is not None
+    assert match.describe() == "rules[0]: title ~ 'call', location ~ 'zoom', audience = external"

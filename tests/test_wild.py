@@ -9,13 +9,17 @@ with the same result; anything else must end with one clear line, never a traceb
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 import recurring_ical_events
+import x_wr_timezone
 from click.testing import CliRunner
 
 from calaudit.cli import main
@@ -64,6 +68,7 @@ def rules(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CALENDARS, reason="the installed libraries ship no test calendars")
 def test_calendars_from_the_wild(rules):
     runner = CliRunner()
@@ -86,3 +91,72 @@ def test_calendars_from_the_wild(rules):
             audited += outputs[0][0] == 0
     assert failures == []
     assert audited == expandable, f"{expandable - audited} calendars the libraries can expand were not audited"
+
+
+FULL_RULES = RULES + "accounting: {overlap: full, free: count}\n"
+"""Every timed, not cancelled occurrence counts its whole elapsed time inside the period."""
+CHICAGO = ZoneInfo("America/Chicago")
+MARGIN = timedelta(days=2)
+
+
+def independent_hours(raw: bytes, period: str) -> float | None:
+    """Hours of the period by the libraries alone, over the whole file; None if they fail.
+
+    The accounting of FULL_RULES, written out: timed occurrences (all-day ones are
+    skipped), not STATUS:CANCELLED, not Outlook out-of-office, each counted once per UID
+    and start instant, clipped to the month, elapsed time; floating times in Chicago.
+    """
+    year, month = map(int, period.split("-"))
+    start = datetime(year, month, 1, tzinfo=CHICAGO)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=CHICAGO)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            calendar = x_wr_timezone.to_standard(icalendar.Calendar.from_ical(raw))
+            # A wider window, clipped below: the libraries can miss an occurrence that
+            # starts just before an aware window start (an RDATE period in UTC, say).
+            occurrences = list(recurring_ical_events.of(calendar).between(start - MARGIN, end + MARGIN))
+    except Exception:  # noqa: BLE001 - any failure means the libraries cannot read it
+        return None
+    seen, total = set(), 0.0
+    for component in occurrences:
+        first, last = component.decoded("DTSTART"), component.decoded("DTEND")
+        if not isinstance(first, datetime) or str(component.get("STATUS", "")).upper() == "CANCELLED":
+            continue
+        if str(component.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).upper() == "OOF":
+            continue
+        first, last = (t if t.tzinfo else t.replace(tzinfo=CHICAGO) for t in (first, last))
+        key = (str(component.get("UID", "")), first.astimezone(UTC))
+        if key[0] and key in seen:
+            continue
+        seen.add(key)
+        inside = (min(last, end).astimezone(UTC) - max(first, start).astimezone(UTC)).total_seconds()
+        total += max(inside, 0.0) / 3600  # occurrences of the wider window outside the month add 0
+    return total
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CALENDARS, reason="the installed libraries ship no test calendars")
+def test_hours_of_wild_calendars_agree_with_an_independent_expansion(tmp_path):
+    rules = tmp_path / "full.yaml"
+    rules.write_text(FULL_RULES)
+    runner = CliRunner()
+    compared, differences = 0, []
+    for path in CALENDARS:
+        if path.name in NOT_CALENDARS:
+            continue
+        raw = path.read_bytes()
+        period = month_of(raw)
+        expected = independent_hours(raw, period)
+        if expected is None:
+            continue
+        args = ["audit", "--ics", str(path), "--rules", str(rules), "--period", period, "--format", "json"]
+        result = runner.invoke(main, [*args, "--no-cache"])
+        if result.exit_code != 0 or result.stderr:
+            continue  # not a clean file: warnings and errors are checked above
+        compared += 1
+        total = json.loads(result.stdout)["hours"]["total"]
+        if abs(total - expected) > 1e-6:
+            differences.append(f"{path.name} {period}: calaudit {total:.4f} h, libraries {expected:.4f} h")
+    assert differences == []
+    assert compared >= 50, f"only {compared} calendars were compared"

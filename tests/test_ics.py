@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from calaudit.audit import audit
 from calaudit.errors import SourceError
 from calaudit.models import Response
 from calaudit.period import parse_period
 from calaudit.sources.ics import IcsSource, parse_calendar, redact_url
-from tests.helpers import DATA, ICS, NOW
+from tests.helpers import DATA, ICS, NOW, audit_fixture, fetch, fixture_rules
 
 NY = ZoneInfo("America/New_York")
 MARCH = parse_period("2026-03", NY, NOW)
@@ -310,3 +313,119 @@ def test_debug_output_never_shows_the_secret_address():
     assert result.exit_code == 3
     assert "Traceback" in result.output
     assert "t0ken" not in result.output
+
+
+def test_exrule_removes_the_instances_it_matches():
+    # Daily 1 h for two weeks from Monday 2 March; EXRULE takes out the two weekends: 10 weekdays.
+    raw = calendar(
+        "UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nRRULE:FREQ=DAILY;COUNT=14\n"
+        "EXRULE:FREQ=WEEKLY;BYDAY=SA,SU\nSUMMARY:Standup"
+    )
+    starts = [e.start.day for e in events_of(raw).events]
+    assert starts == [2, 3, 4, 5, 6, 9, 10, 11, 12, 13]
+
+
+def test_exrule_on_an_all_day_series():
+    raw = calendar(
+        "UID:a\nDTSTART;VALUE=DATE:20260302\nRRULE:FREQ=DAILY;COUNT=7\nEXRULE:FREQ=DAILY;BYDAY=TU,TH\nSUMMARY:Focus"
+    )
+    assert [e.start_date.day for e in events_of(raw).events] == [2, 4, 6, 7, 8]
+
+
+def test_a_line_folded_inside_a_multibyte_character_keeps_the_character():
+    raw = calendar("UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Réunion")
+    folded = raw.replace("Ré".encode(), b"R\xc3\r\n \xa9")  # the fold splits \xc3\xa9 (é) in two
+    assert [e.title for e in events_of(folded).events] == ["Réunion"]
+
+
+def test_a_property_given_twice_is_read_as_its_first_value():
+    raw = calendar("UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Customer call\nSUMMARY:Other")
+    assert [e.title for e in events_of(raw).events] == ["Customer call"]
+
+
+def _fetch_in_thread(location: str) -> tuple[threading.Thread, list[BaseException]]:
+    """Fetch in a daemon thread, so that a read that never ends fails the test instead of hanging it."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            IcsSource(location, OWNER, NY).fetch(MARCH)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+    return thread, errors
+
+
+def test_a_fifo_is_refused_not_read_forever(tmp_path):
+    fifo = tmp_path / "calendar.ics"
+    os.mkfifo(fifo)
+    thread, errors = _fetch_in_thread(str(fifo))
+    if thread.is_alive():
+        with open(fifo, "wb"):  # let the blocked open return before failing
+            pass
+        pytest.fail("reading a FIFO did not end")
+    assert [type(e) for e in errors] == [SourceError]
+    assert "not a regular file" in str(errors[0]) and str(fifo) in str(errors[0])
+
+
+def test_dev_zero_is_refused_not_read_forever():
+    thread, errors = _fetch_in_thread("/dev/zero")
+    assert not thread.is_alive(), "reading /dev/zero did not end"
+    assert [str(e) for e in errors] == [
+        "/dev/zero: not a regular file (a pipe or device); save the calendar to a file first"
+    ]
+
+
+def test_occurrences_are_identified_by_their_original_start():
+    # Weekly review Mar 2, 9, 16 (1 h each); the Mar 9 instance was moved onto Mar 2 10:00.
+    # Three occurrences, 3 h with overlap: full; the same file read twice still counts 3 h.
+    events = fetch("moved-onto-slot.ics").events
+    assert sorted((e.start.day, e.recurrence_id.day) for e in events) == [(2, 2), (2, 9), (16, 16)]
+    assert audit_fixture("moved-onto-slot.ics", overlap="full").total_hours == 3.0
+    assert audit_fixture("moved-onto-slot.ics", "moved-onto-slot.ics", overlap="full").total_hours == 3.0
+
+
+def test_a_single_event_has_no_recurrence_id():
+    raw = calendar("UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Call")
+    assert events_of(raw).events[0].recurrence_id is None
+
+
+def _zip(path, members: dict[str, bytes]) -> str:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return str(path)
+
+
+def test_a_zip_export_reads_every_calendar_inside(tmp_path):
+    review = (ICS / "moved-onto-slot.ics").read_bytes()
+    call = calendar("UID:c\nDTSTART:20260303T150000Z\nDTEND:20260303T170000Z\nSUMMARY:Customer call")
+    location = _zip(tmp_path / "export.zip", {"work.ics": review, "copy.ics": review, "sales.ics": call, "x.txt": b""})
+    fetched = IcsSource(location, OWNER, NY).fetch(MARCH)
+    assert sorted({e.calendar for e in fetched.events}) == [
+        f"{location}:copy.ics",
+        f"{location}:sales.ics",
+        f"{location}:work.ics",
+    ]
+    loaded = fixture_rules(overlap="full")
+    result = audit(fetched.events, loaded.config, MARCH, fetched.invalid)
+    assert result.total_hours == 5.0  # the review's three 1 h occurrences once, despite the copy; the 2 h call
+
+
+def test_a_zip_member_is_named_in_its_errors(tmp_path):
+    location = _zip(tmp_path / "export.zip", {"work.ics": b"BEGIN:VCALENDAR\nVERSION:2.0\n"})
+    with pytest.raises(SourceError, match=r"export\.zip:work\.ics: truncated iCalendar file"):
+        IcsSource(location, OWNER, NY).fetch(MARCH)
+
+
+def test_a_zip_without_calendars_or_a_corrupt_zip_is_a_source_error(tmp_path):
+    empty = _zip(tmp_path / "empty.zip", {"notes.txt": b"hello"})
+    with pytest.raises(SourceError, match=r"empty\.zip: the \.zip holds no \.ics file"):
+        IcsSource(empty, OWNER, NY).fetch(MARCH)
+    corrupt = tmp_path / "corrupt.zip"
+    corrupt.write_bytes((tmp_path / "empty.zip").read_bytes()[:30])
+    with pytest.raises(SourceError, match=r"corrupt\.zip: corrupt or unsupported \.zip file"):
+        IcsSource(str(corrupt), OWNER, NY).fetch(MARCH)

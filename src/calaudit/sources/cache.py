@@ -24,7 +24,7 @@ from typing import Any
 from .. import __version__, storage
 from ..models import Attendee, Event, Fetched, InvalidEvent, Response
 
-FORMAT = 1
+FORMAT = 2
 """Bump when the stored shape of an Event changes: older entries are then ignored."""
 FILE_NAME = "events.sqlite"
 _SCHEMA = (
@@ -103,6 +103,7 @@ def _dump_event(e: Event) -> list[Any]:
         e.all_day, e.start_date.isoformat() if e.start_date else None, e.end_date.isoformat() if e.end_date else None,
         e.description, e.location, e.organizer, [[a.email, a.is_resource] for a in e.attendees],
         e.cancelled, e.tentative, e.transparent, e.response.value if e.response else None, e.recurring, e.event_type,
+        e.recurrence_id.astimezone(UTC).isoformat() if e.recurrence_id else None,
     ]  # fmt: skip
 
 
@@ -116,7 +117,7 @@ def _load(data: dict[str, Any]) -> Fetched:
 
 def _load_event(row: list[Any]) -> Event:
     (uid, title, start, end, calendar, all_day, start_date, end_date, description, location, organizer,
-     attendees, cancelled, tentative, transparent, response, recurring, event_type) = row  # fmt: skip
+     attendees, cancelled, tentative, transparent, response, recurring, event_type, recurrence_id) = row  # fmt: skip
     return Event(
         uid=uid,
         title=title,
@@ -136,4 +137,5 @@ def _load_event(row: list[Any]) -> Event:
         response=Response(response) if response else None,
         recurring=bool(recurring),
         event_type=event_type,
+        recurrence_id=datetime.fromisoformat(recurrence_id) if recurrence_id else None,
     )

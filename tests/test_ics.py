@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -429,3 +430,111 @@ def test_a_zip_without_calendars_or_a_corrupt_zip_is_a_source_error(tmp_path):
     corrupt.write_bytes((tmp_path / "empty.zip").read_bytes()[:30])
     with pytest.raises(SourceError, match=r"corrupt\.zip: corrupt or unsupported \.zip file"):
         IcsSource(str(corrupt), OWNER, NY).fetch(MARCH)
+
+
+class _SlowServer:
+    """Loopback server for the deadline and size tests; every loop it runs is bounded.
+
+    ``mode``: "trickle" sends one byte every 0.1 s, "silent" sends nothing, "endless"
+    streams 64 KiB chunks without a Content-Length, "huge" announces a 10 GB body,
+    "loop" redirects to itself.
+    """
+
+    def __init__(self, mode: str) -> None:
+        self.stop = threading.Event()
+        self.hits = 0
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.hits += 1
+                if mode == "silent":
+                    server.stop.wait(10)
+                    return
+                if mode == "loop":
+                    self.send_response(302)
+                    self.send_header("Location", self.path)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                if mode == "trickle":
+                    self.send_header("Content-Length", "1000")
+                elif mode == "huge":
+                    self.send_header("Content-Length", str(10**10))
+                self.end_headers()
+                try:
+                    for _ in range(200):
+                        if server.stop.is_set():
+                            return
+                        if mode == "trickle":
+                            self.wfile.write(b"B")
+                            self.wfile.flush()
+                            server.stop.wait(0.1)
+                        else:
+                            self.wfile.write(b"X" * 65536)
+                except OSError:
+                    return
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            block_on_close = False
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}/private-t0ken/basic.ics"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.mark.parametrize("mode", ["trickle", "silent"])
+def test_a_download_ends_at_its_deadline_naming_the_redacted_url(mode):
+    server = _SlowServer(mode)
+    began = time.monotonic()
+    try:
+        with pytest.raises(SourceError) as info:
+            IcsSource(server.url, OWNER, NY, retry_delays=(0, 0), timeout=1).fetch(MARCH)
+    finally:
+        server.close()
+    assert time.monotonic() - began < 5
+    assert (
+        str(info.value)
+        == "http://127.0.0.1/…/basic.ics: no complete answer within 1 s; try again later or raise --timeout"
+    )
+
+
+@pytest.mark.parametrize("mode", ["endless", "huge"])
+def test_a_download_larger_than_the_cap_is_refused(mode):
+    server = _SlowServer(mode)
+    try:
+        with pytest.raises(SourceError, match=r"larger than 1,000,000 bytes; not read") as info:
+            IcsSource(server.url, OWNER, NY, retry_delays=(0, 0), max_bytes=1_000_000).fetch(MARCH)
+    finally:
+        server.close()
+    assert "t0ken" not in str(info.value)
+    assert server.hits == 1
+
+
+def test_a_redirect_loop_is_one_line_and_not_retried():
+    server = _SlowServer("loop")
+    try:
+        with pytest.raises(SourceError, match="the redirects cannot be followed") as info:
+            IcsSource(server.url, OWNER, NY, retry_delays=(0, 0)).fetch(MARCH)
+    finally:
+        server.close()
+    assert "\n" not in str(info.value)
+    assert "t0ken" not in str(info.value)
+
+
+@pytest.mark.parametrize("url", ["https://[::1/x", "http://127.0.0.1:port/cal.ics"])
+def test_a_malformed_url_is_a_source_error_at_once(url):
+    began = time.monotonic()
+    with pytest.raises(SourceError, match=r"malformed URL") as info:
+        IcsSource(url, OWNER, NY, retry_delays=(30, 30)).fetch(MARCH)
+    assert time.monotonic() - began < 5  # no retry waits
+    assert "\n" not in str(info.value)

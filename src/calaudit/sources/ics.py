@@ -34,7 +34,7 @@ from ..models import Attendee, Event, Fetched, InvalidEvent, Response
 from ..period import Period, midnight
 from . import Progress, no_progress, repair, scan
 from .cache import EventCache, Validators, cache_key
-from .download import RETRY_DELAYS, download, is_url, redact_url
+from .download import MAX_BYTES, RETRY_DELAYS, TIMEOUT_SECONDS, download, is_url, redact_url
 
 QUERY_MARGIN = timedelta(days=2)
 """Floating and all-day times are placed in the reporting zone only after expansion, so
@@ -66,9 +66,13 @@ class IcsSource:
         prefilter: bool = True,
         cache: EventCache | None = None,
         retry_delays: Sequence[float] = RETRY_DELAYS,
+        timeout: float = TIMEOUT_SECONDS,
+        max_bytes: int = MAX_BYTES,
     ) -> None:
         self.location = location
         self.retry_delays = retry_delays
+        self.timeout = timeout
+        self.max_bytes = max_bytes
         self.owner = frozenset(address.lower() for address in owner)
         self.zone = zone
         self.prefilter = prefilter
@@ -130,7 +134,8 @@ class IcsSource:
     def _fetch_url(self, period: Period) -> Fetched:
         known = self.cache.validators(self.location) if self.cache is not None else None
         cached = self.cache.get(self._key(known.digest, period)) if self.cache and known else None
-        body = download(self.location, known if cached is not None else None, self.retry_delays)
+        validators = known if cached is not None else None
+        body = download(self.location, validators, self.retry_delays, self.timeout, self.max_bytes)
         if body is None:
             assert cached is not None
             return cached

@@ -84,8 +84,12 @@ class IcsSource:
 
     def fetch(self, period: Period, progress: Progress = no_progress) -> Fetched:
         """Progress is reported in bytes of the file scanned."""
-        if is_url(self.location):
-            return self._fetch_url(period)
+        fetched = self._fetch_url(period) if is_url(self.location) else self._fetch_file(period, progress)
+        if self.cache is not None and (warning := self.cache.take_warning()) is not None:
+            fetched.warnings.append(warning)
+        return fetched
+
+    def _fetch_file(self, period: Period, progress: Progress) -> Fetched:
         path = Path(self.location).expanduser()
         digest, head = _inspect_file(path, self.location)
         key = self._key(digest, period)

@@ -7,6 +7,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Iterator
+from datetime import UTC
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
@@ -538,3 +539,24 @@ def test_a_malformed_url_is_a_source_error_at_once(url):
         IcsSource(url, OWNER, NY, retry_delays=(30, 30)).fetch(MARCH)
     assert time.monotonic() - began < 5  # no retry waits
     assert "\n" not in str(info.value)
+
+
+def test_floating_times_are_read_in_x_wr_timezone_when_the_calendar_names_one():
+    floating = "UID:a\nDTSTART:20260302T100000\nDTEND:20260302T110000\nSUMMARY:Floating"
+    berlin = events_of(calendar(floating, header="X-WR-TIMEZONE:Europe/Berlin\n"))
+    assert berlin.events[0].start.astimezone(UTC).hour == 9  # 10:00 in Berlin (UTC+1)
+    plain = events_of(calendar(floating))
+    assert plain.events[0].start.astimezone(UTC).hour == 15  # 10:00 in the reporting zone, New York (UTC-5)
+    unknown = events_of(calendar(floating, header="X-WR-TIMEZONE:Mars/Olympus_Mons\n"))
+    assert unknown.events[0].start.astimezone(UTC).hour == 15
+    assert any("X-WR-TIMEZONE ignored" in w for w in unknown.warnings)
+
+
+def test_a_utc_series_keeps_its_wall_clock_time_in_x_wr_timezone():
+    # Weekly from Mon 2 March 10:00 EST (15:00Z); New York moves to EDT on 8 March, so the
+    # 9 March instance is 10:00 EDT = 14:00Z, as Google shows it.
+    raw = calendar(
+        "UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nRRULE:FREQ=WEEKLY;COUNT=2\nSUMMARY:Weekly",
+        header="X-WR-TIMEZONE:America/New_York\n",
+    )
+    assert [e.start.astimezone(UTC).hour for e in events_of(raw).events] == [15, 14]

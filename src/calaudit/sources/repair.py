@@ -9,6 +9,7 @@ mended or cut out, and what was cut out is recorded as a ``Broken`` part.
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -40,15 +41,18 @@ class Broken:
 
 
 def split_lines(lines: Iterable[bytes]) -> Iterator[bytes]:
-    """The lines of ``lines``, where a lone CR also ends a line (old Mac exports), without
-    a UTF-8 byte-order mark before the first."""
-    for number, line in enumerate(lines):
-        if number == 0 and line.startswith(codecs.BOM_UTF8):
-            line = line[len(codecs.BOM_UTF8) :]
-        if b"\r" in line and line.find(b"\r") < len(line.rstrip(b"\r\n")):
-            yield from (part + b"\r\n" for part in line.splitlines())
-        else:
-            yield line
+    """The lines of ``lines`` without a UTF-8 byte-order mark before the first; when the
+    first line shows that lines end with CR alone (old Mac exports), split at every CR."""
+    iterator = iter(lines)
+    first = next(iterator, b"")
+    if first.startswith(codecs.BOM_UTF8):
+        first = first[len(codecs.BOM_UTF8) :]
+    if first.count(b"\r") <= first.endswith(b"\r\n"):
+        yield first
+        yield from iterator
+        return
+    for line in itertools.chain((first,), iterator):
+        yield from (part + b"\r\n" for part in line.splitlines())
 
 
 def _component(line: bytes) -> bytes:
@@ -80,6 +84,12 @@ def balanced(lines: Iterable[bytes], broken: list[Broken]) -> Iterator[bytes]:
         return f"unfinished {kind}: BEGIN:{kind} at line {first} has no END:{kind}"
 
     for number, line in enumerate(lines, 1):
+        if line[:1] not in _MARKS:
+            if len(stack) > 1:
+                held.append(line)
+            else:
+                yield line
+            continue
         head = line[:6].upper()
         if head.startswith(b"BEGIN:"):
             name = _component(line)
@@ -131,6 +141,10 @@ def balanced(lines: Iterable[bytes], broken: list[Broken]) -> Iterator[bytes]:
             yield line
     if len(stack) > 1:
         cut(number, unfinished())
+
+
+_MARKS = frozenset((b"B", b"E", b"b", b"e"))
+"""First letters of BEGIN/END lines: every other line passes without a closer look."""
 
 
 def _record(broken: list[Broken], part: Broken) -> None:

@@ -32,14 +32,19 @@ _PARTSTAT = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tenta
 
 
 def google_events(*paths: Path) -> list[dict]:
-    """Occurrences of the .ics files as events.list items, cancelled ones left out."""
+    """Occurrences of the .ics files as events.list items, cancelled ones left out.
+
+    Instances of a recurring event carry ``recurringEventId`` and ``originalStartTime``
+    (their RECURRENCE-ID), as Google's do.
+    """
     items = []
     for path in paths:
         calendar = icalendar.Calendar.from_ical(path.read_bytes())
+        series = {str(c["UID"]) for c in calendar.walk("VEVENT") if {"RRULE", "RDATE", "RECURRENCE-ID"} & set(c.keys())}
         for component in recurring_ical_events.of(calendar).between(datetime(2025, 1, 1), datetime(2027, 1, 1)):
             if str(component.get("STATUS", "")).upper() == "CANCELLED":
                 continue
-            items.append(_item(component))
+            items.append(_item(component, str(component["UID"]) in series))
     return items
 
 
@@ -55,7 +60,7 @@ def _address(value) -> str:
     return str(value).lower().removeprefix("mailto:")
 
 
-def _item(component) -> dict:
+def _item(component, recurring: bool) -> dict:
     uid = str(component["UID"])
     start, end = component.decoded("DTSTART"), component.decoded("DTEND")
     busy = str(component.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).upper()
@@ -70,8 +75,9 @@ def _item(component) -> dict:
     }
     if str(component.get("TRANSP", "")).upper() == "TRANSPARENT" or busy == "FREE":
         item["transparency"] = "transparent"
-    if "RECURRENCE-ID" in component:
+    if recurring:
         item["recurringEventId"] = uid
+        item["originalStartTime"] = _moment(component.decoded("RECURRENCE-ID"))
     if "ORGANIZER" in component:
         email = _address(component["ORGANIZER"])
         item["organizer"] = {"email": ALIAS if email == OWNER else email, **({"self": True} if email == OWNER else {})}

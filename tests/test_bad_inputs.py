@@ -3,10 +3,14 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from tests.helpers import DATA, ICS, RULES
+from calaudit.audit import AuditResult, audit
+from calaudit.period import parse_period
+from calaudit.sources.ics import IcsSource
+from tests.helpers import DATA, ICS, NOW, RULES, fixture_rules
 
 BAD = DATA / "bad"
 
@@ -37,6 +41,16 @@ def audit_ics(path, *extra: str) -> subprocess.CompletedProcess[str]:
         ("unknown-tzid.ics", 0, "unknown time zone 'Mars/Olympus_Mons'", 1),
         ("absurd-rrule.ics", 0, "'Every second since 2001' (UID secondly@test): RRULE would need", 2),
         ("invalid-utf8.ics", 0, "not valid UTF-8", 0),
+        (
+            "unfinished-event-in-middle.ics",
+            0,
+            "'Half-written meeting' (UID unfinished@test): unfinished VEVENT: BEGIN:VEVENT at line 10 has no END",
+            1,
+        ),
+        ("unfinished-event-at-end.ics", 0, "BEGIN:VEVENT at line 16 has no END:VEVENT", 1),
+        ("bad-calendar-dtstamp.ics", 0, "ignored 1 unreadable calendar line(s), the first 'DTSTAMP:2026-03-01T00", 0),
+        ("date-and-date-time.ics", 0, "(UID date-start@test): DTSTART is a date but DTEND is a date-time", 2),
+        ("quoted-line-break.ics", 0, "", 0),
     ],
 )
 @pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
@@ -56,6 +70,68 @@ def test_the_good_event_beside_bad_ones_is_counted():
     data = json.loads(done.stdout)
     # Customer call 1 h; "Daily standup forever" (COUNT=999999999) is 15 min a day, 31 days.
     assert data["hours"]["total"] == pytest.approx(1 + 31 * 0.25)
+
+
+def audit_file(path: Path, prefilter: bool) -> AuditResult:
+    """The audit of one file in this process: quicker than the command for checking hours."""
+    loaded = fixture_rules()
+    period = parse_period("2026-03", loaded.zone, NOW)
+    fetched = IcsSource(str(path), loaded.config.owner, loaded.zone, prefilter=prefilter).fetch(period)
+    return audit(fetched.events, loaded.config, period, fetched.invalid)
+
+
+@pytest.mark.parametrize(
+    ("name", "hours", "declined"),
+    [
+        # Customer call 1 h + Standup 0.5 h; the unfinished or unreadable part costs only itself.
+        ("unfinished-event-in-middle.ics", 1.5, 0),
+        ("unfinished-event-at-end.ics", 1.5, 0),
+        ("bad-calendar-dtstamp.ics", 1.5, 0),
+        # Only the Customer call: the two events mixing DATE and DATE-TIME are invalid, not 12 h + 38 h.
+        ("date-and-date-time.ics", 1.0, 0),
+        # The owner's DECLINED survives a line break inside the quoted CN (1 h declined, 1 h call).
+        ("quoted-line-break.ics", 1.0, 1),
+    ],
+)
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
+def test_good_events_beside_broken_parts_count(name, hours, declined, prefilter):
+    result = audit_file(BAD / name, prefilter)
+    assert result.total_hours == pytest.approx(hours)
+    assert result.skipped["declined"].events == declined
+
+
+GOOD_PAIR = (
+    "BEGIN:VEVENT\r\nUID:a@test\r\nDTSTART:20260302T150000Z\r\nDTEND:20260302T160000Z\r\nSUMMARY:Customer call\r\n"
+    "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:b@test\r\nDTSTART:20260304T150000Z\r\nDTEND:20260304T153000Z\r\n"
+    "SUMMARY:Standup\r\nEND:VEVENT\r\n"
+)
+
+
+def _calendar(body: str) -> str:
+    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n{body}END:VCALENDAR\r\n"
+
+
+@pytest.mark.parametrize(
+    ("case", "content", "message"),
+    [
+        ("cr-only", _calendar(GOOD_PAIR).replace("\r\n", "\r").encode(), ""),
+        (
+            "3000 BEGIN lines",
+            _calendar(
+                GOOD_PAIR.replace("END:VEVENT\r\nBEGIN", "END:VEVENT\r\n" + "BEGIN:VEVENT\r\n" * 3000 + "BEGIN")
+            ).encode(),
+            "3000 unfinished VEVENT components (lines 10-3009 are BEGIN:VEVENT without END:VEVENT)",
+        ),
+        ("utf-16", _calendar(GOOD_PAIR).encode("utf-16"), ""),
+    ],
+)
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
+def test_made_up_broken_files_keep_their_good_events(tmp_path, case, content, message, prefilter):
+    path = tmp_path / "calendar.ics"
+    path.write_bytes(content)
+    result = audit_file(path, prefilter)
+    assert result.total_hours == pytest.approx(1.5)  # Customer call 1 h + Standup 0.5 h
+    assert [i.reason for i in result.invalid] == ([message] if message else [])
 
 
 @pytest.mark.parametrize(

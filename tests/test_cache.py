@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -145,3 +146,37 @@ def test_cli_no_cache_and_cache_clear(tmp_path, calendar):
     assert runner.invoke(main, args).exit_code == 0
     cleared = runner.invoke(main, ["cache", "clear"])
     assert cleared.exit_code == 0 and "removed" in cleared.stdout
+
+
+def test_an_entry_with_a_null_title_is_a_miss(tmp_path, calendar):
+    cache = EventCache(tmp_path / "cache")
+    source = IcsSource(str(calendar), OWNER, NY, cache=cache)
+    expected = titles(source.fetch(MARCH))
+    with sqlite3.connect(cache.path) as db:
+        payload = json.loads(db.execute("SELECT payload FROM events").fetchone()[0])
+        payload["events"][0][1] = None
+        db.execute("UPDATE events SET payload = ?", (json.dumps(payload),))
+    assert titles(source.fetch(MARCH)) == expected
+
+
+@pytest.mark.parametrize("blocker", ["folder is a file", "file is a folder"])
+def test_a_cache_that_cannot_be_used_is_one_warning_and_the_calendar_is_still_read(tmp_path, calendar, blocker):
+    # Running as root, a read-only folder would still be writable; these two fail for root too.
+    directory = tmp_path / "cache"
+    if blocker == "folder is a file":
+        directory.write_text("not a folder")
+    else:
+        (directory / FILE_NAME).mkdir(parents=True)
+    source = IcsSource(str(calendar), OWNER, NY, cache=EventCache(directory))
+    first, second = source.fetch(MARCH), source.fetch(MARCH)
+    assert len(first.events) == len(second.events) == 8
+    assert [w for w in first.warnings if "calendar cache not used" in w] == [
+        f"{directory / FILE_NAME}: calendar cache not used "
+        + (
+            "(a part of its folder path is a file)"
+            if blocker == "folder is a file"
+            else "(unable to open database file)"
+        )
+        + "; calendars are read without it"
+    ]
+    assert not [w for w in second.warnings if "cache" in w]

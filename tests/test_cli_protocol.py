@@ -200,3 +200,44 @@ def test_an_empty_period_and_an_absent_owner_are_said_on_stderr(tmp_path):
     absent = run("audit", "--ics", str(ICS / "audience.ics"), "--rules", str(stranger), "--period", "2026-03")
     assert absent.exit_code == 0
     assert "owner nobody@weave.example appears in none of the" in absent.stderr
+
+
+def test_timeout_bounds_a_silent_calendar_server():
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/secret-token/cal.ics"
+        started = time.monotonic()
+        done = run("audit", "--ics", url, "--rules", str(RULES), "--timeout", "1.5")
+        elapsed = time.monotonic() - started
+    assert done.exit_code == 3
+    assert done.stderr.count("\n") == 1 and "raise --timeout" in done.stderr
+    assert "secret-token" not in done.stderr
+    assert elapsed < 30  # the default deadline would be 60 s
+
+
+def test_max_download_mb_caps_the_body():
+    import http.server
+
+    class Big(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b"BEGIN:VCALENDAR\r\n" + b"X-PAD:" + b"x" * 2_000_000 + b"\r\nEND:VCALENDAR\r\n"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Big)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/cal.ics"
+        capped = run("audit", "--ics", url, "--rules", str(RULES), "--max-download-mb", "1", "--no-cache")
+        allowed = run("audit", "--ics", url, "--rules", str(RULES), "--max-download-mb", "3", "--no-cache")
+    finally:
+        server.shutdown()
+    assert capped.exit_code == 3 and capped.stderr.count("\n") == 1, capped.stderr
+    assert allowed.exit_code == 0, allowed.stderr

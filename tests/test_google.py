@@ -400,3 +400,17 @@ def test_a_huge_retry_after_does_not_hang_the_run(tmp_path):
         result, _ = audit_json("--rules", str(rules(tmp_path, server, token_file(tmp_path, token="fresh"))))
     assert time.monotonic() - started < 120
     assert result.exit_code in (0, 3), result.output
+
+
+def test_an_instance_moved_onto_another_is_its_own_occurrence_and_counts_once_across_sources(tmp_path):
+    # moved-onto-slot.ics: weekly "Customer review" Mar 2, 9, 16 (1 h); Mar 9 moved onto Mar 2 10:00.
+    # Google identifies instances by recurringEventId + originalStartTime: three occurrences.
+    moved = ICS / "moved-onto-slot.ics"
+    with FakeGoogle({"primary": ("CTO", google_events(moved))}) as server:
+        path = rules(tmp_path, server, token_file(tmp_path))
+        _, google = audit_json("--rules", str(path))
+        _, both = audit_json("--rules", str(path), "--google", "primary", "--ics", str(moved))
+    sales = [(c["hours"], c["events"]) for c in google["categories"] if c["id"] == "sales"]
+    # Overlap split: the two Mar 2 occurrences share 10:00-11:00 (0.5 h each), Mar 16 is 1 h.
+    assert sales == [(2.0, 3)]
+    assert both["categories"] == google["categories"]

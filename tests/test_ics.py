@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import time
+import zipfile
 from collections.abc import Iterator
+from datetime import UTC
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from calaudit.audit import audit
 from calaudit.errors import SourceError
 from calaudit.models import Response
 from calaudit.period import parse_period
 from calaudit.sources.ics import IcsSource, parse_calendar, redact_url
-from tests.helpers import DATA, ICS, NOW
+from tests.helpers import DATA, ICS, NOW, audit_fixture, fetch, fixture_rules
 
 NY = ZoneInfo("America/New_York")
 MARCH = parse_period("2026-03", NY, NOW)
@@ -325,3 +330,248 @@ def test_a_guessed_zone_warns_on_every_read():
     first, second = events_of(raw), events_of(raw)
     assert any("America/Chicago" in w for w in first.warnings)
     assert any("America/Chicago" in w for w in second.warnings)
+
+
+def test_exrule_removes_the_instances_it_matches():
+    # Daily 1 h for two weeks from Monday 2 March; EXRULE takes out the two weekends: 10 weekdays.
+    raw = calendar(
+        "UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nRRULE:FREQ=DAILY;COUNT=14\n"
+        "EXRULE:FREQ=WEEKLY;BYDAY=SA,SU\nSUMMARY:Standup"
+    )
+    starts = [e.start.day for e in events_of(raw).events]
+    assert starts == [2, 3, 4, 5, 6, 9, 10, 11, 12, 13]
+
+
+def test_exrule_on_an_all_day_series():
+    raw = calendar(
+        "UID:a\nDTSTART;VALUE=DATE:20260302\nRRULE:FREQ=DAILY;COUNT=7\nEXRULE:FREQ=DAILY;BYDAY=TU,TH\nSUMMARY:Focus"
+    )
+    assert [e.start_date.day for e in events_of(raw).events] == [2, 4, 6, 7, 8]
+
+
+def test_a_line_folded_inside_a_multibyte_character_keeps_the_character():
+    raw = calendar("UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Réunion")
+    folded = raw.replace("Ré".encode(), b"R\xc3\r\n \xa9")  # the fold splits \xc3\xa9 (é) in two
+    assert [e.title for e in events_of(folded).events] == ["Réunion"]
+
+
+def test_a_property_given_twice_is_read_as_its_first_value():
+    raw = calendar("UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Customer call\nSUMMARY:Other")
+    assert [e.title for e in events_of(raw).events] == ["Customer call"]
+
+
+def _fetch_in_thread(location: str) -> tuple[threading.Thread, list[BaseException]]:
+    """Fetch in a daemon thread, so that a read that never ends fails the test instead of hanging it."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            IcsSource(location, OWNER, NY).fetch(MARCH)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+    return thread, errors
+
+
+def test_a_fifo_is_refused_not_read_forever(tmp_path):
+    fifo = tmp_path / "calendar.ics"
+    os.mkfifo(fifo)
+    thread, errors = _fetch_in_thread(str(fifo))
+    if thread.is_alive():
+        with open(fifo, "wb"):  # let the blocked open return before failing
+            pass
+        pytest.fail("reading a FIFO did not end")
+    assert [type(e) for e in errors] == [SourceError]
+    assert "not a regular file" in str(errors[0]) and str(fifo) in str(errors[0])
+
+
+def test_dev_zero_is_refused_not_read_forever():
+    thread, errors = _fetch_in_thread("/dev/zero")
+    assert not thread.is_alive(), "reading /dev/zero did not end"
+    assert [str(e) for e in errors] == [
+        "/dev/zero: not a regular file (a pipe or device); save the calendar to a file first"
+    ]
+
+
+def test_occurrences_are_identified_by_their_original_start():
+    # Weekly review Mar 2, 9, 16 (1 h each); the Mar 9 instance was moved onto Mar 2 10:00.
+    # Three occurrences, 3 h with overlap: full; the same file read twice still counts 3 h.
+    events = fetch("moved-onto-slot.ics").events
+    assert sorted((e.start.day, e.recurrence_id.day) for e in events) == [(2, 2), (2, 9), (16, 16)]
+    assert audit_fixture("moved-onto-slot.ics", overlap="full").total_hours == 3.0
+    assert audit_fixture("moved-onto-slot.ics", "moved-onto-slot.ics", overlap="full").total_hours == 3.0
+
+
+def test_a_single_event_has_no_recurrence_id():
+    raw = calendar("UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Call")
+    assert events_of(raw).events[0].recurrence_id is None
+
+
+def _zip(path, members: dict[str, bytes]) -> str:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return str(path)
+
+
+def test_a_zip_export_reads_every_calendar_inside(tmp_path):
+    review = (ICS / "moved-onto-slot.ics").read_bytes()
+    call = calendar("UID:c\nDTSTART:20260303T150000Z\nDTEND:20260303T170000Z\nSUMMARY:Customer call")
+    location = _zip(tmp_path / "export.zip", {"work.ics": review, "copy.ics": review, "sales.ics": call, "x.txt": b""})
+    fetched = IcsSource(location, OWNER, NY).fetch(MARCH)
+    assert sorted({e.calendar for e in fetched.events}) == [
+        f"{location}:copy.ics",
+        f"{location}:sales.ics",
+        f"{location}:work.ics",
+    ]
+    loaded = fixture_rules(overlap="full")
+    result = audit(fetched.events, loaded.config, MARCH, fetched.invalid)
+    assert result.total_hours == 5.0  # the review's three 1 h occurrences once, despite the copy; the 2 h call
+
+
+def test_a_zip_member_is_named_in_its_errors(tmp_path):
+    location = _zip(tmp_path / "export.zip", {"work.ics": b"BEGIN:VCALENDAR\nVERSION:2.0\n"})
+    with pytest.raises(SourceError, match=r"export\.zip:work\.ics: truncated iCalendar file"):
+        IcsSource(location, OWNER, NY).fetch(MARCH)
+
+
+def test_a_zip_without_calendars_or_a_corrupt_zip_is_a_source_error(tmp_path):
+    empty = _zip(tmp_path / "empty.zip", {"notes.txt": b"hello"})
+    with pytest.raises(SourceError, match=r"empty\.zip: the \.zip holds no \.ics file"):
+        IcsSource(empty, OWNER, NY).fetch(MARCH)
+    corrupt = tmp_path / "corrupt.zip"
+    corrupt.write_bytes((tmp_path / "empty.zip").read_bytes()[:30])
+    with pytest.raises(SourceError, match=r"corrupt\.zip: corrupt or unsupported \.zip file"):
+        IcsSource(str(corrupt), OWNER, NY).fetch(MARCH)
+
+
+class _SlowServer:
+    """Loopback server for the deadline and size tests; every loop it runs is bounded.
+
+    ``mode``: "trickle" sends one byte every 0.1 s, "silent" sends nothing, "endless"
+    streams 64 KiB chunks without a Content-Length, "huge" announces a 10 GB body,
+    "loop" redirects to itself.
+    """
+
+    def __init__(self, mode: str) -> None:
+        self.stop = threading.Event()
+        self.hits = 0
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.hits += 1
+                if mode == "silent":
+                    server.stop.wait(10)
+                    return
+                if mode == "loop":
+                    self.send_response(302)
+                    self.send_header("Location", self.path)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                if mode == "trickle":
+                    self.send_header("Content-Length", "1000")
+                elif mode == "huge":
+                    self.send_header("Content-Length", str(10**10))
+                self.end_headers()
+                try:
+                    for _ in range(200):
+                        if server.stop.is_set():
+                            return
+                        if mode == "trickle":
+                            self.wfile.write(b"B")
+                            self.wfile.flush()
+                            server.stop.wait(0.1)
+                        else:
+                            self.wfile.write(b"X" * 65536)
+                except OSError:
+                    return
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            block_on_close = False
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}/private-t0ken/basic.ics"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.mark.parametrize("mode", ["trickle", "silent"])
+def test_a_download_ends_at_its_deadline_naming_the_redacted_url(mode):
+    server = _SlowServer(mode)
+    began = time.monotonic()
+    try:
+        with pytest.raises(SourceError) as info:
+            IcsSource(server.url, OWNER, NY, retry_delays=(0, 0), timeout=1).fetch(MARCH)
+    finally:
+        server.close()
+    assert time.monotonic() - began < 5
+    assert (
+        str(info.value)
+        == "http://127.0.0.1/…/basic.ics: no complete answer within 1 s; try again later or raise --timeout"
+    )
+
+
+@pytest.mark.parametrize("mode", ["endless", "huge"])
+def test_a_download_larger_than_the_cap_is_refused(mode):
+    server = _SlowServer(mode)
+    try:
+        with pytest.raises(SourceError, match=r"larger than 1,000,000 bytes; not read") as info:
+            IcsSource(server.url, OWNER, NY, retry_delays=(0, 0), max_bytes=1_000_000).fetch(MARCH)
+    finally:
+        server.close()
+    assert "t0ken" not in str(info.value)
+    assert server.hits == 1
+
+
+def test_a_redirect_loop_is_one_line_and_not_retried():
+    server = _SlowServer("loop")
+    try:
+        with pytest.raises(SourceError, match="the redirects cannot be followed") as info:
+            IcsSource(server.url, OWNER, NY, retry_delays=(0, 0)).fetch(MARCH)
+    finally:
+        server.close()
+    assert "\n" not in str(info.value)
+    assert "t0ken" not in str(info.value)
+
+
+@pytest.mark.parametrize("url", ["https://[::1/x", "http://127.0.0.1:port/cal.ics"])
+def test_a_malformed_url_is_a_source_error_at_once(url):
+    began = time.monotonic()
+    with pytest.raises(SourceError, match=r"malformed URL") as info:
+        IcsSource(url, OWNER, NY, retry_delays=(30, 30)).fetch(MARCH)
+    assert time.monotonic() - began < 5  # no retry waits
+    assert "\n" not in str(info.value)
+
+
+def test_floating_times_are_read_in_x_wr_timezone_when_the_calendar_names_one():
+    floating = "UID:a\nDTSTART:20260302T100000\nDTEND:20260302T110000\nSUMMARY:Floating"
+    berlin = events_of(calendar(floating, header="X-WR-TIMEZONE:Europe/Berlin\n"))
+    assert berlin.events[0].start.astimezone(UTC).hour == 9  # 10:00 in Berlin (UTC+1)
+    plain = events_of(calendar(floating))
+    assert plain.events[0].start.astimezone(UTC).hour == 15  # 10:00 in the reporting zone, New York (UTC-5)
+    unknown = events_of(calendar(floating, header="X-WR-TIMEZONE:Mars/Olympus_Mons\n"))
+    assert unknown.events[0].start.astimezone(UTC).hour == 15
+    assert any("X-WR-TIMEZONE ignored" in w for w in unknown.warnings)
+
+
+def test_a_utc_series_keeps_its_wall_clock_time_in_x_wr_timezone():
+    # Weekly from Mon 2 March 10:00 EST (15:00Z); New York moves to EDT on 8 March, so the
+    # 9 March instance is 10:00 EDT = 14:00Z, as Google shows it.
+    raw = calendar(
+        "UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nRRULE:FREQ=WEEKLY;COUNT=2\nSUMMARY:Weekly",
+        header="X-WR-TIMEZONE:America/New_York\n",
+    )
+    assert [e.start.astimezone(UTC).hour for e in events_of(raw).events] == [15, 14]

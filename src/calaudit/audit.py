@@ -207,11 +207,12 @@ def audit(
 
 
 def _unique(events: Iterable[Event]) -> Iterable[Event]:
-    """Drop repeats of the same event (same UID and start instant) from other sources."""
+    """Drop repeats of the same occurrence from other sources: same UID and original start
+    (RECURRENCE-ID), or start for an event that is not part of a series."""
     seen: set[tuple[str, datetime]] = set()
     for event in events:
         if event.uid:
-            key = (event.uid, event.start.astimezone(UTC))
+            key = (event.uid, (event.recurrence_id or event.start).astimezone(UTC))
             if key in seen:
                 continue
             seen.add(key)

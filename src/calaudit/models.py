@@ -55,6 +55,9 @@ class Event:
     recurring: bool = False
     event_type: str = "default"
     """Google's eventType; ``.ics`` events are always ``default``."""
+    recurrence_id: datetime | None = None
+    """For an occurrence of a recurring series, its original start (RECURRENCE-ID, Google's
+    ``originalStartTime``), which identifies it with the UID even when it was moved."""
 
 
 @dataclass(frozen=True)

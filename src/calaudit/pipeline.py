@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from .env import Env
@@ -112,16 +112,22 @@ def build_sources(
     cache: EventCache | None = None,
     google: str | None = None,
     config_dir: Path | None = None,
+    timeout: float | None = None,
+    max_bytes: int | None = None,
 ) -> list[Source]:
     """Sources from --ics and --google, or else from the ``sources:`` list of rules.yaml.
 
-    ``config_dir`` holds the default Google token file.
+    ``config_dir`` holds the default Google token file; ``timeout`` and ``max_bytes``
+    bound each download of an iCal URL (None: the source's defaults).
     """
     from .sources.ics import IcsSource  # icalendar: only when calendars are read
 
     owner, zone = frozenset(loaded.config.owner), loaded.zone
     config_dir = config_dir or Path.cwd()
-    sources: list[Source] = [IcsSource(location, owner, zone, prefilter=prefilter, cache=cache) for location in ics]
+    limits: dict[str, Any] = {"prefilter": prefilter, "cache": cache}
+    limits |= {"timeout": timeout} if timeout is not None else {}
+    limits |= {"max_bytes": max_bytes} if max_bytes is not None else {}
+    sources: list[Source] = [IcsSource(location, owner, zone, **limits) for location in ics]
     if google is not None:
         sources.append(_google_source(google, google_settings(loaded, config_dir), owner, zone))
     if sources:
@@ -131,7 +137,7 @@ def build_sources(
             settings = google_settings(loaded, config_dir, entry.google)
             sources.append(_google_source(entry.google.calendar, settings, owner, zone))
         elif entry.ics is not None:
-            sources.append(IcsSource(loaded.resolve(entry.ics), owner, zone, prefilter=prefilter, cache=cache))
+            sources.append(IcsSource(loaded.resolve(entry.ics), owner, zone, **limits))
     if not sources:
         raise UsageError(
             "no calendar given: pass --ics FILE_OR_URL or --google, add 'sources:' to rules.yaml, "
@@ -198,6 +204,10 @@ class Inputs:
     prefilter: bool = True
     cache: bool = True
     google: str | None = None
+    timeout: float | None = None
+    """Seconds for each download of an iCal URL, retries included (None: 60)."""
+    max_download_mb: float | None = None
+    """Size cap of each download, in MB (None: 200)."""
 
     @property
     def names_source(self) -> bool:
@@ -232,7 +242,10 @@ def prepare(inputs: Inputs, env: Env, default_period: str = "last-month") -> Set
     from .sources.cache import EventCache
 
     cache = EventCache(env.cache_dir) if inputs.cache else None
-    sources = build_sources(loaded, inputs.ics, inputs.prefilter, cache, inputs.google, env.config_dir)
+    max_bytes = int(inputs.max_download_mb * 1_000_000) if inputs.max_download_mb is not None else None
+    sources = build_sources(
+        loaded, inputs.ics, inputs.prefilter, cache, inputs.google, env.config_dir, inputs.timeout, max_bytes
+    )
     period = resolve_period(loaded, inputs.period, inputs.first, inputs.last, env.now(), default_period)
     return Setup(loaded, sources, period)
 

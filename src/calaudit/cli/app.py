@@ -206,6 +206,18 @@ def source_options(
             default=True,
             help="Neither use nor fill the cache of events read from calendars.",
         ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            metavar="SECONDS",
+            help="Give up on a calendar URL after this many seconds, retries included (default 60).",
+        ),
+        click.option(
+            "--max-download-mb",
+            type=click.FloatRange(min=0, min_open=True),
+            metavar="MB",
+            help="Refuse a calendar URL whose body is larger than this (default 200).",
+        ),
     ]
 
     def with_inputs(**kwargs: Any) -> Any:
@@ -220,6 +232,8 @@ def source_options(
             prefilter=kwargs.pop("prefilter"),
             cache=kwargs.pop("cache"),
             google=kwargs.pop("google"),
+            timeout=kwargs.pop("timeout"),
+            max_download_mb=kwargs.pop("max_download_mb"),
         )
         return command(inputs=inputs, **kwargs)
 

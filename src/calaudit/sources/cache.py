@@ -47,18 +47,38 @@ def cache_key(digest: str, name: str, first: date, last: date, owner: Iterable[s
 
 
 class EventCache:
+    """An optimisation only: when the cache cannot be used (a read-only folder, a folder
+    path that is a file), every call is a miss and ``take_warning`` says so once."""
+
     def __init__(self, directory: Path) -> None:
         self.path = directory / FILE_NAME
+        self._problem: str | None = None
+        self._warned = False
 
     def _query(self, sql: str, parameters: tuple[Any, ...]) -> Any:
         """One statement's first row; a file SQLite cannot read is thrown away (a miss)."""
+        if self._problem is not None:
+            return None
         try:
             with storage.connect(self.path, _SCHEMA) as db:
                 return db.execute(sql, parameters).fetchone()
+        except (OSError, sqlite3.OperationalError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            if isinstance(exc, (FileExistsError, NotADirectoryError)):
+                reason = "a part of its folder path is a file"
+            self._problem = f"{self.path}: calendar cache not used ({reason}); calendars are read without it"
+            return None
         except sqlite3.DatabaseError:
             with contextlib.suppress(OSError):
                 self.path.unlink()
             return None
+
+    def take_warning(self) -> str | None:
+        """Why the cache could not be used, the first time it is asked; None otherwise."""
+        if self._problem is None or self._warned:
+            return None
+        self._warned = True
+        return self._problem
 
     def get(self, key: str) -> Fetched | None:
         row = self._query("SELECT format, payload FROM events WHERE key = ?", (key,))
@@ -104,6 +124,7 @@ def _dump_event(e: Event) -> list[Any]:
         e.all_day, e.start_date.isoformat() if e.start_date else None, e.end_date.isoformat() if e.end_date else None,
         e.description, e.location, e.organizer, [[a.email, a.is_resource] for a in e.attendees],
         e.cancelled, e.tentative, e.transparent, e.response.value if e.response else None, e.recurring, e.event_type,
+        e.recurrence_id.astimezone(UTC).isoformat() if e.recurrence_id else None,
     ]  # fmt: skip
 
 
@@ -117,8 +138,13 @@ def _load(data: dict[str, Any]) -> Fetched:
 
 
 def _load_event(row: list[Any]) -> Event:
+    """An entry of the wrong shape raises (ValueError, TypeError): the caller treats it as a miss."""
     (uid, title, start, end, calendar, all_day, start_date, end_date, description, location, organizer,
-     attendees, cancelled, tentative, transparent, response, recurring, event_type) = row  # fmt: skip
+     attendees, cancelled, tentative, transparent, response, recurring, event_type, recurrence_id) = row  # fmt: skip
+    if not all(isinstance(text, str) for text in (uid, title, calendar, description, location, event_type)):
+        raise TypeError("a text field of a cached event is not text")
+    if organizer is not None and not isinstance(organizer, str):
+        raise TypeError("a cached organizer is not text")
     return Event(
         uid=uid,
         title=title,
@@ -138,4 +164,5 @@ def _load_event(row: list[Any]) -> Event:
         response=Response(response) if response else None,
         recurring=bool(recurring),
         event_type=event_type,
+        recurrence_id=datetime.fromisoformat(recurrence_id) if recurrence_id else None,
     )

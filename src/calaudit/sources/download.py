@@ -9,23 +9,31 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
-from time import sleep
+from time import monotonic, sleep
 
 from .. import __version__
 from ..errors import SourceError
 from .cache import Validators
 
-URL_TIMEOUT_SECONDS = 60
+TIMEOUT_SECONDS = 60.0
+"""The default deadline for one download, retries included."""
+MAX_BYTES = 200_000_000
+"""The default cap on a calendar's size: an endless body must not fill memory."""
 RETRY_DELAYS = (2.0, 8.0)
 """Seconds to wait before the second and third attempt of a download."""
 MAX_RETRY_AFTER = 30.0
+CHUNK = 1 << 16
 
 
 def redact_url(url: str) -> str:
     """An iCal URL without the secret parts (private path segments, query)."""
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return f"{url.partition(':')[0]}://(malformed URL)"
     last = parts.path.rstrip("/").rsplit("/", 1)[-1]
-    return f"{parts.scheme}://{parts.hostname or ''}/…/{last}" if last else f"{parts.scheme}://{parts.hostname}/"
+    return f"{parts.scheme}://{host}/…/{last}" if last else f"{parts.scheme}://{host}/"
 
 
 def is_url(location: str) -> bool:
@@ -50,48 +58,126 @@ class _Transient(Exception):
         self.retry_after = retry_after
 
 
-def download(url: str, known: Validators | None, delays: Sequence[float] = RETRY_DELAYS) -> Body | None:
+def download(
+    url: str,
+    known: Validators | None,
+    delays: Sequence[float] = RETRY_DELAYS,
+    timeout: float = TIMEOUT_SECONDS,
+    max_bytes: int = MAX_BYTES,
+) -> Body | None:
     """GET the calendar, retrying transient failures; with ``known`` validators a
-    304 Not Modified returns None. The total wait is bounded by ``delays`` and
-    MAX_RETRY_AFTER, so a scheduled run never hangs on a struggling server."""
+    304 Not Modified returns None.
+
+    Everything, retries and waits included, ends by ``timeout`` seconds (checked between
+    reads; a server that goes silent is given up when its socket wait, at most the time
+    left, runs out), so a scheduled run never hangs on a struggling server. A body over
+    ``max_bytes`` is refused. Only transient failures (429, 5xx, a dropped connection)
+    are retried; a malformed URL or a redirect loop fails at once.
+    """
     if url.lower().startswith("webcal://"):
         url = "https://" + url[len("webcal://") :]
+    shown = redact_url(url)
     headers = {"User-Agent": f"calaudit/{__version__}"}
     if known is not None:
         if known.etag:
             headers["If-None-Match"] = known.etag
         if known.last_modified:
             headers["If-Modified-Since"] = known.last_modified
-    shown = redact_url(url)
+    try:
+        request = urllib.request.Request(url, headers=headers)  # noqa: S310
+    except ValueError as exc:
+        raise SourceError(f"{shown}: malformed URL ({exc}); check the address") from None
+    limits = _Limits(shown, monotonic() + timeout, timeout, max_bytes)
     for attempt, delay in enumerate((*delays, None), start=1):
         try:
-            return _get(urllib.request.Request(url, headers=headers), known, shown)  # noqa: S310
+            return _get(request, known, limits)
         except _Transient as exc:
-            if delay is None:
+            wait = 0.0 if delay is None else max(delay, min(exc.retry_after, MAX_RETRY_AFTER))
+            if delay is None or wait >= limits.left():
                 raise SourceError(f"{shown}: {exc} (after {attempt} attempts); try again later") from None
-            sleep(max(delay, min(exc.retry_after, MAX_RETRY_AFTER)))
+            sleep(wait)
     raise AssertionError("unreachable")
 
 
-def _get(request: urllib.request.Request, known: Validators | None, shown: str) -> Body | None:
+@dataclass(frozen=True)
+class _Limits:
+    shown: str
+    deadline: float
+    timeout: float
+    max_bytes: int
+
+    def left(self) -> float:
+        return self.deadline - monotonic()
+
+    def timed_out(self) -> SourceError:
+        return SourceError(
+            f"{self.shown}: no complete answer within {self.timeout:g} s; try again later or raise --timeout"
+        )
+
+    def too_big(self) -> SourceError:
+        return SourceError(
+            f"{self.shown}: the calendar is larger than {self.max_bytes:,} bytes; not read (raise the size limit)"
+        )
+
+
+_REDIRECTS = {301, 302, 303, 307, 308}
+
+
+def _get(request: urllib.request.Request, known: Validators | None, limits: _Limits) -> Body | None:
+    shown = limits.shown
+    if limits.left() <= 0:
+        raise limits.timed_out()
     try:
-        with urllib.request.urlopen(request, timeout=URL_TIMEOUT_SECONDS) as response:  # noqa: S310
-            return Body(response.read(), response.headers.get("ETag"), response.headers.get("Last-Modified"))
+        with urllib.request.urlopen(request, timeout=limits.left()) as response:  # noqa: S310
+            length = response.headers.get("Content-Length", "")
+            expected = int(length) if length.isdigit() else None
+            if expected is not None and expected > limits.max_bytes:
+                raise limits.too_big()
+            data = _read_body(response, limits)
+            if expected is not None and len(data) < expected:
+                raise _Transient("download interrupted (IncompleteRead)")
+            return Body(data, response.headers.get("ETag"), response.headers.get("Last-Modified"))
     except urllib.error.HTTPError as exc:
         if exc.code == HTTPStatus.NOT_MODIFIED and known is not None:
             return None
+        reason = " ".join(str(exc.reason).split())
+        if exc.code in _REDIRECTS:
+            raise SourceError(
+                f"{shown}: HTTP {exc.code}: the redirects cannot be followed (a loop, or no new address); check the URL"
+            ) from None
         if exc.code in _RETRYABLE:
             retry_after = exc.headers.get("Retry-After", "") if exc.headers else ""
             wait = float(retry_after) if retry_after.isdigit() else 0.0
-            raise _Transient(f"HTTP {exc.code} {exc.reason}", wait) from None
+            raise _Transient(f"HTTP {exc.code} {reason}", wait) from None
         hint = (
             "the secret address may have been reset; copy it again from the calendar's settings"
             if exc.code in (401, 403, 404)
             else "check the URL"
         )
-        raise SourceError(f"{shown}: HTTP {exc.code} {exc.reason}; {hint}") from None
+        raise SourceError(f"{shown}: HTTP {exc.code} {reason}; {hint}") from None
+    except http.client.InvalidURL as exc:
+        raise SourceError(f"{shown}: malformed URL ({exc}); check the address") from None
     except (http.client.HTTPException, ConnectionError, TimeoutError) as exc:
+        if limits.left() <= 0:
+            raise limits.timed_out() from None
         raise _Transient(f"download interrupted ({type(exc).__name__})") from None
     except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise SourceError(f"{shown}: cannot download calendar ({reason}); check the URL and your network") from None
+        cause = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        if isinstance(cause, TimeoutError) and limits.left() <= 0:
+            raise limits.timed_out() from None
+        raise SourceError(f"{shown}: cannot download calendar ({cause}); check the URL and your network") from None
+
+
+def _read_body(response: http.client.HTTPResponse, limits: _Limits) -> bytes:
+    """Read in pieces as they arrive, so a trickling server meets the deadline and an
+    endless one the size cap."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := response.read1(CHUNK):
+        size += len(chunk)
+        if size > limits.max_bytes:
+            raise limits.too_big()
+        if limits.left() <= 0:
+            raise limits.timed_out()
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -38,7 +38,7 @@ NUM_RETRIES = 5
 PAGE_SIZE = 2500
 EVENT_FIELDS = (
     "nextPageToken,summary,items(id,iCalUID,status,summary,description,location,start,end,"
-    "transparency,eventType,recurringEventId,organizer(email,self),"
+    "transparency,eventType,recurringEventId,originalStartTime,organizer(email,self),"
     "attendees(email,self,responseStatus,resource))"
 )
 """The fields mask: only what the audit reads, and nextPageToken so pagination works."""
@@ -293,7 +293,17 @@ class GoogleSource:
             response=self._response(organizer, attendees),
             recurring="recurringEventId" in item,
             event_type=item.get("eventType", "default"),
+            recurrence_id=self._original_start(item),
         )
+
+    def _original_start(self, item: dict[str, Any]) -> datetime | None:
+        """An instance of a recurring event is identified by its original start, as RECURRENCE-ID in .ics."""
+        original = item.get("originalStartTime")
+        if "recurringEventId" not in item or not original:
+            return None
+        if "date" in original:
+            return midnight(date.fromisoformat(original["date"]), self.zone)
+        return _instant(original, self.zone)
 
     def _response(self, organizer: dict[str, Any], attendees: list[dict[str, Any]]) -> Response | None:
         """Google marks the signed-in user's own entry with self: true, whatever alias it uses."""

@@ -8,16 +8,22 @@ skipped and reported as ``InvalidEvent`` while the rest of the calendar is audit
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import re
+import stat
 import warnings
+import zipfile
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import dateutil.rrule
 import icalendar
 import recurring_ical_events
 import x_wr_timezone
@@ -26,9 +32,9 @@ from icalendar.cal import Component
 from ..errors import SourceError
 from ..models import Attendee, Event, Fetched, InvalidEvent, Response
 from ..period import Period, midnight
-from . import Progress, no_progress, scan
+from . import Progress, no_progress, repair, scan
 from .cache import EventCache, Validators, cache_key
-from .download import RETRY_DELAYS, download, is_url, redact_url
+from .download import MAX_BYTES, RETRY_DELAYS, TIMEOUT_SECONDS, download, is_url, redact_url
 
 QUERY_MARGIN = timedelta(days=2)
 """Floating and all-day times are placed in the reporting zone only after expansion, so
@@ -60,9 +66,13 @@ class IcsSource:
         prefilter: bool = True,
         cache: EventCache | None = None,
         retry_delays: Sequence[float] = RETRY_DELAYS,
+        timeout: float = TIMEOUT_SECONDS,
+        max_bytes: int = MAX_BYTES,
     ) -> None:
         self.location = location
         self.retry_delays = retry_delays
+        self.timeout = timeout
+        self.max_bytes = max_bytes
         self.owner = frozenset(address.lower() for address in owner)
         self.zone = zone
         self.prefilter = prefilter
@@ -74,27 +84,62 @@ class IcsSource:
 
     def fetch(self, period: Period, progress: Progress = no_progress) -> Fetched:
         """Progress is reported in bytes of the file scanned."""
-        if is_url(self.location):
-            return self._fetch_url(period)
+        fetched = self._fetch_url(period) if is_url(self.location) else self._fetch_file(period, progress)
+        if self.cache is not None and (warning := self.cache.take_warning()) is not None:
+            fetched.warnings.append(warning)
+        return fetched
+
+    def _fetch_file(self, period: Period, progress: Progress) -> Fetched:
         path = Path(self.location).expanduser()
-        digest = _inspect_file(path, self.location)
+        digest, head = _inspect_file(path, self.location)
         key = self._key(digest, period)
         if self.cache is not None and (cached := self.cache.get(key)) is not None:
             return cached
         try:
-            with path.open("rb") as handle:
-                lines = _counted(handle, path.stat().st_size, progress)
-                fetched = _read(lines, self.name, period, self.owner, self.zone, self.prefilter)
+            if head.startswith(ZIP_MAGIC):
+                fetched = self._read_zip(path, period)
+            elif _bom_encoding(head) is not None:
+                fetched = parse_calendar(path.read_bytes(), self.name, period, self.owner, self.zone, self.prefilter)
+            else:
+                with path.open("rb") as handle:
+                    lines = _counted(handle, path.stat().st_size, progress)
+                    fetched = _read(lines, self.name, period, self.owner, self.zone, self.prefilter)
         except OSError as exc:
             raise SourceError(f"{self.location}: cannot read calendar file: {exc.strerror}") from None
         if self.cache is not None:
             self.cache.put(key, fetched)
         return fetched
 
+    def _read_zip(self, path: Path, period: Period) -> Fetched:
+        """Every .ics in a .zip (Google Calendar's Export), each named ``export.zip:work.ics``.
+
+        The same occurrence in two members counts once, as for two files (the auditor
+        identifies occurrences by UID and original start).
+        """
+        fetched = Fetched()
+        try:
+            with zipfile.ZipFile(path) as archive:
+                members = [m for m in archive.infolist() if not m.is_dir() and m.filename.lower().endswith(".ics")]
+                if not members:
+                    raise SourceError(f"{self.location}: the .zip holds no .ics file; export the calendar again")
+                for member in members:
+                    name = f"{self.name}:{member.filename}"
+                    if member.file_size > MAX_MEMBER_BYTES:
+                        raise SourceError(f"{name}: larger than {MAX_MEMBER_BYTES // 1_000_000} MB unpacked; not read")
+                    with archive.open(member) as handle:
+                        raw = handle.read(MAX_MEMBER_BYTES + 1)
+                    if len(raw) > MAX_MEMBER_BYTES:
+                        raise SourceError(f"{name}: larger than {MAX_MEMBER_BYTES // 1_000_000} MB unpacked; not read")
+                    fetched.extend(parse_calendar(raw, name, period, self.owner, self.zone, self.prefilter))
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+            raise SourceError(f"{self.location}: corrupt or unsupported .zip file ({exc}); download it again") from None
+        return fetched
+
     def _fetch_url(self, period: Period) -> Fetched:
         known = self.cache.validators(self.location) if self.cache is not None else None
         cached = self.cache.get(self._key(known.digest, period)) if self.cache and known else None
-        body = download(self.location, known if cached is not None else None, self.retry_delays)
+        validators = known if cached is not None else None
+        body = download(self.location, validators, self.retry_delays, self.timeout, self.max_bytes)
         if body is None:
             assert cached is not None
             return cached
@@ -142,10 +187,21 @@ def _window_days(period: Period) -> tuple[date, date]:
     return start.date(), end.date()
 
 
-def _inspect_file(path: Path, location: str) -> str:
-    """Check that the file looks like a whole calendar; return the sha256 of its content."""
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_MEMBER_BYTES = 200_000_000
+"""A member of a .zip larger than this unpacked is refused (a zip bomb must not fill memory)."""
+
+
+def _inspect_file(path: Path, location: str) -> tuple[str, bytes]:
+    """Check that the file looks like a whole calendar (or a .zip, checked when read);
+    return the sha256 of its content and its first bytes.
+
+    Only regular files are read: a FIFO or a device such as /dev/zero would never end.
+    """
     digest = hashlib.sha256()
     try:
+        if not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():
+            raise SourceError(f"{location}: not a regular file (a pipe or device); save the calendar to a file first")
         with path.open("rb") as handle:
             head = handle.read(HEAD_BYTES)
             digest.update(head)
@@ -160,8 +216,34 @@ def _inspect_file(path: Path, location: str) -> str:
         raise SourceError(f"{location}: is a directory, not an .ics file") from None
     except OSError as exc:
         raise SourceError(f"{location}: cannot read calendar file: {exc.strerror}") from None
-    _check_calendar(head, tail, location)
-    return digest.hexdigest()
+    if not head.startswith(ZIP_MAGIC) and _bom_encoding(head) is None:
+        _check_calendar(head, tail, location)
+    return digest.hexdigest(), head
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _bom_encoding(head: bytes) -> str | None:
+    """UTF-16 or UTF-32 when the data starts with that byte-order mark (Windows tools write them)."""
+    return next((encoding for bom, encoding in _BOMS if head.startswith(bom)), None)
+
+
+def _as_utf8(raw: bytes, name: str) -> bytes:
+    encoding = _bom_encoding(raw[:4])
+    if encoding is None:
+        return raw
+    try:
+        return raw.decode(encoding).encode()
+    except UnicodeDecodeError as exc:
+        raise SourceError(
+            f"{name}: not valid {encoding.upper()} (bad data at offset {exc.start}); export it again as UTF-8"
+        ) from None
 
 
 def _check_calendar(head: bytes, tail: bytes, name: str) -> None:
@@ -189,6 +271,7 @@ def parse_calendar(
     raw: bytes, name: str, period: Period, owner: frozenset[str], zone: ZoneInfo, prefilter: bool = True
 ) -> Fetched:
     """All occurrences in the calendar ``raw`` that may touch ``period``; ``name`` labels messages."""
+    raw = _as_utf8(raw, name)
     _check_calendar(raw[:HEAD_BYTES], raw[-TAIL_BYTES:], name)
     return _read(io.BytesIO(raw), name, period, owner, zone, prefilter)
 
@@ -198,48 +281,125 @@ def _read(
 ) -> Fetched:
     """Parse the lines of a checked calendar, only what can touch the period if ``prefilter``.
 
+    Unfinished components are cut out first (both paths alike) and reported: an
+    unfinished event that may touch the period is invalid, anything else a warning.
     The scan also dates the calendar's newest event (``Fetched.newest``, to the day);
     without the pre-filter it runs for that alone, so that both paths agree.
     """
+    broken: list[repair.Broken] = []
+    balanced = repair.balanced(repair.split_lines(lines), broken)
     first, last = _window_days(period)
     if prefilter:
-        data, _, _, newest = scan.prefilter(lines, first, last)
+        data, _, _, newest = scan.prefilter(balanced, first, last)
     else:
-        data = b"".join(lines)
+        data = b"".join(balanced)
         newest = scan.prefilter(io.BytesIO(data), first, last)[3]
-    fetched = _parse(data, name, period, owner, zone)
-    fetched.newest = midnight(newest, zone) if newest else None
-    return fetched
+    result = _parse(data, name, period, owner, zone)
+    result.newest = midnight(newest, zone) if newest else None
+    for part in broken:
+        _report_broken(part, name, period, result)
+    return result
+
+
+def _report_broken(part: repair.Broken, name: str, period: Period, result: Fetched) -> None:
+    """An unfinished part counts under ``invalid`` unless its own dates put it far from the period."""
+    component = _readable_part(part)
+    if component is not None and not scan.relevant([_info(component)], *_window_days(period))[0]:
+        return
+    title = (_text(component, "SUMMARY") if component is not None else "") or "(no title)"
+    uid = _text(component, "UID") if component is not None else ""
+    result.invalid.append(InvalidEvent(calendar=name, title=title, uid=uid, reason=part.describe()))
+
+
+def _readable_part(part: repair.Broken) -> Component | None:
+    """The unfinished component as far as it goes, or None when even that cannot be read."""
+    if part.count > 1 or part.lines[0][:6].upper() != b"BEGIN:":
+        return None
+    text = repair.unfold(b"".join(part.lines)).decode("utf-8", errors="replace")
+    try:
+        component: Component = Component.from_ical(f"{text.rstrip()}\r\nEND:{part.kind}\r\n")
+    except Exception:  # noqa: BLE001 - too broken to read: reported without its name
+        return None
+    return component
 
 
 _CONTENT_LINE = re.compile(r"^([A-Za-z0-9-]+[;:]|[ \t]|$)")
 
 
-def _parse_without_malformed_lines(
-    text: str, name: str, error: Exception, warnings: list[str]
-) -> list[icalendar.Calendar]:
-    """icalendar rejects a whole file for one line that is not a content line (a stray
-    'X' between events); drop such lines, say so, and try once more."""
+def _parse_leniently(text: str, name: str, error: Exception, result: Fetched) -> list[icalendar.Calendar]:
+    """icalendar rejects a whole file for one bad line (a stray 'X' between events, a
+    calendar property whose parameters cannot be read). Drop the lines that are not
+    content lines, then every calendar-level line or component that cannot be read on
+    its own (an event becomes invalid), say so, and read the rest."""
     lines = text.splitlines()
     bad = [number for number, line in enumerate(lines, 1) if not _CONTENT_LINE.match(line)]
-    if not bad:
-        raise SourceError(f"{name}: not a valid iCalendar file: {_reason(error)}") from None
+    if bad:
+        first = lines[bad[0] - 1][:40]
+        result.warnings.append(
+            f"{name}: ignored {len(bad)} malformed line(s), the first {first!r} (line {bad[0]} of what was read)"
+        )
     dropped = set(bad)
-    kept = "\n".join(line for number, line in enumerate(lines, 1) if number not in dropped)
+    kept: list[str] = []
+    unreadable: list[tuple[str, str]] = []
+    for part in _top_level_parts(line for number, line in enumerate(lines, 1) if number not in dropped):
+        problem = _unreadable(part)
+        if problem is None:
+            kept.extend(part)
+        elif part[0][:6].upper() == "BEGIN:":
+            title = next((line[8:] for line in part if line[:8].upper() == "SUMMARY:"), "(no title)")
+            uid = next((line[4:] for line in part if line[:4].upper() == "UID:"), "")
+            result.invalid.append(InvalidEvent(calendar=name, title=title, uid=uid, reason=problem))
+        else:
+            unreadable.append((part[0], problem))
+    if unreadable:
+        line, problem = unreadable[0]
+        result.warnings.append(
+            f"{name}: ignored {len(unreadable)} unreadable calendar line(s), the first {line[:40]!r}: {problem}"
+        )
     try:
-        calendars: list[icalendar.Calendar] = icalendar.Calendar.from_ical(kept, multiple=True)
+        calendars: list[icalendar.Calendar] = icalendar.Calendar.from_ical("\n".join(kept), multiple=True)
     except Exception:  # noqa: BLE001 - still unreadable: report the original problem
         raise SourceError(f"{name}: not a valid iCalendar file: {_reason(error)}") from None
-    first = lines[bad[0] - 1][:40]
-    warnings.append(
-        f"{name}: ignored {len(bad)} malformed line(s), the first {first!r} (line {bad[0]} of what was read)"
-    )
     return calendars
+
+
+def _top_level_parts(lines: Iterable[str]) -> Iterator[list[str]]:
+    """Each calendar-level line on its own, and each component inside a calendar whole."""
+    depth = 0
+    part: list[str] = []
+    for line in lines:
+        head = line[:6].upper()
+        if head.startswith("BEGIN:"):
+            depth += 1
+        if depth >= 2:
+            part.append(line)
+        else:
+            yield [line]
+        if head.startswith("END:"):
+            depth -= 1
+            if depth == 1 and part:
+                yield part
+                part = []
+    if part:
+        yield part
+
+
+def _unreadable(part: list[str]) -> str | None:
+    """Why one line or component cannot be parsed on its own, or None when it can."""
+    head = part[0][:16].upper()
+    if head.startswith(("BEGIN:VCALENDAR", "END:VCALENDAR")):
+        return None
+    text = "\n".join(part) if head.startswith("BEGIN:") else f"BEGIN:VCALENDAR\n{part[0]}\nEND:VCALENDAR"
+    try:
+        icalendar.Calendar.from_ical(text)
+    except Exception as exc:  # noqa: BLE001 - icalendar signals unparsable text in many ways
+        return _reason(exc)
+    return None
 
 
 def _parse(data: bytes, name: str, period: Period, owner: frozenset[str], zone: ZoneInfo) -> Fetched:
     result = Fetched()
-    text = _decode(data, name, result.warnings)
+    text = _decode(repair.join_quoted_breaks(repair.unfold(data)), name, result.warnings)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         _read_calendars(text, name, period, owner, zone, result)
@@ -255,13 +415,13 @@ def _read_calendars(
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except Exception as exc:  # noqa: BLE001 - icalendar signals unparsable text in many ways
-        calendars = _parse_without_malformed_lines(text, name, exc, result.warnings)
+        calendars = _parse_leniently(text, name, exc, result)
     for calendar in calendars:
         try:
             calendar = x_wr_timezone.to_standard(calendar)
         except Exception as exc:  # noqa: BLE001 - a bad X-WR-TIMEZONE must not lose the calendar
             result.warnings.append(f"{name}: X-WR-TIMEZONE ignored: {exc}")
-        calendar_name = str(calendar.get("X-WR-CALNAME") or name)
+        calendar_name = _text(calendar, "X-WR-CALNAME") or name
         reader = _Reader(calendar_name, owner, zone, period)
         for components in _series(calendar, *_window_days(period)):
             reader.read_series(components, result)
@@ -277,7 +437,7 @@ def _series(calendar: Component, first: date, last: date) -> Iterator[list[tuple
     """
     by_uid: dict[str, list[Component]] = defaultdict(list)
     for index, component in enumerate(calendar.walk("VEVENT")):
-        by_uid[str(component.get("UID") or f"#{index}")].append(component)
+        by_uid[(_text(component, "UID") or f"#{index}")].append(component)
     for components in by_uid.values():
         flags = scan.relevant([_info(c) for c in components], first, last)
         pairs = list(zip(components, flags, strict=True))
@@ -335,6 +495,8 @@ class _Reader:
             return
         recurring = any(key in c for c in good for key in ("RRULE", "RDATE", "RECURRENCE-ID"))
         try:
+            for component in good:
+                _exclude_exrule(component, self.window)
             series = recurring_ical_events.Series([recurring_ical_events.EventAdapter(c) for c in good])
             occurrences = [o.as_component(False) for o in series.between(*self.window)]
             events = [self._event(c, recurring) for c in occurrences]
@@ -347,8 +509,8 @@ class _Reader:
     def _invalid(self, component: Component, reason: str) -> InvalidEvent:
         return InvalidEvent(
             calendar=self.calendar,
-            title=str(component.get("SUMMARY") or "(no title)"),
-            uid=str(component.get("UID") or ""),
+            title=(_text(component, "SUMMARY") or "(no title)"),
+            uid=_text(component, "UID"),
             reason=reason,
         )
 
@@ -360,19 +522,19 @@ class _Reader:
             first_day, after_day = _as_date(start), _as_date(end)
             after_day = max(after_day, first_day + timedelta(days=1))
             start, end = first_day, after_day
-        organizer = _address(component.get("ORGANIZER"))
-        status = str(component.get("STATUS", "")).upper()
+        organizer = _address(_first(component.get("ORGANIZER")))
+        status = _text(component, "STATUS").upper()
         return Event(
-            uid=str(component.get("UID") or ""),
-            title=str(component.get("SUMMARY") or "(no title)").strip(),
+            uid=_text(component, "UID"),
+            title=(_text(component, "SUMMARY") or "(no title)").strip(),
             start=self._aware(start),
             end=self._aware(end),
             calendar=self.calendar,
             all_day=all_day,
             start_date=first_day,
             end_date=after_day,
-            description=str(component.get("DESCRIPTION") or ""),
-            location=str(component.get("LOCATION") or ""),
+            description=_text(component, "DESCRIPTION"),
+            location=_text(component, "LOCATION"),
             organizer=organizer,
             attendees=tuple(_attendees(component)),
             cancelled=status == "CANCELLED",
@@ -381,6 +543,7 @@ class _Reader:
             response=self._response(component, organizer),
             recurring=recurring,
             event_type=_event_type(component),
+            recurrence_id=self._aware(component.decoded("RECURRENCE-ID")) if recurring else None,
         )
 
     def _aware(self, value: date) -> datetime:
@@ -432,28 +595,55 @@ def _problem(component: Component, until: datetime) -> str | None:
         value = start if key == "DTSTART" else end
         if tzid and isinstance(value, datetime) and value.tzinfo is None:
             return f"unknown time zone '{tzid}' in {key}"
-    if (
-        end is not None
-        and isinstance(end, datetime) == isinstance(start, datetime)
-        and _comparable(end, start) < _comparable(start, start)
-    ):
+    if end is not None and isinstance(end, datetime) != isinstance(start, datetime):
+        kinds = ("a date-time", "a date") if isinstance(start, datetime) else ("a date", "a date-time")
+        return f"DTSTART is {kinds[0]} but DTEND is {kinds[1]}"
+    if end is not None and _comparable(end, start) < _comparable(start, start):
         return "DTEND is before DTSTART"
     return None
 
 
 def _rule_steps(component: Component, start: date, until: datetime) -> int:
-    """Roughly how many steps a sub-daily RRULE takes from DTSTART to ``until``."""
-    rules = component.get("RRULE")
-    if rules is None:
-        return 0
+    """Roughly how many steps a sub-daily RRULE or EXRULE takes from DTSTART to ``until``."""
+    rules = [rule for key in ("RRULE", "EXRULE") for rule in _all(component.get(key))]
     seconds = (until.replace(tzinfo=None) - datetime.combine(_as_date(start), time(0))).total_seconds()
     steps = 0
-    for rule in rules if isinstance(rules, list) else [rules]:
+    for rule in rules:
         frequency = str(rule.get("FREQ", [""])[0]).upper()
         interval = int(rule.get("INTERVAL", [1])[0] or 1)
         if frequency in _STEP_SECONDS:
             steps = max(steps, int(seconds / (_STEP_SECONDS[frequency] * interval)))
     return steps
+
+
+def _exclude_exrule(component: Component, window: tuple[datetime, datetime]) -> None:
+    """Turn EXRULE (RFC 2445, still written by some servers) into the EXDATEs it means
+    inside ``window``: recurring-ical-events ignores EXRULE ("EXRULE is not supported by
+    this module", its own tests say), which would count excluded instances."""
+    rules = _all(component.get("EXRULE"))
+    if not rules:
+        return
+    start = component.decoded("DTSTART")
+    first, last = window
+    if not isinstance(start, datetime):
+        start = datetime.combine(start, time(0))
+    if start.tzinfo is None:
+        first, last = first.replace(tzinfo=None), last.replace(tzinfo=None)
+    excluded: list[date] = []
+    for rule in rules:
+        text = rule.to_ical().decode()
+        excluded.extend(dateutil.rrule.rrulestr(text, dtstart=start).between(first, last, inc=True))
+    if not isinstance(component.decoded("DTSTART"), datetime):
+        excluded = [moment.date() for moment in excluded]  # type: ignore[attr-defined]
+    if excluded:
+        component.add("EXDATE", excluded)
+    del component["EXRULE"]
+
+
+def _all(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
 
 
 def _comparable(value: date, like: date) -> datetime:
@@ -471,6 +661,18 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, recurring_ical_events.BadRuleStringFormat):
         text = f"invalid RRULE ({text})"
     return text[:200]
+
+
+def _first(value: Any) -> Any:
+    """A property given more than once is read as its first value."""
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def _text(component: Component, key: str) -> str:
+    value = _first(component.get(key))
+    return "" if value is None else str(value)
 
 
 def _as_date(value: date) -> date:
@@ -505,13 +707,13 @@ def _attendees(component: Component) -> Iterator[Attendee]:
 
 
 def _is_free(component: Component) -> bool:
-    if str(component.get("TRANSP", "")).upper() == "TRANSPARENT":
+    if _text(component, "TRANSP").upper() == "TRANSPARENT":
         return True
-    return str(component.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).upper() == "FREE"
+    return _text(component, "X-MICROSOFT-CDO-BUSYSTATUS").upper() == "FREE"
 
 
 def _event_type(component: Component) -> str:
     """Outlook marks out-of-office time with a busy status of OOF."""
-    if str(component.get("X-MICROSOFT-CDO-BUSYSTATUS", "")).upper() == "OOF":
+    if _text(component, "X-MICROSOFT-CDO-BUSYSTATUS").upper() == "OOF":
         return "outOfOffice"
     return "default"

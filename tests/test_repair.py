@@ -1,0 +1,67 @@
+"""Line-level repairs: what is cut out of a calendar, and what is kept."""
+
+from __future__ import annotations
+
+from calaudit.sources.repair import Broken, balanced, join_quoted_breaks, split_lines, unfold
+
+
+def lines(text: str) -> list[bytes]:
+    return [f"{line}\r\n".encode() for line in text.strip().splitlines()]
+
+
+def repaired(text: str) -> tuple[str, list[Broken]]:
+    broken: list[Broken] = []
+    kept = b"".join(balanced(split_lines(lines(text)), broken)).decode()
+    return kept.replace("\r\n", "|"), broken
+
+
+def test_an_event_with_an_unfinished_alarm_is_cut_out_whole():
+    kept, broken = repaired("""
+BEGIN:VCALENDAR
+BEGIN:VEVENT
+UID:a
+BEGIN:VALARM
+END:VEVENT
+BEGIN:VEVENT
+UID:b
+END:VEVENT
+END:VCALENDAR
+""")
+    assert kept == "BEGIN:VCALENDAR|BEGIN:VEVENT|UID:b|END:VEVENT|END:VCALENDAR|"
+    assert [b.describe() for b in broken] == ["unbalanced BEGIN/END lines inside the VEVENT at lines 2-5"]
+
+
+def test_a_stray_end_and_an_unfinished_timezone_are_cut_out():
+    kept, broken = repaired("""
+BEGIN:VCALENDAR
+END:VEVENT
+BEGIN:VTIMEZONE
+TZID:X
+BEGIN:VEVENT
+UID:b
+END:VEVENT
+END:VCALENDAR
+""")
+    assert kept == "BEGIN:VCALENDAR|BEGIN:VEVENT|UID:b|END:VEVENT|END:VCALENDAR|"
+    assert [b.describe() for b in broken] == [
+        "stray END:VEVENT at line 2",
+        "unfinished VTIMEZONE: BEGIN:VTIMEZONE at line 3 has no END:VTIMEZONE",
+    ]
+
+
+def test_nested_components_that_pair_up_are_kept_as_they_are():
+    text = "BEGIN:VCALENDAR|BEGIN:VEVENT|BEGIN:VALARM|END:VALARM|END:VEVENT|END:VCALENDAR|"
+    assert repaired(text.replace("|", "\n")) == (text, [])
+
+
+def test_cr_only_endings_and_a_byte_order_mark():
+    raw = [b"\xef\xbb\xbfBEGIN:VCALENDAR\rVERSION:2.0\rEND:VCALENDAR\r"]
+    assert list(split_lines(raw)) == [b"BEGIN:VCALENDAR\r\n", b"VERSION:2.0\r\n", b"END:VCALENDAR\r\n"]
+
+
+def test_unfolding_bytes_and_joining_a_break_inside_quotes():
+    assert unfold(b"SUMMARY:R\xc3\r\n \xa9union\r\n").decode() == "SUMMARY:Réunion\r\n"
+    broken = b'ATTENDEE;CN="Ana\nSmith";PARTSTAT=DECLINED:mailto:a@b\nDESCRIPTION:say "hi\nEND:VEVENT'
+    assert join_quoted_breaks(broken) == (
+        b'ATTENDEE;CN="Ana Smith";PARTSTAT=DECLINED:mailto:a@b\nDESCRIPTION:say "hi\nEND:VEVENT'
+    )

@@ -243,6 +243,16 @@ def source_options(
     return wrapped
 
 
+def output_option(what: str = "the report") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--output/-o FILE``: written atomically, through symlinks, into FIFOs; ``-`` is stdout."""
+    return click.option(
+        "--output",
+        "-o",
+        type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+        help=f"Write {what} to this file (atomically) instead of standard output; '-' is standard output.",
+    )
+
+
 def warn(messages: Sequence[str]) -> None:
     for message in messages:
         click.echo(f"calaudit: warning: {one_line(message)}", err=True)

@@ -9,7 +9,7 @@ from rich.console import RenderableType
 from rich.text import Text
 
 from .. import pipeline
-from .app import emit, env, is_stdout, main, plain_text, reading, source_options, stdout, warn
+from .app import emit, env, is_stdout, main, output_option, plain_text, reading, source_options, stdout, warn
 
 FORMATS = ("table", "json", "csv", "md")
 
@@ -24,12 +24,7 @@ def _audit(inputs: pipeline.Inputs, interactive: bool) -> pipeline.Audited:
 @main.command()
 @source_options
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
-    help="Write the report to this file (atomically) instead of standard output; '-' is standard output.",
-)
+@output_option()
 @click.option(
     "--by",
     type=click.Choice(["audience", "week"]),

@@ -8,18 +8,13 @@ import click
 
 from .. import pipeline
 from ..storage import write_output
-from .app import emit, env, main, reading, source_options, stdout, warn
+from .app import emit, env, main, output_option, reading, source_options, stdout, warn
 
 
 @main.command()
 @source_options
 @click.option("--format", "fmt", type=click.Choice(["html", "md", "text"]), default="html", show_default=True)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
-    help="Write the report (or with --email --dry-run the .eml) to this file; '-' is standard output.",
-)
+@output_option("the report (or with --email --dry-run the .eml)")
 @click.option(
     "--email",
     "send_email",

@@ -24,15 +24,15 @@ def render(result: AuditResult, by_audience: bool = False) -> str:
         writer.writerow(["category", *AUDIENCES, "total"])
         for row in result.by_audience:
             values = [getattr(row, a) for a in AUDIENCES]
-            writer.writerow([_text(row.category), *(f"{v:.2f}" for v in values), f"{row.total:.2f}"])
+            writer.writerow([cell_text(row.category), *(f"{v:.2f}" for v in values), f"{row.total:.2f}"])
         return out.getvalue()
     writer.writerow(COLUMNS)
     for c in result.categories:
         writer.writerow(
             [
-                _text(c.group),
-                _text(c.id),
-                _text(c.label),
+                cell_text(c.group),
+                cell_text(c.id),
+                cell_text(c.label),
                 f"{c.hours:.2f}",
                 f"{c.share:.1f}",
                 f"{c.target:.1f}",
@@ -58,5 +58,6 @@ def render(result: AuditResult, by_audience: bool = False) -> str:
     return out.getvalue()
 
 
-def _text(value: str) -> str:
+def cell_text(value: str) -> str:
+    """Text a spreadsheet would run as a formula (``=HYPERLINK(...)``) gets a leading '."""
     return "'" + value if value.startswith(_FORMULA_START) else value

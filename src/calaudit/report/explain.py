@@ -18,6 +18,7 @@ from rich.text import Text
 
 from ..audit import AuditResult, Occurrence
 from ..rules import UNCLASSIFIED
+from .csv import cell_text
 
 
 def select(
@@ -130,21 +131,18 @@ def to_json(result: AuditResult, rows: list[Occurrence]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: object) -> object:
-    """Text a spreadsheet would run as a formula (``=HYPERLINK(...)``) is prefixed with '."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def to_csv(rows: list[Occurrence]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(RECORD_FIELDS)
     for o in rows:
         data = record(o)
-        writer.writerow(["" if data[key] is None else spreadsheet_safe(data[key]) for key in RECORD_FIELDS])
+        writer.writerow([_cell(data[key]) for key in RECORD_FIELDS])
     return out.getvalue()
+
+
+def _cell(value: object) -> object:
+    """None as an empty cell; text that a spreadsheet would run as a formula defused."""
+    if value is None:
+        return ""
+    return cell_text(value) if isinstance(value, str) else value

@@ -356,7 +356,10 @@ def test_report_email_really_sends(tmp_path):
     assert recipients == ["cto@weave.example"]
     assert str(message["Subject"]).strip().startswith("calaudit 2026-03: ")
     assert server.inbox.logins == [USER]
-    assert invoke("history").output.strip() == "no runs recorded yet"  # only cron records runs
+    # A report mailed by hand is a delivery: the scheduled run will not send it again.
+    assert [(r.period, r.status) for r in History(Path(platformdirs.user_data_dir("calaudit"))).runs()] == [
+        ("2026-03", "sent")
+    ]
 
 
 def test_a_failure_notice_that_fails_too_is_a_warning_and_the_first_error_decides(tmp_path):
@@ -425,17 +428,18 @@ def test_partially_refused_recipients_exit_4_and_name_the_refused_address(tmp_pa
 
 
 def test_cron_without_a_period_reports_last_month_in_the_rules_zone(tmp_path):
-    # The command line has no clock seam (the CLI reads datetime.now), so the expected
-    # label is computed here from the real clock, independently of calaudit.
-    from datetime import datetime, timedelta
-    from zoneinfo import ZoneInfo
+    # 1 April 02:00 UTC is still 31 March in New York (the rules' zone): last month is February.
+    from datetime import UTC, datetime
 
-    today = datetime.now(ZoneInfo("America/New_York")).date()
-    last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    from calaudit.env import Env
+
+    at = datetime(2026, 4, 1, 2, tzinfo=UTC)
+    clock = Env(tmp_path / "c", tmp_path / "k", tmp_path / "d", tmp_path, lambda: at, smtp_password=PASSWORD)
     with SmtpServer() as server:
         rules = rules_file(tmp_path, server.port)
-        result = invoke("cron", "--rules", str(rules), "--verbose")
+        result = CliRunner().invoke(main, ["cron", "--rules", str(rules), "--verbose"], obj=clock)
     assert result.exit_code == 0, result.output
+    last_month = "2026-02"
     assert result.output.endswith(f"sent the {last_month} report to cto@weave.example\n")
     [(_, message)] = server.inbox.messages
     assert str(message["Subject"]).strip().startswith(f"calaudit {last_month}: ")

@@ -575,3 +575,25 @@ def test_a_utc_series_keeps_its_wall_clock_time_in_x_wr_timezone():
         header="X-WR-TIMEZONE:America/New_York\n",
     )
     assert [e.start.astimezone(UTC).hour for e in events_of(raw).events] == [15, 14]
+
+
+THIS_AND_FUTURE = calendar(
+    # Daily 10:00-11:00 New York, Monday 2 to Friday 6 March; from Wednesday on the series
+    # moves to 14:00-16:00 (RANGE=THISANDFUTURE): 1 + 1 + 2 + 2 + 2 = 8 h in five occurrences.
+    "UID:daily@t\nDTSTART;TZID=America/New_York:20260302T100000\nDTEND;TZID=America/New_York:20260302T110000\n"
+    "RRULE:FREQ=DAILY;COUNT=5\nSUMMARY:Standup",
+    "UID:daily@t\nRECURRENCE-ID;RANGE=THISANDFUTURE;TZID=America/New_York:20260304T100000\n"
+    "DTSTART;TZID=America/New_York:20260304T140000\nDTEND;TZID=America/New_York:20260304T160000\n"
+    "SUMMARY:Standup (afternoons)",
+)
+
+
+def test_this_and_future_instances_keep_their_own_original_starts():
+    # recurring-ical-events gives the three moved instances the override's RECURRENCE-ID;
+    # identity must still tell them apart (their original starts: 4, 5 and 6 March, 10:00).
+    events = events_of(THIS_AND_FUTURE).events
+    assert sorted((e.recurrence_id.day, e.recurrence_id.hour) for e in events) == [(d, 10) for d in range(2, 7)]
+    loaded = fixture_rules()
+    result = audit(events + events_of(THIS_AND_FUTURE).events, loaded.config, MARCH)  # one calendar read twice
+    assert result.total_hours == pytest.approx(8.0)
+    assert len(result.occurrences) == 5

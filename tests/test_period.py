@@ -161,7 +161,8 @@ def test_errors_say_what_was_given_and_what_is_understood():
     with pytest.raises(UsageError) as info:
         parse_period("march", NY, NOW)
     assert str(info.value) == (
-        "period 'march' not understood; use YYYY-MM, YYYY-Qn, YYYY, last-month or this-month, or --from/--to"
+        "period 'march' not understood; use YYYY-MM, YYYY-Qn, YYYY, YYYY-Www (ISO week), last-month, this-month, "
+        "next-month, last-week, this-week or next-week, or --from/--to"
     )
     with pytest.raises(UsageError) as info:
         date_range(date(2026, 3, 2), date(2026, 3, 1), NY)

@@ -93,7 +93,7 @@ def test_calendars_from_the_wild(rules):
     assert audited == expandable, f"{expandable - audited} calendars the libraries can expand were not audited"
 
 
-FULL_RULES = RULES + "accounting: {overlap: full, free: count}\n"
+FULL_RULES = RULES + "accounting: {overlap: full, free: count, multi_day: full}\n"
 """Every timed, not cancelled occurrence counts its whole elapsed time inside the period."""
 CHICAGO = ZoneInfo("America/Chicago")
 MARGIN = timedelta(days=2)

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 from .errors import UsageError
 
-PERIOD_HELP = "YYYY-MM, YYYY-Qn, YYYY, YYYY-Www (ISO week), last-month, this-month, next-month, last-week or this-week"
+PERIOD_HELP = (
+    "YYYY-MM, YYYY-Qn, YYYY, YYYY-Www (ISO week), last-month, this-month, next-month, last-week, this-week or next-week"
+)
 FIRST_YEAR, LAST_YEAR = 1900, 9998
 """Years a period may fall in: calendars hold nothing older, and the years before and after
 stay inside what dates, time zones and reports (previous months, trends) can represent."""

@@ -18,7 +18,7 @@ import zipfile
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -499,7 +499,8 @@ class _Reader:
                 _exclude_exrule(component, self.window)
             series = recurring_ical_events.Series([recurring_ical_events.EventAdapter(c) for c in good])
             occurrences = [o.as_component(False) for o in series.between(*self.window)]
-            events = [self._event(c, recurring) for c in occurrences]
+            shifts = self._future_shifts(good)
+            events = [self._event(c, recurring, shifts) for c in occurrences]
         except Exception as exc:  # noqa: BLE001 - any library failure is confined to this series
             if any_relevant:
                 result.invalid.append(self._invalid(good[0], _reason(exc)))
@@ -514,7 +515,26 @@ class _Reader:
             reason=reason,
         )
 
-    def _event(self, component: Component, recurring: bool) -> Event:
+    def _future_shifts(self, components: list[Component]) -> dict[datetime, timedelta]:
+        """How far each RANGE=THISANDFUTURE override moves the instances from it on.
+
+        recurring-ical-events gives every such instance the override's RECURRENCE-ID, so
+        an instance's original start, its identity, is its start less that shift.
+        """
+        shifts = {}
+        for component in components:
+            rid = component.get("RECURRENCE-ID")
+            if rid is not None and str(rid.params.get("RANGE", "")).upper() == "THISANDFUTURE":
+                original = self._aware(component.decoded("RECURRENCE-ID"))
+                shifts[original.astimezone(UTC)] = self._aware(component.decoded("DTSTART")) - original
+        return shifts
+
+    def _original_start(self, component: Component, start: datetime, shifts: dict[datetime, timedelta]) -> datetime:
+        rid = self._aware(component.decoded("RECURRENCE-ID"))
+        shift = shifts.get(rid.astimezone(UTC))
+        return rid if shift is None else start - shift
+
+    def _event(self, component: Component, recurring: bool, shifts: dict[datetime, timedelta]) -> Event:
         start, end = component.decoded("DTSTART"), component.decoded("DTEND")
         all_day = not isinstance(start, datetime)
         first_day = after_day = None
@@ -543,7 +563,7 @@ class _Reader:
             response=self._response(component, organizer),
             recurring=recurring,
             event_type=_event_type(component),
-            recurrence_id=self._aware(component.decoded("RECURRENCE-ID")) if recurring else None,
+            recurrence_id=self._original_start(component, self._aware(start), shifts) if recurring else None,
         )
 
     def _aware(self, value: date) -> datetime:

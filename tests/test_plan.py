@@ -128,3 +128,18 @@ def test_demo_plans_the_month_after_the_demo_month(tmp_path):
 @pytest.mark.parametrize(("hours", "shown"), [(0.0, "0"), (0.26, "0.5"), (3.48, "3.5"), (9.74, "9.5"), (12.4, "12")])
 def test_amounts_are_rounded_as_people_plan(hours, shown):
     assert plan_report.amount(hours) == shown
+
+
+@pytest.mark.parametrize("reported", ["2026-03", "2026-02", "2026-01", "2026-W10", "2026-W12"])
+def test_the_report_plans_the_next_period_exactly_as_calaudit_plan_does(tmp_path, reported):
+    # The report re-audits only its trend window; plan looks further back for periods with
+    # data. Both must reach the same basis, so the report never contradicts `calaudit plan`.
+    env = env_at(tmp_path, APRIL_1)
+    inputs = pipeline.Inputs(ics=(PLAN_ICS,), rules=RULES, period=reported, cache=False)
+    setup = pipeline.prepare(inputs, env)
+    from_report = pipeline.monthly_report(setup, env.now()).report.next_plan
+    coming = pipeline.following(setup.period).label
+    planned = pipeline.plan(pipeline.Inputs(ics=(PLAN_ICS,), rules=RULES, period=coming, cache=False), env).plan
+    assert from_report is not None
+    assert (from_report.basis_hours, from_report.basis_periods) == (planned.basis_hours, planned.basis_periods)
+    assert from_report.categories == planned.categories

@@ -286,18 +286,17 @@ class Monthly:
 
 def monthly_report(setup: Setup, now: datetime, progress: ReadProgress | None = None) -> Monthly:
     """Audit the period, re-audit the ones before it from the source for trends, and plan
-    the one after it on the same basis (the audited periods that have ended, newest first)."""
+    the one after it exactly as ``calaudit plan`` would (reusing the audits made here)."""
     from . import monthly
-    from . import plan as plan_module
 
     periods = [*previous_periods(setup.period, monthly.TREND_PERIODS), setup.period]
     fetched = [fetch_all(setup.sources, p, progress) for p in periods]
     results = [run_audit(setup.loaded, f, p) for f, p in zip(fetched, periods, strict=True)]
-    ended = [r for r in reversed(results) if r.period.end <= now]
-    coming = following(setup.period)
-    next_plan = None
-    if any(r.has_data for r in ended):
-        next_plan = plan_module.build(audit_period(setup, coming, progress), ended)
+    committed = audit_period(setup, following(setup.period), progress)
+    try:
+        next_plan: Plan | None = plan_of(setup, committed, now, None, progress, results)
+    except UsageError:
+        next_plan = None  # no earlier period with events to base targets on
     report = monthly.build(results[-1], results[:-1], setup.loaded.digest, now, next_plan)
     return Monthly(setup.loaded, report, warnings_of(fetched[-1], results[-1]))
 
@@ -387,16 +386,19 @@ def plan_of(
     now: datetime,
     basis_hours: float | None = None,
     progress: ReadProgress | None = None,
+    audited: Sequence[AuditResult] = (),
 ) -> Plan:
-    """The plan for ``committed``'s period; the basis comes from earlier periods that ended by ``now``."""
+    """The plan for ``committed``'s period; the basis comes from earlier periods that ended by
+    ``now`` (those in ``audited`` are not audited again)."""
     from . import plan as plan_module
 
+    known = {result.period.label: result for result in audited}
     earlier: list[AuditResult] = []
     if basis_hours is None:
         for period in reversed(previous_periods(committed.period, plan_module.LOOK_BACK)):
             if period.end > now:
                 continue
-            earlier.append(audit_period(setup, period, progress))
+            earlier.append(known.get(period.label) or audit_period(setup, period, progress))
             if plan_module.enough(earlier):
                 break
     return plan_module.build(committed, earlier, basis_hours)

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..audit import AuditResult, Occurrence
+from ..config import fold
 from ..rules import UNCLASSIFIED
 from .csv import cell_text
 
@@ -33,8 +34,8 @@ def select(
     if unclassified:
         rows = (o for o in rows if o.category == UNCLASSIFIED)
     if search:
-        needle = search.casefold()
-        rows = (o for o in rows if needle in o.event.title.casefold())
+        needle = fold(search)
+        rows = (o for o in rows if needle in fold(o.event.title))
     return list(rows)
 
 

@@ -13,7 +13,7 @@ _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 def text(value: str) -> str:
     """Calendar or rules text as literal Markdown: no emphasis, links, table cells or HTML."""
     escaped = _SPECIAL.sub(r"\\\1", value)
-    return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def render(result: AuditResult, by_audience: bool = False) -> str:

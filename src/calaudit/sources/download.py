@@ -116,7 +116,7 @@ class _Limits:
 
     def too_big(self) -> SourceError:
         return SourceError(
-            f"{self.shown}: the calendar is larger than {self.max_bytes:,} bytes; not read (raise the size limit)"
+            f"{self.shown}: the calendar is larger than {self.max_bytes:,} bytes; not read (raise --max-download-mb)"
         )
 
 

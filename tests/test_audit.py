@@ -649,3 +649,26 @@ def test_invalid_events_are_counted_in_the_ledger_with_no_hours():
     result = march([timed("Incident", 2, 9, 1)], invalid=bad)
     assert ledger_of(result) == {"invalid": (2, 0.0)}
     assert result.invalid == tuple(bad)
+
+
+def test_two_offsites_at_once_count_one_workday_a_day_between_them():
+    # double-offsite.ics: two offsites Tue 10 March 09:00 -> Thu 12 March 17:00 (different
+    # UIDs) and an architecture review Wed 10:00-12:00. Split: Tue 15 h shared by two
+    # (7.5 each); Wed 24 h, of which the review's 2 h are shared by three (2/3 each) and 22 h
+    # by two (11 each): each offsite 11 2/3, the review 2/3; Thu 17 h (8.5 each).
+    # Capped together at 8 h a day: Tue 8 (4 each), Wed 8 (4 each), Thu 8 (4 each): the two
+    # offsites count 24 h between them, as one offsite alone does. The review keeps 2/3 h.
+    result = audit_fixture("double-offsite.ics")
+    by_title = {o.event.title: o.hours for o in result.occurrences}
+    assert by_title["Customer offsite"] == pytest.approx(12.0)
+    assert by_title["Customer offsite (team calendar copy)"] == pytest.approx(12.0)
+    assert by_title["Architecture review"] == pytest.approx(2 / 3)
+    assert result.total_hours == pytest.approx(24 + 2 / 3)
+    # What the cap took off: (15 + 23 1/3 + 17) - 24 = 31 1/3 h.
+    assert result.capped.hours == pytest.approx(15 + 70 / 3 + 17 - 24)
+
+
+def test_with_overlap_full_each_offsite_is_capped_on_its_own():
+    # overlap: full counts every event whole: each offsite 8 + 8 + 8 = 24 h, the review 2 h.
+    result = audit_fixture("double-offsite.ics", overlap="full")
+    assert result.total_hours == pytest.approx(24 + 24 + 2)

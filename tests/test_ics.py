@@ -597,3 +597,29 @@ def test_this_and_future_instances_keep_their_own_original_starts():
     result = audit(events + events_of(THIS_AND_FUTURE).events, loaded.config, MARCH)  # one calendar read twice
     assert result.total_hours == pytest.approx(8.0)
     assert len(result.occurrences) == 5
+
+
+def test_a_start_in_the_hour_clocks_skip_keeps_the_meeting_length():
+    # Daily 02:30-03:30 New York from 7 March; on 8 March 02:30 does not exist: RFC 5545
+    # reads it with the offset before the change, 03:30 EDT, and the meeting lasts 1 h.
+    # 7, 8 and 9 March: 3 h (the wall-clock reading gave 0 h on the 8th).
+    raw = calendar(
+        "UID:gap@t\nDTSTART;TZID=America/New_York:20260307T023000\nDTEND;TZID=America/New_York:20260307T033000\n"
+        "RRULE:FREQ=DAILY;COUNT=3\nSUMMARY:APAC sync"
+    )
+    loaded = fixture_rules()
+    result = audit(events_of(raw).events, loaded.config, MARCH)
+    assert [o.hours for o in result.occurrences] == [1.0, 1.0, 1.0]
+    assert result.occurrences[1].start.isoformat() == "2026-03-08T03:30:00-04:00"
+
+
+def test_an_hourly_series_over_the_spring_forward_night_counts_the_23_hour_day():
+    # 24 one-hour instances from 8 March 00:00 New York: the 02:00 one becomes 03:00 EDT,
+    # the same instant and original start as the 03:00 one, so it counts once: 23 h.
+    raw = calendar(
+        "UID:hourly@t\nDTSTART;TZID=America/New_York:20260308T000000\nDTEND;TZID=America/New_York:20260308T010000\n"
+        "RRULE:FREQ=HOURLY;COUNT=24\nSUMMARY:Watch"
+    )
+    loaded = fixture_rules()
+    result = audit(events_of(raw).events, loaded.config, MARCH)
+    assert result.total_hours == pytest.approx(23.0)

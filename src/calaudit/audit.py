@@ -15,12 +15,14 @@ Semantics (DESIGN.md, "Accounting semantics"):
   but which days are inside. The split comes first, the cap second: every event is cut
   at the zone's midnights, the split shares each instant among all events covering it
   (the cut pieces of one event never overlap one another, so cutting changes no share),
-  and a capped event then counts, on each day, the smaller of its share of that day and
-  ``workday_hours``. The split works on real intervals and a capped event is no longer
-  one, so capping first would leave "which 8 hours?" unanswered; capping the share
-  keeps every number an instant-by-instant quantity and never counts more than either
-  rule alone would. Time the cap takes off is not given to the other events: it is
-  reported under ``capped``;
+  and the capped events of a day then count together at most ``workday_hours`` of it,
+  each in proportion to its share (one offsite: the smaller of its share and the cap;
+  two offsites at once: one workday between them, not two). With ``overlap: full`` each
+  capped event counts at most ``workday_hours`` a day on its own. The split works on
+  real intervals and a capped event is no longer one, so capping first would leave
+  "which 8 hours?" unanswered; capping the shares keeps every number an
+  instant-by-instant quantity and never counts more than either rule alone would. Time
+  the cap takes off is not given to the other events: it is reported under ``capped``;
 * shares and targets are percentages of classified hours, delta = share - target in
   percentage points, and coverage = classified / total;
 * groups and categories are on target within ±tolerance points, but never more than half
@@ -30,10 +32,10 @@ Semantics (DESIGN.md, "Accounting semantics"):
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -305,6 +307,37 @@ def _day_pieces(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[da
     return pieces
 
 
+def _capped_shares(
+    pieces: list[tuple[int, tuple[datetime, datetime]]],
+    shares: list[float],
+    caps: dict[int, float],
+    split: bool,
+    zone: ZoneInfo,
+) -> list[float]:
+    """What each day-piece counts after the multi_day cap.
+
+    With ``full`` each capped event counts at most its cap on each day. With ``split`` the
+    capped events of one day together count at most the cap, in proportion to their
+    shares: two identical offsites count one workday between them, as one offsite does.
+    """
+    if not split:
+        return [min(share, caps[i]) for (i, _), share in zip(pieces, shares, strict=True)]
+    by_day: dict[date, float] = defaultdict(float)
+    cap_of_day: dict[date, float] = {}
+    for (i, (start, _)), share in zip(pieces, shares, strict=True):
+        if math.isfinite(caps[i]):
+            day = start.astimezone(zone).date()
+            by_day[day] += share
+            cap_of_day[day] = caps[i]
+    kept = []
+    for (i, (start, _)), share in zip(pieces, shares, strict=True):
+        day = start.astimezone(zone).date()
+        total = by_day.get(day, 0.0)
+        scale = min(1.0, cap_of_day[day] / total) if math.isfinite(caps[i]) and total > 0 else 1.0
+        kept.append(share * scale)
+    return kept
+
+
 def _count_hours(occurrences: list[Occurrence], accounting: Accounting, period: Period) -> tuple[Occurrence, ...]:
     """Fill in counted hours: the clipped time, shared among concurrent events if split,
     then capped per day for multi-day events (see the module docstring for the order)."""
@@ -322,10 +355,11 @@ def _count_hours(occurrences: list[Occurrence], accounting: Accounting, period: 
         spans = [(occurrences[i].start, occurrences[i].end) for i in timed]
         shared.update(zip(timed, overlapping_others(spans), strict=True))
     caps = {i: _day_cap(occurrences[i].event, accounting, period.zone) for i in timed}
+    kept = _capped_shares(pieces, shares, caps, accounting.overlap == "split", period.zone)
     hours.update(dict.fromkeys(timed, 0.0))
-    for (i, _), share in zip(pieces, shares, strict=True):
-        hours[i] += min(share, caps[i])
-        capped[i] += max(share - caps[i], 0.0)
+    for (i, _), share, piece_hours in zip(pieces, shares, kept, strict=True):
+        hours[i] += piece_hours
+        capped[i] += share - piece_hours
     return tuple(
         replace(o, hours=hours[i], capped_hours=capped[i], shared_with=shared.get(i, 0)) if i in hours else o
         for i, o in enumerate(occurrences)

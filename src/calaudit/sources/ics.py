@@ -542,6 +542,14 @@ class _Reader:
             first_day, after_day = _as_date(start), _as_date(end)
             after_day = max(after_day, first_day + timedelta(days=1))
             start, end = first_day, after_day
+        else:
+            start, end = self._aware(start), self._aware(end)
+            if _skipped_by_dst(start):
+                # RFC 5545: a start in the hour clocks skip is read with the offset before
+                # the change (02:30 EST is 03:30 EDT), and the meeting keeps its length.
+                length = end.replace(tzinfo=None) - start.replace(tzinfo=None)
+                start = start.astimezone(UTC).astimezone(start.tzinfo)
+                end = start + length
         organizer = _address(_first(component.get("ORGANIZER")))
         status = _text(component, "STATUS").upper()
         return Event(
@@ -693,6 +701,12 @@ def _first(value: Any) -> Any:
 def _text(component: Component, key: str) -> str:
     value = _first(component.get(key))
     return "" if value is None else str(value)
+
+
+def _skipped_by_dst(value: datetime) -> bool:
+    """A wall time that does not exist in its zone (02:30 on the night clocks spring forward)."""
+    round_trip = value.astimezone(UTC).astimezone(value.tzinfo)
+    return round_trip.replace(tzinfo=None) != value.replace(tzinfo=None)
 
 
 def _as_date(value: date) -> date:

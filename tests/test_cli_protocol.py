@@ -241,3 +241,17 @@ def test_max_download_mb_caps_the_body():
         server.shutdown()
     assert capped.exit_code == 3 and capped.stderr.count("\n") == 1, capped.stderr
     assert allowed.exit_code == 0, allowed.stderr
+
+
+def test_a_report_is_never_written_over_its_calendar_or_rules(tmp_path):
+    calendar = tmp_path / "work.ics"
+    calendar.write_bytes((ICS / "skips.ics").read_bytes())
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES.read_text())
+    for target in (calendar, rules):
+        before = target.read_bytes()
+        done = run("report", "--ics", str(calendar), "--rules", str(rules), "--period", "2026-03", "-o", str(target))
+        assert done.exit_code == 2 and "is an input of this run" in done.stderr
+        assert target.read_bytes() == before
+    audit_over = run("audit", "--ics", str(calendar), "--rules", str(rules), "--period", "2026-03", "-o", str(calendar))
+    assert audit_over.exit_code == 2

@@ -6,6 +6,7 @@ A command names its inputs (``Inputs``) and calls ``prepare``, ``audit`` or
 
 from __future__ import annotations
 
+import os
 import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -402,3 +403,19 @@ def plan_of(
             if plan_module.enough(earlier):
                 break
     return plan_module.build(committed, earlier, basis_hours)
+
+
+def refuse_overwriting_inputs(output: Path | None, inputs: Inputs, loaded: LoadedConfig) -> None:
+    """A report written over the calendar or the rules it was made from loses them: refuse."""
+    from .sources.download import is_url
+
+    if output is None or str(output) == "-":
+        return
+    calendars = [*inputs.ics, *(loaded.resolve(s.ics) for s in loaded.config.sources if s.ics is not None)]
+    local = [Path(c).expanduser() for c in calendars if not is_url(c)]
+    if loaded.path is not None:
+        local.append(Path(loaded.path))
+    target = Path(os.path.realpath(output))
+    for path in local:
+        if Path(os.path.realpath(path)) == target:
+            raise OutputError(f"{output}: is an input of this run ({path}); write the report to another file")

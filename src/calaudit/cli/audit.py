@@ -65,6 +65,7 @@ def audit(
     with reading(fmt == "table" and is_stdout(output)) as progress:
         audited, views = pipeline.audit_views(inputs, env(), by_week, compare, trend or 0, progress)
     warn(audited.warnings)
+    pipeline.refuse_overwriting_inputs(output, inputs, audited.loaded)
     result = audited.result
     by_audience = "audience" in by
     if fmt == "table":

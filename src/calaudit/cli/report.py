@@ -33,6 +33,7 @@ def report(inputs: pipeline.Inputs, fmt: str, output: Path | None, send_email: b
         raise click.UsageError("--dry-run goes with --email")
     run_env = env()
     setup = pipeline.prepare(inputs, run_env)
+    pipeline.refuse_overwriting_inputs(output, inputs, setup.loaded)
     email = cron_run.require_email(setup.loaded) if send_email else None
     with reading(True) as progress:
         monthly = pipeline.monthly_report(setup, run_env.now(), progress)

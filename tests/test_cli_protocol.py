@@ -255,3 +255,19 @@ def test_a_report_is_never_written_over_its_calendar_or_rules(tmp_path):
         assert target.read_bytes() == before
     audit_over = run("audit", "--ics", str(calendar), "--rules", str(rules), "--period", "2026-03", "-o", str(calendar))
     assert audit_over.exit_code == 2
+
+
+def test_a_home_without_a_writable_config_folder_draws_charts_without_warnings(tmp_path):
+    # HOME is a file: matplotlib cannot make ~/.config/matplotlib and used to print two
+    # warnings on every report. A fresh process, since matplotlib reads this once.
+    home = tmp_path / "home-is-a-file"
+    home.write_text("")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "MPL"))} | {"HOME": str(home)}
+    out = tmp_path / "report.html"
+    done = subprocess.run(
+        [sys.executable, "-m", "calaudit", "report", "--demo", "-o", str(out)],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert "data:image/png;base64," in out.read_text()

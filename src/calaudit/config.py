@@ -6,6 +6,7 @@ key path (``rules.yaml:14: rules[3].title[0]: ...``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -40,8 +41,11 @@ MAX_YAML_DEPTH = 100
 until Python's stack runs out)."""
 
 
+@functools.lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """How text is compared: NFC (macOS writes 'café' decomposed) and case-folded."""
+    """How text is compared: NFC (macOS writes 'café' decomposed) and case-folded.
+
+    Cached: every rule folds the same few titles again."""
     return unicodedata.normalize("NFC", text).casefold()
 
 

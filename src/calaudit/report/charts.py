@@ -4,15 +4,36 @@ from __future__ import annotations
 
 import io
 import math
-
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib.figure import Figure
+import os
+import tempfile
+from pathlib import Path
 
 from ..audit import GroupResult
 from ..monthly import MonthlyReport
+
+
+def _writable_config_dir() -> None:
+    """matplotlib needs a writable folder for its config and font cache, and prints two
+    warnings on every run without one (a read-only HOME, say): give it a private one."""
+    if "MPLCONFIGDIR" in os.environ:
+        return
+    default = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "matplotlib"
+    try:
+        default.mkdir(parents=True, exist_ok=True)
+        writable = os.access(default, os.W_OK)
+    except OSError:
+        writable = False
+    if not writable:
+        os.environ["MPLCONFIGDIR"] = tempfile.mkdtemp(prefix="calaudit-matplotlib-")
+
+
+_writable_config_dir()
+
+import matplotlib  # noqa: E402 - after its config folder is settled
+
+matplotlib.use("Agg")
+
+from matplotlib.figure import Figure  # noqa: E402
 
 _ACTUAL = {"external": "#d9822b", "internal": "#2b7bb9"}
 _TARGET = "#9aa5b1"

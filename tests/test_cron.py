@@ -149,6 +149,10 @@ def test_schedule_prints_absolute_paths(tmp_path):
     line = next(x for x in output.splitlines() if x.startswith("0 7 1"))
     command = line.split("; ")[-1].split(" cron ")[0]
     assert command.startswith("/")
+    # The SMTP password comes from smtp.env in the config folder, sourced before the run.
+    env_file = Path(platformdirs.user_config_dir("calaudit")) / "smtp.env"
+    assert line.startswith(f"0 7 1 * * set -a; [ -f {env_file} ] && . {env_file}; set +a; ")
+    assert f"EnvironmentFile=-{env_file}" in output
 
 
 def test_doctor(tmp_path):

@@ -109,3 +109,40 @@ def test_no_server_and_no_password():
         send(demo_message(), Smtp(host="127.0.0.1", port=free_port(), security="none"), None)
     with pytest.raises(DeliveryError, match="set CALAUDIT_SMTP_PASSWORD"):
         send(demo_message(), Smtp(host="127.0.0.1", port=free_port(), security="none", user=USER), None)
+
+
+def test_over_ssl_a_server_that_hangs_up_after_the_message_is_an_unknown_outcome(tls):
+    # The whole message went out over implicit TLS, then the server closed the connection
+    # without a reply: it may have been delivered, so it is not "nothing was sent".
+    from aiosmtpd.controller import Controller
+
+    from calaudit.errors import UnconfirmedDelivery
+
+    class Hangup:
+        async def handle_DATA(self, server, session, envelope):
+            server.transport.close()
+            return "421 closing"
+
+    server_context, client_context = tls
+    port = free_port()
+    controller = Controller(Hangup(), hostname="127.0.0.1", port=port, ssl_context=server_context)
+    controller.start()
+    try:
+        smtp = Smtp(host="127.0.0.1", port=port, security="ssl")
+        with pytest.raises(UnconfirmedDelivery, match="never confirmed it"):
+            send(demo_message(), smtp, None, ssl_context=client_context)
+    finally:
+        controller.stop()
+
+
+def test_check_login_over_starttls_trusts_the_given_context_and_sends_nothing(tls):
+    from calaudit.deliver import check_login
+
+    server_context, client_context = tls
+    with SmtpServer("starttls", server_context) as server:
+        smtp = Smtp(host="127.0.0.1", port=server.port, security="starttls", user=USER)
+        check_login(smtp, PASSWORD, ssl_context=client_context)
+        with pytest.raises(DeliveryError, match=r"^cannot connect to 127\.0\.0\.1:\d+: "):
+            check_login(smtp, PASSWORD)  # the machine's CAs do not trust the test CA
+    assert server.inbox.logins == [USER]
+    assert server.inbox.messages == []

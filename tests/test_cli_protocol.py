@@ -44,15 +44,21 @@ def test_the_default_period_is_last_month_of_the_env_clock(tmp_path):
     assert '"label": "2026-01"' in january.stdout
 
 
-def test_cron_defaults_to_last_month(tmp_path):
+def mailing_rules(tmp_path: Path, port: int) -> Path:
+    """The fixture rules reading recurrence.ics and mailing cto@ through a plain local server."""
     rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        RULES.read_text()
+        + f"sources:\n  - ics: {ICS / 'recurrence.ics'}\n"
+        + "email:\n  to: [cto@weave.example]\n  from: calaudit@weave.example\n"
+        + f"  smtp: {{host: 127.0.0.1, port: {port}, security: none}}\n"
+    )
+    return rules
+
+
+def test_cron_defaults_to_last_month(tmp_path):
     with SmtpServer() as server:
-        rules.write_text(
-            RULES.read_text()
-            + f"sources:\n  - ics: {ICS / 'recurrence.ics'}\n"
-            + "email:\n  to: [cto@weave.example]\n  from: calaudit@weave.example\n"
-            + f"  smtp: {{host: 127.0.0.1, port: {server.port}, security: none}}\n"
-        )
+        rules = mailing_rules(tmp_path, server.port)
         done = run("cron", "--rules", str(rules), "-v", env=env_at(tmp_path, datetime(2026, 4, 1, 7, tzinfo=UTC)))
     assert done.exit_code == 0, done.output
     assert done.stdout == "sent the 2026-03 report to cto@weave.example\n"
@@ -61,15 +67,9 @@ def test_cron_defaults_to_last_month(tmp_path):
 
 
 def test_report_email_counts_as_delivered_for_cron(tmp_path):
-    rules = tmp_path / "rules.yaml"
     clock = env_at(tmp_path, datetime(2026, 4, 1, 7, tzinfo=UTC))
     with SmtpServer() as server:
-        rules.write_text(
-            RULES.read_text()
-            + f"sources:\n  - ics: {ICS / 'recurrence.ics'}\n"
-            + "email:\n  to: [cto@weave.example]\n  from: calaudit@weave.example\n"
-            + f"  smtp: {{host: 127.0.0.1, port: {server.port}, security: none}}\n"
-        )
+        rules = mailing_rules(tmp_path, server.port)
         by_hand = run("report", "--rules", str(rules), "--email", env=clock)
         scheduled = run("cron", "--rules", str(rules), env=clock)
     assert by_hand.exit_code == 0 and scheduled.exit_code == 0, by_hand.output + scheduled.output

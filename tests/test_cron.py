@@ -16,7 +16,7 @@ from calaudit.cli import main
 from calaudit.errors import BusyError
 from calaudit.history import History
 from tests.helpers import ICS, RULES
-from tests.smtp import PASSWORD, USER, SmtpServer, free_port
+from tests.smtp import PASSWORD, USER, SmtpServer, free_port, serving
 
 
 def rules_file(tmp_path: Path, port: int, calendar: str = "recurrence.ics", extra: str = "") -> Path:
@@ -172,17 +172,10 @@ def test_an_smtp_disconnect_mid_send_leaves_the_period_unsent(tmp_path):
             server.transport.close()
             return "421 closing"
 
-    from aiosmtpd.controller import Controller
-
-    port = free_port()
-    controller = Controller(Hangup(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with serving(Hangup()) as port:
         rules = rules_file(tmp_path, port)
         rules.write_text(rules.read_text().replace(f", user: {USER}", ""))
         failed = cron(rules)
-    finally:
-        controller.stop()
     # The server had the whole message when it hung up: nobody knows whether it was delivered.
     assert failed.exit_code == 4
     assert "never confirmed it" in failed.stderr and "same Message-ID" in failed.stderr
@@ -214,17 +207,11 @@ def test_a_server_that_confirms_too_late_gets_the_same_message_id_again(tmp_path
             await asyncio.sleep(2.5)  # stores the message, answers after the client gave up
             return "250 OK"
 
-    from aiosmtpd.controller import Controller
-
-    slow, port = Slow(), free_port()
-    controller = Controller(slow, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    slow = Slow()
+    with serving(slow) as port:
         rules = rules_file(tmp_path, port)
         rules.write_text(rules.read_text().replace(f", user: {USER}", ", timeout: 1"))
         first = cron(rules)
-    finally:
-        controller.stop()
     assert first.exit_code == 4 and "may have been delivered" in first.stderr
     assert [run.status for run in history_runs()] == ["unconfirmed"]
     with SmtpServer() as server:
@@ -380,17 +367,10 @@ def test_no_notice_is_mailed_when_mail_itself_failed(tmp_path):
         async def handle_RCPT(self, server, session, envelope, address, options):
             return "550 no such user"
 
-    from aiosmtpd.controller import Controller
-
-    port = free_port()
-    controller = Controller(RefuseAll(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with serving(RefuseAll()) as port:
         rules = rules_file(tmp_path, port, extra="  alert_on_failure: true\n")
         rules.write_text(rules.read_text().replace(f", user: {USER}", ""))
         failed = cron(rules)
-    finally:
-        controller.stop()
     assert failed.exit_code == 4
     assert "failure notice" not in failed.output
 
@@ -410,12 +390,8 @@ def test_partially_refused_recipients_exit_4_and_name_the_refused_address(tmp_pa
             self.delivered.append(list(envelope.rcpt_tos))
             return "250 OK"
 
-    from aiosmtpd.controller import Controller
-
-    handler, port = RefuseOne(), free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    handler = RefuseOne()
+    with serving(handler) as port:
         rules = rules_file(tmp_path, port)
         rules.write_text(
             rules.read_text()
@@ -423,8 +399,6 @@ def test_partially_refused_recipients_exit_4_and_name_the_refused_address(tmp_pa
             .replace("to: [cto@weave.example]", "to: [cto@weave.example, gone@weave.example]")
         )
         result = cron(rules)
-    finally:
-        controller.stop()
     assert result.exit_code == 4
     assert "refused recipients: gone@weave.example" in result.output
     assert handler.delivered == [["cto@weave.example"]]

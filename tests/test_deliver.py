@@ -17,7 +17,7 @@ from calaudit.pipeline import Setup, monthly_report
 from calaudit.report import mail
 from calaudit.sources.ics import IcsSource
 from tests.helpers import ICS, NOW, fixture_rules
-from tests.smtp import PASSWORD, USER, SmtpServer, free_port
+from tests.smtp import PASSWORD, USER, SmtpServer, free_port, serving
 
 
 def demo_message(to=("cto@weave.example", "chief@weave.example")):
@@ -114,8 +114,6 @@ def test_no_server_and_no_password():
 def test_over_ssl_a_server_that_hangs_up_after_the_message_is_an_unknown_outcome(tls):
     # The whole message went out over implicit TLS, then the server closed the connection
     # without a reply: it may have been delivered, so it is not "nothing was sent".
-    from aiosmtpd.controller import Controller
-
     from calaudit.errors import UnconfirmedDelivery
 
     class Hangup:
@@ -124,15 +122,10 @@ def test_over_ssl_a_server_that_hangs_up_after_the_message_is_an_unknown_outcome
             return "421 closing"
 
     server_context, client_context = tls
-    port = free_port()
-    controller = Controller(Hangup(), hostname="127.0.0.1", port=port, ssl_context=server_context)
-    controller.start()
-    try:
+    with serving(Hangup(), ssl_context=server_context) as port:
         smtp = Smtp(host="127.0.0.1", port=port, security="ssl")
         with pytest.raises(UnconfirmedDelivery, match="never confirmed it"):
             send(demo_message(), smtp, None, ssl_context=client_context)
-    finally:
-        controller.stop()
 
 
 def test_check_login_over_starttls_trusts_the_given_context_and_sends_nothing(tls):

@@ -86,7 +86,9 @@ def test_prefilter_keeps_timezones_and_properties_and_drops_what_cannot_touch():
 
 
 def info(**kw):
-    defaults = dict(uid=b"u", start=None, end=None, rrule_until=None, recurring=False, unbounded=False, override=False)
+    defaults = dict(
+        uid=b"u", start=None, end=None, rrule_until=None, until=None, recurring=False, unbounded=False, override=False
+    )
     return scan.Info(**{**defaults, **kw})
 
 
@@ -213,3 +215,17 @@ def test_the_count_bound_is_never_before_the_last_instance(frequency):
         ical.add_component(event)
         last = max(o.start for o in recurring_ical_events.of(ical).all())
         assert last.date() <= bound, (rule, start)
+
+
+def test_the_newest_event_is_dated_by_until_never_by_a_count_bound():
+    # A weekly COUNT=5 series from Monday 2 March 2026 ends on 30 March (the scan's bound
+    # says "not after 13 April"); a single event on 2 April is the newest, an UNTIL series
+    # to 20 April newer still.
+    weekly_count = scan.Info.from_values({b"DTSTART": [b"20260302T090000"], b"RRULE": [b"FREQ=WEEKLY;COUNT=5"]})
+    single = scan.Info.from_values({b"DTSTART": [b"20260402T100000"]})
+    weekly_until = scan.Info.from_values(
+        {b"DTSTART": [b"20260302T090000"], b"RRULE": [b"FREQ=WEEKLY;UNTIL=20260420T000000Z"]}
+    )
+    assert weekly_count.rrule_until is not None and weekly_count.rrule_until > date(2026, 4, 2)
+    assert scan.newest_start([weekly_count, single]) == date(2026, 4, 2)
+    assert scan.newest_start([weekly_count, single, weekly_until]) == date(2026, 4, 20)

@@ -55,6 +55,8 @@ class Info:
     end: date | None
     rrule_until: date | None
     """No RRULE instance starts after this day: its UNTIL, or a bound from COUNT."""
+    until: date | None
+    """The RRULEs' own UNTIL (exact, unlike a COUNT bound): how far the series really runs."""
     recurring: bool
     """It has an RRULE or RDATE (a series master)."""
     unbounded: bool
@@ -78,10 +80,17 @@ class Info:
             start=start,
             end=end,
             rrule_until=max(e for e in ends if e) if bounded else None,
+            until=_until(rrules),
             recurring=bool(rrules) or b"RDATE" in values,
             unbounded=(bool(rrules) and not bounded) or b"RDATE" in values,
             override=b"RECURRENCE-ID" in values,
         )
+
+
+def _until(rules: list[bytes]) -> date | None:
+    """The last UNTIL day of ``rules`` when every one of them has an UNTIL."""
+    untils = [_date(dict(_RULE_PART.findall(rule.strip().upper())).get(b"UNTIL")) for rule in rules]
+    return max(u for u in untils if u) if untils and all(untils) else None
 
 
 def _rule_end(rule: bytes, start: date | None) -> date | None:
@@ -220,9 +229,10 @@ def _info(block: list[bytes]) -> Info:
 
 def newest_start(infos: Iterable[Info]) -> date | None:
     """The last day any of these events starts on, as far as dates tell: a series bounded
-    by UNTIL counts up to its UNTIL day, any other series from its DTSTART. It dates the
-    calendar as a whole, to tell an empty period from a stale export."""
-    return max((max(i.start, i.rrule_until or i.start) for i in infos if i.start is not None), default=None)
+    by UNTIL counts up to its UNTIL day, any other series from its DTSTART (a COUNT bound is
+    only an upper bound, so it would name a day with no event). It dates the calendar as a
+    whole, to tell an empty period from a stale export."""
+    return max((max(i.start, i.until or i.start) for i in infos if i.start is not None), default=None)
 
 
 def prefilter(lines: Iterable[bytes], first: date, last: date) -> tuple[bytes, int, int, date | None]:

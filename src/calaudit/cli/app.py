@@ -24,6 +24,7 @@ from ..storage import write_output
 
 INTERRUPTED = 130
 """Ctrl-C, as shell tools report it."""
+INTERRUPTED_MESSAGE = "interrupted; nothing was written"
 PIPE_WIDTH = 160
 """Output that goes to a file or a pipe is not cut to 80 columns."""
 PROGRESS_AFTER_SECONDS = 1.0
@@ -63,16 +64,14 @@ def one_line(message: object) -> str:
     return " ".join(str(message).split())
 
 
-def _fail(message: str, status: int) -> NoReturn:
-    if click.get_current_context(silent=True) is not None and _debug():
-        traceback.print_exc()
+def _error(message: object) -> None:
     click.echo(f"calaudit: error: {one_line(message)}", err=True)
+
+
+def _fail(message: str, status: int) -> NoReturn:
+    """For errors click raises while parsing, before any command ran (no traceback to show)."""
+    _error(message)
     sys.exit(status)
-
-
-def _debug() -> bool:
-    ctx = click.get_current_context(silent=True)
-    return bool(ctx and ctx.find_root().meta.get("debug"))
 
 
 def _set_debug(ctx: click.Context, _: click.Parameter, value: bool) -> None:
@@ -111,7 +110,7 @@ class CalauditGroup(click.Group):
         except click.ClickException as exc:
             _fail(exc.format_message(), exc.exit_code)
         except click.Abort:
-            _fail("interrupted; nothing was written", INTERRUPTED)
+            _fail(INTERRUPTED_MESSAGE, INTERRUPTED)
         sys.exit(status if isinstance(status, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -120,17 +119,16 @@ class CalauditGroup(click.Group):
             return super().invoke(ctx)
         except CalauditError as exc:
             self._debug_trace(ctx)
-            click.echo(f"calaudit: error: {one_line(exc)}", err=True)
+            _error(exc)
             ctx.exit(int(exc.exit_status))
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
-            click.echo("calaudit: error: interrupted; nothing was written", err=True)
+            _error(INTERRUPTED_MESSAGE)
             ctx.exit(INTERRUPTED)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             self._debug_trace(ctx)
-            message = f"unexpected error: {type(exc).__name__}: {exc}; rerun with --debug and report it"
-            click.echo(f"calaudit: error: {one_line(message)}", err=True)
+            _error(f"unexpected error: {type(exc).__name__}: {exc}; rerun with --debug and report it")
             ctx.exit(int(ExitStatus.UNEXPECTED))
 
     @staticmethod

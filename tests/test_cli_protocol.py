@@ -16,6 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from calaudit.cli import main
@@ -101,6 +102,7 @@ def test_unknown_command_is_one_line():
     assert done.stderr.startswith("calaudit: error: No such command 'audits'")
 
 
+@pytest.mark.slow  # a subprocess
 def test_ctrl_c_exits_130_and_says_nothing_was_written(tmp_path):
     # A calendar server that accepts the connection and never answers: the audit waits,
     # and SIGINT (what Ctrl-C sends) must end it with the shell's status 130.
@@ -179,6 +181,7 @@ def test_doctor_checks_the_month_cron_will_audit(tmp_path):
     assert "occurrences in 2026-03" in done.stdout
 
 
+@pytest.mark.slow  # a subprocess
 def test_help_does_not_load_the_heavy_libraries():
     code = (
         "import sys\nfrom calaudit.cli import main\n"
@@ -257,6 +260,7 @@ def test_a_report_is_never_written_over_its_calendar_or_rules(tmp_path):
     assert audit_over.exit_code == 2
 
 
+@pytest.mark.slow  # a subprocess
 def test_a_home_without_a_writable_config_folder_draws_charts_without_warnings(tmp_path):
     # HOME is a file: matplotlib cannot make ~/.config/matplotlib and used to print two
     # warnings on every report. A fresh process, since matplotlib reads this once.

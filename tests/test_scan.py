@@ -229,3 +229,65 @@ def test_the_newest_event_is_dated_by_until_never_by_a_count_bound():
     assert weekly_count.rrule_until is not None and weekly_count.rrule_until > date(2026, 4, 2)
     assert scan.newest_start([weekly_count, single]) == date(2026, 4, 2)
     assert scan.newest_start([weekly_count, single, weekly_until]) == date(2026, 4, 20)
+
+
+def _vevent(uid: str, start: str, end: str, *extra: str) -> str:
+    return "\r\n".join(
+        ["BEGIN:VEVENT", f"UID:{uid}", f"DTSTART:{start}", f"DTEND:{end}", "SUMMARY:Sync", *extra, "END:VEVENT"]
+    )
+
+
+# Two weekly series with overrides near and far from March 2026 (times in UTC):
+# - "mon", Mondays 10-11 since 2025-01-06: March has the 2nd, 9th, 16th, 23rd and 30th, but
+#   the 9th was moved to April (-1 h) and the 16 February one into March, 3 h long (+3 h):
+#   4 + 3 = 7 h. Its 2025-06-02 instance was moved to 2025-06-03: it cannot touch March.
+# - "tue", Tuesdays 9-10 since 2025-01-07, from 2025-09-02 on 9-11 (RANGE=THISANDFUTURE, an
+#   override far before March that changes every later instance): 5 Tuesdays x 2 h = 10 h.
+OVERRIDES = "\r\n".join(
+    [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//calaudit tests//EN",
+        _vevent("mon", "20250106T100000Z", "20250106T110000Z", "RRULE:FREQ=WEEKLY;BYDAY=MO"),
+        _vevent("mon", "20250603T090000Z", "20250603T120000Z", "RECURRENCE-ID:20250602T100000Z"),
+        _vevent("mon", "20260407T100000Z", "20260407T110000Z", "RECURRENCE-ID:20260309T100000Z"),
+        _vevent("mon", "20260304T100000Z", "20260304T130000Z", "RECURRENCE-ID:20260216T100000Z"),
+        _vevent("tue", "20250107T090000Z", "20250107T100000Z", "RRULE:FREQ=WEEKLY;BYDAY=TU"),
+        _vevent("tue", "20250902T090000Z", "20250902T110000Z", "RECURRENCE-ID;RANGE=THISANDFUTURE:20250902T090000Z"),
+        "END:VCALENDAR",
+        "",
+    ]
+).encode()
+
+
+def test_overrides_far_from_the_window_are_dropped_and_the_hours_stay_exact():
+    kept, count, total, _ = scan.prefilter(iter(OVERRIDES.splitlines(keepends=True)), *MARCH)
+    assert (count, total) == (5, 6)
+    assert b"20250603T090000Z" not in kept and b"RANGE=THISANDFUTURE" in kept
+    for prefilter in (True, False):
+        _, rows, invalid = outcome(OVERRIDES, "2026-03", prefilter)
+        hours: dict[str, float] = {}
+        for uid, *_, spent, _category, _skipped in rows:
+            hours[uid] = hours.get(uid, 0) + spent
+        assert (hours, invalid) == ({"mon": 7.0, "tue": 10.0}, [])
+
+
+@pytest.mark.parametrize(
+    ("override", "kept"),
+    [
+        (info(start=date(2025, 6, 3), override=True, recurrence=date(2025, 6, 2)), False),
+        (info(start=date(2026, 4, 7), override=True, recurrence=date(2026, 3, 9)), True),  # moved out of March
+        (info(start=date(2026, 4, 7), override=True, recurrence=date(2026, 3, 31)), True),  # the last day
+        (info(start=date(2026, 4, 7), override=True, recurrence=date(2026, 4, 1)), True),  # a day's margin
+        (info(start=date(2026, 4, 7), override=True, recurrence=date(2026, 4, 2)), False),
+        # The series' instances last three days: one from 25 February reaches 28 February, the
+        # day's margin before March; one from the 24th does not.
+        (info(start=date(2026, 1, 7), override=True, recurrence=date(2026, 2, 25)), True),
+        (info(start=date(2026, 1, 7), override=True, recurrence=date(2026, 2, 24)), False),
+        (info(start=date(2025, 6, 3), override=True, recurrence=date(2025, 6, 2), this_and_future=True), True),
+        (info(start=date(2025, 6, 3), override=True), True),  # unreadable RECURRENCE-ID
+    ],
+)
+def test_an_override_of_a_kept_series_is_kept_when_the_instance_it_replaces_may_touch_the_window(override, kept):
+    master = info(start=date(2025, 1, 5), end=date(2025, 1, 8), recurring=True, unbounded=True)
+    assert scan.relevant([master, override], *MARCH) == [True, kept]

@@ -456,6 +456,9 @@ def _info(component: Component) -> scan.Info:
             found = component[key.decode()]
             items = found if isinstance(found, list) else [found]
             values[key] = [_raw(item) for item in items]
+    rid = component.get("RECURRENCE-ID")
+    if rid is not None and str(_first(rid).params.get("RANGE", "")).upper() == "THISANDFUTURE":
+        values[scan.RANGE] = [b"THISANDFUTURE"]
     return scan.Info.from_values(values)
 
 

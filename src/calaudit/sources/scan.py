@@ -31,6 +31,8 @@ _MAX_DAYS = 3_000_000
 """Longer than any date can go: a DURATION of P999999999999999999W ends at date.max."""
 KEYS = (b"UID", b"DTSTART", b"DTEND", b"DURATION", b"RRULE", b"RDATE", b"RECURRENCE-ID")
 """The properties the keep decision reads, here and in the full-parse path."""
+RANGE = b"RANGE"
+"""Not a property: ``values[RANGE]`` holds b"THISANDFUTURE" when the RECURRENCE-ID has that range."""
 
 
 def _date(value: bytes | None) -> date | None:
@@ -63,6 +65,10 @@ class Info:
     """An RRULE without a bound, or any RDATE: instances may fall anywhere later."""
     override: bool
     """It has a RECURRENCE-ID."""
+    recurrence: date | None = None
+    """The day of its RECURRENCE-ID: the instance of the series it replaces."""
+    this_and_future: bool = False
+    """Its RECURRENCE-ID has RANGE=THISANDFUTURE: it changes every later instance too."""
 
     @classmethod
     def from_values(cls, values: dict[bytes, list[bytes]]) -> Info:
@@ -84,6 +90,8 @@ class Info:
             recurring=bool(rrules) or b"RDATE" in values,
             unbounded=(bool(rrules) and not bounded) or b"RDATE" in values,
             override=b"RECURRENCE-ID" in values,
+            recurrence=_date(_first(values, b"RECURRENCE-ID")),
+            this_and_future=_first(values, RANGE) == b"THISANDFUTURE",
         )
 
 
@@ -155,19 +163,36 @@ def _series_may_reach(info: Info, first: date, last: date) -> bool:
     return info.rrule_until + length >= first - MARGIN
 
 
+def _length(info: Info) -> timedelta:
+    return (info.end - info.start) if info.start and info.end and info.end > info.start else timedelta(0)
+
+
+def _may_replace(info: Info, length: timedelta, first: date, last: date) -> bool:
+    """Whether an override may replace an instance (``length`` days long) that touches the window."""
+    if info.this_and_future or info.recurrence is None:
+        return True
+    return info.recurrence <= last + MARGIN and info.recurrence + length >= first - MARGIN
+
+
 def relevant(group: Sequence[Info], first: date, last: date) -> list[bool]:
     """For the VEVENTs of one UID: which may have an occurrence between first and last.
 
     A recurring master is kept unless its RRULE ended (UNTIL) before the window or it
-    starts after it; a kept master keeps all its overrides (they cancel or move its
-    instances). Other events, orphaned overrides included, are kept when their own
-    dates touch the window.
+    starts after it. An override is kept when its own dates touch the window (an orphan,
+    or an instance moved into it), or when its series is kept and the instance it
+    replaces may touch the window (it cancels or moves that instance). An override with
+    RANGE=THISANDFUTURE, or whose RECURRENCE-ID cannot be read, is kept with its series:
+    it may move every later instance. Other events are kept when their dates touch it.
+    Two years of a weekly series' moved instances are mostly far from the month audited.
     """
-    series_kept = any(i.recurring and not i.override and _series_may_reach(i, first, last) for i in group)
+    masters = [i for i in group if i.recurring and not i.override]
+    series_kept = any(_series_may_reach(i, first, last) for i in masters)
+    length = max((_length(i) for i in masters), default=timedelta(0))
     decisions = []
     for info in group:
         if info.override:
-            decisions.append(series_kept or _touches(info, first, last))
+            replaces = series_kept and _may_replace(info, length, first, last)
+            decisions.append(replaces or _touches(info, first, last))
         elif info.recurring:
             decisions.append(_series_may_reach(info, first, last))
         else:
@@ -211,7 +236,7 @@ def _info(block: list[bytes]) -> Info:
                 parts.append(line[1:].rstrip(b"\r\n"))
             continue
         if name is not None:
-            values[name].append(_value(b"".join(parts)))
+            _add(values, name, b"".join(parts))
             name = None
         if first not in _READ_FIRST:
             continue
@@ -223,8 +248,19 @@ def _info(block: list[bytes]) -> Info:
         elif depth == 0 and (key := _KEY_LINE.match(line)):
             name, parts = key[1].upper(), [line.rstrip(b"\r\n")]
     if name is not None:
-        values[name].append(_value(b"".join(parts)))
+        _add(values, name, b"".join(parts))
     return Info.from_values(values)
+
+
+_THIS_AND_FUTURE = re.compile(rb';RANGE="?THISANDFUTURE"?[;:]', re.IGNORECASE)
+
+
+def _add(values: dict[bytes, list[bytes]], name: bytes, line: bytes) -> None:
+    """Record the value of an unfolded property ``line``, and the range of a RECURRENCE-ID."""
+    value = _value(line)
+    values[name].append(value)
+    if name == b"RECURRENCE-ID" and _THIS_AND_FUTURE.search(line[: len(line) - len(value)]):
+        values[RANGE].append(b"THISANDFUTURE")
 
 
 def newest_start(infos: Iterable[Info]) -> date | None:

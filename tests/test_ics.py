@@ -623,3 +623,50 @@ def test_an_hourly_series_over_the_spring_forward_night_counts_the_23_hour_day()
     loaded = fixture_rules()
     result = audit(events_of(raw).events, loaded.config, MARCH)
     assert result.total_hours == pytest.approx(23.0)
+
+
+TWO_OVERRIDES_OF_ONE_INSTANCE = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//calaudit tests//EN\r
+BEGIN:VEVENT\r
+UID:dup\r
+DTSTART:20260302T100000Z\r
+DTEND:20260302T110000Z\r
+RRULE:FREQ=WEEKLY;COUNT=3\r
+SUMMARY:Weekly\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:dup\r
+RECURRENCE-ID:20260309T100000Z\r
+DTSTART:20260309T120000Z\r
+DTEND:20260309T140000Z\r
+SUMMARY:First copy\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:dup\r
+RECURRENCE-ID:20260309T100000Z\r
+DTSTART:20260310T120000Z\r
+DTEND:20260310T150000Z\r
+SUMMARY:Second copy\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+@pytest.mark.parametrize("prefilter", [True, False])
+def test_each_occurrence_is_read_from_the_component_it_comes_from(prefilter):
+    # Occurrences are read from their master or override without a copy each, unless two
+    # overrides claim one instance: then recurring-ical-events' choice (the first) is read.
+    loaded = fixture_rules()
+    period = parse_period("2026-03", loaded.zone, NOW)
+    second = b"RECURRENCE-ID:20260309T100000Z\r\nDTSTART:20260310"
+    distinct = TWO_OVERRIDES_OF_ONE_INSTANCE.replace(second, second.replace(b"0309", b"0316"))
+    for raw, moved in [(distinct, 2), (TWO_OVERRIDES_OF_ONE_INSTANCE, 1)]:
+        fetched = parse_calendar(raw, "c.ics", period, frozenset(loaded.config.owner), loaded.zone, prefilter)
+        seen = [
+            (e.title, e.start.day, e.start.hour, e.end.day, e.end.hour, e.recurrence_id.day) for e in fetched.events
+        ]
+        expected = [("Weekly", 2, 10, 2, 11, 2), ("First copy", 9, 12, 9, 14, 9), ("Weekly", 16, 10, 16, 11, 16)]
+        if moved == 2:
+            expected[2] = ("Second copy", 10, 12, 10, 15, 16)
+        assert sorted(seen, key=lambda row: row[-1]) == expected

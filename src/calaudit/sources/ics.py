@@ -9,6 +9,7 @@ skipped and reported as ``InvalidEvent`` while the rest of the calendar is audit
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import hashlib
 import io
 import re
@@ -470,6 +471,10 @@ def _raw(value: object) -> bytes:
     return raw if isinstance(raw, bytes) else str(raw).encode()
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+"""A template event's times, always replaced."""
+
+
 class _Reader:
     def __init__(self, calendar: str, owner: frozenset[str], zone: ZoneInfo, period: Period) -> None:
         self.calendar = calendar
@@ -500,15 +505,92 @@ class _Reader:
         try:
             for component in good:
                 _exclude_exrule(component, self.window)
-            series = recurring_ical_events.Series([recurring_ical_events.EventAdapter(c) for c in good])
-            occurrences = [o.as_component(False) for o in series.between(*self.window)]
+            adapters = [recurring_ical_events.EventAdapter(c) for c in good]
+            series = recurring_ical_events.Series(adapters)
             shifts = self._future_shifts(good)
-            events = [self._event(c, recurring, shifts) for c in occurrences]
+            events = list(self._events(good, adapters, series.between(*self.window), recurring, shifts))
         except Exception as exc:  # noqa: BLE001 - any library failure is confined to this series
             if any_relevant:
                 result.invalid.append(self._invalid(good[0], _reason(exc)))
             return
         result.events.extend(events)
+
+    def _events(
+        self,
+        components: list[Component],
+        adapters: list[recurring_ical_events.EventAdapter],
+        occurrences: Iterable[recurring_ical_events.Occurrence],
+        recurring: bool,
+        shifts: dict[datetime, timedelta],
+    ) -> Iterator[Event]:
+        """An Event per occurrence, each read from the component it comes from (the master or
+        an override, known by its recurrence ids) without a copy of it per occurrence: a
+        weekly series' month reads its master's attendees once, not four times. Should two
+        components claim the same recurrence ids, recurring-ical-events' own copy is read."""
+        by_ids = {adapter.recurrence_ids: c for adapter, c in zip(adapters, components, strict=True)}
+        unambiguous = len(by_ids) == len(components)
+        read: dict[int, Event] = {}
+        for occurrence in occurrences:
+            if not unambiguous:
+                copy = occurrence.as_component(False)
+                template = self._template(copy, recurring)
+                start, end, rid = copy.decoded("DTSTART"), copy.decoded("DTEND"), copy.decoded("RECURRENCE-ID")
+            else:
+                component = by_ids[occurrence.recurrence_ids]
+                if id(component) not in read:
+                    read[id(component)] = self._template(component, recurring)
+                template = read[id(component)]
+                start, end = occurrence.start, occurrence.end
+                rid = component.decoded("RECURRENCE-ID") if "RECURRENCE-ID" in component else start
+            yield self._event(template, start, end, rid, shifts)
+
+    def _template(self, component: Component, recurring: bool) -> Event:
+        """What every occurrence of ``component`` shares; times are filled in by ``_event``."""
+        organizer = _address(_first(component.get("ORGANIZER")))
+        status = _text(component, "STATUS").upper()
+        return Event(
+            uid=_text(component, "UID"),
+            title=(_text(component, "SUMMARY") or "(no title)").strip(),
+            start=_EPOCH,
+            end=_EPOCH,
+            calendar=self.calendar,
+            description=_text(component, "DESCRIPTION"),
+            location=_text(component, "LOCATION"),
+            organizer=organizer,
+            attendees=tuple(_attendees(component)),
+            cancelled=status == "CANCELLED",
+            tentative=status == "TENTATIVE",
+            transparent=_is_free(component),
+            response=self._response(component, organizer),
+            recurring=recurring,
+            event_type=_event_type(component),
+        )
+
+    def _event(self, template: Event, start: date, end: date, rid: date, shifts: dict[datetime, timedelta]) -> Event:
+        """The occurrence of ``template`` from ``start`` to ``end``, first planned at ``rid``."""
+        all_day = not isinstance(start, datetime)
+        first_day = after_day = None
+        if all_day:
+            first_day, after_day = _as_date(start), _as_date(end)
+            after_day = max(after_day, first_day + timedelta(days=1))
+            start, end = first_day, after_day
+        else:
+            start, end = self._aware(start), self._aware(end)
+            if _skipped_by_dst(start):
+                # RFC 5545: a start in the hour clocks skip is read with the offset before
+                # the change (02:30 EST is 03:30 EDT), and the meeting keeps its length.
+                length = end.replace(tzinfo=None) - start.replace(tzinfo=None)
+                start = start.astimezone(UTC).astimezone(start.tzinfo)
+                end = start + length
+        return dataclasses.replace(
+            template,
+            start=self._aware(start),
+            end=self._aware(end),
+            all_day=all_day,
+            start_date=first_day,
+            end_date=after_day,
+            recurrence_id=self._original_start(rid, self._aware(start), shifts) if template.recurring else None,
+        )
 
     def _invalid(self, component: Component, reason: str) -> InvalidEvent:
         return InvalidEvent(
@@ -532,50 +614,10 @@ class _Reader:
                 shifts[original.astimezone(UTC)] = self._aware(component.decoded("DTSTART")) - original
         return shifts
 
-    def _original_start(self, component: Component, start: datetime, shifts: dict[datetime, timedelta]) -> datetime:
-        rid = self._aware(component.decoded("RECURRENCE-ID"))
+    def _original_start(self, planned: date, start: datetime, shifts: dict[datetime, timedelta]) -> datetime:
+        rid = self._aware(planned)
         shift = shifts.get(rid.astimezone(UTC))
         return rid if shift is None else start - shift
-
-    def _event(self, component: Component, recurring: bool, shifts: dict[datetime, timedelta]) -> Event:
-        start, end = component.decoded("DTSTART"), component.decoded("DTEND")
-        all_day = not isinstance(start, datetime)
-        first_day = after_day = None
-        if all_day:
-            first_day, after_day = _as_date(start), _as_date(end)
-            after_day = max(after_day, first_day + timedelta(days=1))
-            start, end = first_day, after_day
-        else:
-            start, end = self._aware(start), self._aware(end)
-            if _skipped_by_dst(start):
-                # RFC 5545: a start in the hour clocks skip is read with the offset before
-                # the change (02:30 EST is 03:30 EDT), and the meeting keeps its length.
-                length = end.replace(tzinfo=None) - start.replace(tzinfo=None)
-                start = start.astimezone(UTC).astimezone(start.tzinfo)
-                end = start + length
-        organizer = _address(_first(component.get("ORGANIZER")))
-        status = _text(component, "STATUS").upper()
-        return Event(
-            uid=_text(component, "UID"),
-            title=(_text(component, "SUMMARY") or "(no title)").strip(),
-            start=self._aware(start),
-            end=self._aware(end),
-            calendar=self.calendar,
-            all_day=all_day,
-            start_date=first_day,
-            end_date=after_day,
-            description=_text(component, "DESCRIPTION"),
-            location=_text(component, "LOCATION"),
-            organizer=organizer,
-            attendees=tuple(_attendees(component)),
-            cancelled=status == "CANCELLED",
-            tentative=status == "TENTATIVE",
-            transparent=_is_free(component),
-            response=self._response(component, organizer),
-            recurring=recurring,
-            event_type=_event_type(component),
-            recurrence_id=self._original_start(component, self._aware(start), shifts) if recurring else None,
-        )
 
     def _aware(self, value: date) -> datetime:
         if not isinstance(value, datetime):

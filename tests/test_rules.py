@@ -292,3 +292,35 @@ def test_the_match_description_names_every_condition_that_held():
     match = rules.classify(event("Acme call", location="Zoom", attendees=(Attendee("pat@acme.example"),)))
     assert match is not None
     assert match.describe() == "rules[0]: title ~ 'call', location ~ 'zoom', audience = external"
+
+
+@pytest.mark.parametrize(
+    ("rule", "matching", "other"),
+    [
+        ("title: [sync]", {"title": "Sync"}, {"title": "Lunch"}),
+        ("description: [sync]", {"description": "sync"}, {"description": "lunch"}),
+        ("location: [hq]", {"location": "HQ"}, {"location": "home"}),
+        ("calendar: [work]", {"calendar": "work"}, {"calendar": "home"}),
+        ("organizer: [acme.example]", {"organizer": "a@acme.example"}, {"organizer": "b@beta.example"}),
+        ("attendees: [acme.example]", {"attendees": (Attendee("a@acme.example"),)}, {"attendees": ()}),
+    ],
+)
+def test_a_remembered_match_is_never_reused_for_an_event_that_differs_in_what_rules_read(rule, matching, other):
+    # Classification is remembered per (title, description, location, calendar, organizer,
+    # attendees): the same RuleSet must tell apart events that differ in any one of them.
+    rules = ruleset(f"rules:\n  - {{category: sales, {rule}}}\n")
+    base = {"title": "Sync", "description": "sync", "location": "HQ", "calendar": "work"}
+    first, second = event(**{**base, **matching}), event(**{**base, **other})
+    assert [outcome(rules, first), outcome(rules, second), outcome(rules, first)] == ["sales", None, "sales"]
+
+
+def test_a_remembered_audience_is_never_reused_for_other_people():
+    rules = ruleset("rules: []\n")
+    inside, outside = Attendee("ana@weave.example"), Attendee("bo@acme.example")
+    events = [
+        event(attendees=(inside,)),
+        event(attendees=(inside, outside)),
+        event(organizer="bo@acme.example", attendees=(inside,)),
+        event(),
+    ]
+    assert [rules.audience(e) for e in events] == ["internal", "external", "external", "solo"]

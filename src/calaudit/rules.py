@@ -143,6 +143,8 @@ class RuleSet:
         self.internal_domains = frozenset(config.internal_domains)
         self.rules = [self._compile(index, rule) for index, rule in enumerate(config.rules)]
         self.outcomes = [IGNORE if rule.ignore else str(rule.category) for rule in config.rules]
+        self._matches: dict[tuple[object, ...], Match | None] = {}
+        self._audiences: dict[tuple[object, ...], Audience] = {}
 
     def _compile(self, index: int, rule: Rule) -> list[_Condition]:
         conditions: list[_Condition] = []
@@ -159,7 +161,15 @@ class RuleSet:
         return conditions
 
     def classify(self, event: Event) -> Match | None:
-        """The first matching rule, or None when the event is unclassified."""
+        """The first matching rule, or None when the event is unclassified.
+
+        Remembered by what the rules read, so a series' occurrences are matched once."""
+        key = (event.title, event.description, event.location, event.calendar, event.organizer, event.attendees)
+        if key not in self._matches:
+            self._matches[key] = self._classify(event)
+        return self._matches[key]
+
+    def _classify(self, event: Event) -> Match | None:
         for index, conditions in enumerate(self.rules):
             reasons = []
             for condition in conditions:
@@ -173,6 +183,12 @@ class RuleSet:
 
     def audience(self, event: Event) -> Audience:
         """Who else is there: anyone outside internal_domains makes it external."""
+        key = (event.organizer, event.attendees)
+        if key not in self._audiences:
+            self._audiences[key] = self._audience(event)
+        return self._audiences[key]
+
+    def _audience(self, event: Event) -> Audience:
         others = [address for address in self._people(event) if address not in self.owner]
         if not others:
             return "solo"

@@ -672,3 +672,20 @@ def test_with_overlap_full_each_offsite_is_capped_on_its_own():
     # overlap: full counts every event whole: each offsite 8 + 8 + 8 = 24 h, the review 2 h.
     result = audit_fixture("double-offsite.ics", overlap="full")
     assert result.total_hours == pytest.approx(24 + 24 + 2)
+
+
+def test_the_likely_owner_is_an_attendee_even_when_no_meeting_has_an_organizer():
+    # Three meetings without an organizer; ana@weave.io is on two of them, bo and cy on one.
+    loaded = fixture_rules()
+    day = datetime(2026, 3, 2, 10, tzinfo=NY)
+    people = [("ana@weave.io", "bo@weave.io"), ("ana@weave.io",), ("cy@weave.io",)]
+    events = [
+        Event(uid=f"m{i}", title="Sync", start=day + timedelta(days=i), end=day + timedelta(days=i, hours=1),
+              calendar="work", attendees=tuple(Attendee(a) for a in group))
+        for i, group in enumerate(people)
+    ]  # fmt: skip
+    result = audit(events, loaded.config, parse_period("2026-03", NY, NOW))
+    assert result.warnings == (
+        "owner cto@weave.example appears in none of the 3 events with attendees in 2026-03; "
+        "set owner: in rules.yaml to your calendar address (ana@weave.io is on 2 of them)",
+    )

@@ -324,3 +324,28 @@ def test_a_remembered_audience_is_never_reused_for_other_people():
         event(),
     ]
     assert [rules.audience(e) for e in events] == ["internal", "external", "external", "solo"]
+
+
+def test_a_runaway_regular_expression_is_named_with_the_event_it_ran_on():
+    # In-process twin of the subprocess test above (mutation runs leave subprocesses out).
+    config = config_module.load(DATA / "bad" / "runaway-regex.yaml").config
+    long_title = "x " + "a" * 300
+    with pytest.raises(config_module.ConfigError) as raised:
+        RuleSet(config).classify(event(long_title))
+    assert str(raised.value) == (
+        "rules[2].title[0]: regular expression /(.*)(.*)(.*)(.*)\\4x/ searched the title of "
+        "'x aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' (2026-03-02 10:00) for over 0.25 s "
+        "and was stopped; simplify it (avoid repeating a repetition, such as '(.*)*' or '(a|aa)*')"
+    )
+
+
+def test_a_runaway_regular_expression_in_an_example_is_an_error_not_a_crash():
+    text = (
+        (DATA / "bad" / "runaway-regex.yaml").read_text()
+        + "examples:\n  - {title: 'x "
+        + "a" * 300
+        + "', category: ops}\n"
+    )
+    config = config_module.parse(text.encode(), "rules.yaml").config
+    with pytest.raises(config_module.ConfigError, match=r"searched the title of 'x a+\.\.\.' \(2000-01-03 10:00\)"):
+        check_examples(config)

@@ -101,9 +101,7 @@ class IcsSource:
             elif _bom_encoding(head) is not None:
                 fetched = parse_calendar(path.read_bytes(), self.name, period, self.owner, self.zone, self.prefilter)
             else:
-                with path.open("rb") as handle:
-                    lines = _counted(handle, path.stat().st_size, progress)
-                    fetched = _read(lines, self.name, period, self.owner, self.zone, self.prefilter)
+                fetched = _read(_read_whole(path, progress), self.name, period, self.owner, self.zone, self.prefilter)
         except OSError as exc:
             raise SourceError(f"{self.location}: cannot read calendar file: {exc.strerror}") from None
         if self.cache is not None:
@@ -161,18 +159,24 @@ class IcsSource:
 
 
 HEAD_BYTES = 65536
-PROGRESS_EVERY = 20000
-"""Lines between progress reports."""
+PROGRESS_BYTES = 1 << 22
+"""Bytes read between progress reports."""
 
 
-def _counted(lines: Iterable[bytes], total: int, progress: Progress) -> Iterator[bytes]:
-    done = 0
-    for index, line in enumerate(lines):
-        done += len(line)
-        if index % PROGRESS_EVERY == 0:
-            progress(done, total)
-        yield line
+def _read_whole(path: Path, progress: Progress) -> bytes:
+    """The whole file, read in chunks to report progress.
+
+    The chunks go into a BytesIO, whose ``getvalue`` hands over its own buffer: the file is
+    held once, not once in chunks and again joined.
+    """
+    total = path.stat().st_size
+    buffer = io.BytesIO()
+    with path.open("rb") as handle:
+        while chunk := handle.read(PROGRESS_BYTES):
+            buffer.write(chunk)
+            progress(buffer.tell(), total)
     progress(total, total)
+    return buffer.getvalue()
 
 
 TAIL_BYTES = 4096
@@ -273,13 +277,11 @@ def parse_calendar(
     """All occurrences in the calendar ``raw`` that may touch ``period``; ``name`` labels messages."""
     raw = _as_utf8(raw, name)
     _check_calendar(raw[:HEAD_BYTES], raw[-TAIL_BYTES:], name)
-    return _read(io.BytesIO(raw), name, period, owner, zone, prefilter)
+    return _read(raw, name, period, owner, zone, prefilter)
 
 
-def _read(
-    lines: Iterable[bytes], name: str, period: Period, owner: frozenset[str], zone: ZoneInfo, prefilter: bool
-) -> Fetched:
-    """Parse the lines of a checked calendar, only what can touch the period if ``prefilter``.
+def _read(raw: bytes, name: str, period: Period, owner: frozenset[str], zone: ZoneInfo, prefilter: bool) -> Fetched:
+    """Parse a checked calendar, only what can touch the period if ``prefilter``.
 
     Unfinished components are cut out first (both paths alike) and reported: an
     unfinished event that may touch the period is invalid, anything else a warning.
@@ -287,14 +289,9 @@ def _read(
     without the pre-filter it runs for that alone, so that both paths agree.
     """
     broken: list[repair.Broken] = []
-    balanced = repair.balanced(repair.split_lines(lines), broken)
-    first, last = _window_days(period)
-    if prefilter:
-        data, _, _, newest = scan.prefilter(balanced, first, last)
-    else:
-        data = b"".join(balanced)
-        newest = scan.prefilter(io.BytesIO(data), first, last)[3]
-    result = _parse(data, name, period, owner, zone)
+    data = repair.repaired(raw, broken)
+    filtered, _, _, newest = scan.prefilter(data, *_window_days(period))
+    result = _parse(filtered if prefilter else data, name, period, owner, zone)
     result.newest = midnight(newest, zone) if newest else None
     for part in broken:
         _report_broken(part, name, period, result)

@@ -18,6 +18,7 @@ import zipfile
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -101,7 +102,9 @@ class IcsSource:
             elif _bom_encoding(head) is not None:
                 fetched = parse_calendar(path.read_bytes(), self.name, period, self.owner, self.zone, self.prefilter)
             else:
-                fetched = _read(_read_whole(path, progress), self.name, period, self.owner, self.zone, self.prefilter)
+                # Passed on unnamed, the file's bytes are freed once scanned, before parsing.
+                scanned = _scan(_read_whole(path, progress), period, self.prefilter)
+                fetched = _read(scanned, self.name, period, self.owner, self.zone)
         except OSError as exc:
             raise SourceError(f"{self.location}: cannot read calendar file: {exc.strerror}") from None
         if self.cache is not None:
@@ -277,23 +280,37 @@ def parse_calendar(
     """All occurrences in the calendar ``raw`` that may touch ``period``; ``name`` labels messages."""
     raw = _as_utf8(raw, name)
     _check_calendar(raw[:HEAD_BYTES], raw[-TAIL_BYTES:], name)
-    return _read(raw, name, period, owner, zone, prefilter)
+    return _read(_scan(raw, period, prefilter), name, period, owner, zone)
 
 
-def _read(raw: bytes, name: str, period: Period, owner: frozenset[str], zone: ZoneInfo, prefilter: bool) -> Fetched:
-    """Parse a checked calendar, only what can touch the period if ``prefilter``.
+@dataclass(frozen=True)
+class _Scanned:
+    """A calendar mended and, with the pre-filter, cut down; ready to parse."""
 
-    Unfinished components are cut out first (both paths alike) and reported: an
-    unfinished event that may touch the period is invalid, anything else a warning.
-    The scan also dates the calendar's newest event (``Fetched.newest``, to the day);
-    without the pre-filter it runs for that alone, so that both paths agree.
+    data: bytes
+    newest: date | None
+    broken: list[repair.Broken]
+
+
+def _scan(raw: bytes, period: Period, prefilter: bool) -> _Scanned:
+    """Mend a checked calendar and keep only what can touch the period if ``prefilter``.
+
+    Unfinished components are cut out first (both paths alike). The scan also dates the
+    calendar's newest event (``Fetched.newest``, to the day); without the pre-filter it
+    runs for that alone, so that both paths agree.
     """
     broken: list[repair.Broken] = []
     data = repair.repaired(raw, broken)
     filtered, _, _, newest = scan.prefilter(data, *_window_days(period))
-    result = _parse(filtered if prefilter else data, name, period, owner, zone)
-    result.newest = midnight(newest, zone) if newest else None
-    for part in broken:
+    return _Scanned(filtered if prefilter else data, newest, broken)
+
+
+def _read(scanned: _Scanned, name: str, period: Period, owner: frozenset[str], zone: ZoneInfo) -> Fetched:
+    """Parse a scanned calendar. The unfinished parts cut out of it are reported: one
+    that may touch the period is invalid, anything else a warning."""
+    result = _parse(scanned.data, name, period, owner, zone)
+    result.newest = midnight(scanned.newest, zone) if scanned.newest else None
+    for part in scanned.broken:
         _report_broken(part, name, period, result)
     return result
 

@@ -56,6 +56,18 @@ def test_missing_file_and_directory():
         IcsSource(str(ICS), OWNER, NY).fetch(MARCH)
 
 
+def test_reading_a_file_reports_the_bytes_read_up_to_the_whole_file(tmp_path):
+    todo = "BEGIN:VTODO\nX-PAD:" + "x" * 5_000_000 + "\nEND:VTODO\n"  # more than one chunk, never parsed
+    path = tmp_path / "cal.ics"
+    path.write_bytes(calendar("UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z", header=todo))
+    size, reports = path.stat().st_size, []
+    fetched = IcsSource(str(path), OWNER, NY).fetch(MARCH, lambda done, total: reports.append((done, total)))
+    assert len(fetched.events) == 1
+    assert len(reports) > 2 and reports[-1] == (size, size)
+    assert all(total == size for _, total in reports)
+    assert [done for done, _ in reports] == sorted(done for done, _ in reports)
+
+
 def test_invalid_utf8_is_a_warning_and_the_calendar_is_still_read():
     raw = calendar("UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Caf\xe9".replace("\xe9", "?"))
     raw = raw.replace(b"Caf?", b"Caf\xe9")

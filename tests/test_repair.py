@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from calaudit.sources import repair
 from calaudit.sources.repair import Broken, balanced, join_quoted_breaks, split_lines, unfold
 
 
@@ -65,3 +66,15 @@ def test_unfolding_bytes_and_joining_a_break_inside_quotes():
     assert join_quoted_breaks(broken) == (
         b'ATTENDEE;CN="Ana Smith";PARTSTAT=DECLINED:mailto:a@b\nDESCRIPTION:say "hi\nEND:VEVENT'
     )
+
+
+def test_begin_and_end_lines_are_found_in_any_case_each_with_its_line_end():
+    data = b"BEGIN:VCALENDAR\r\nX:1\nbegin:vevent\nBEGINNING:2\n END:X\nEnd:VEVENT"
+    assert list(repair.markers(data)) == [(0, 17, True), (21, 34, True), (53, 63, False)]
+
+
+def test_a_file_that_needs_no_repair_is_passed_on_without_a_copy():
+    data = b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    broken: list[Broken] = []
+    assert repair.repaired(data, broken) is data and not broken
+    assert repair.repaired(b"\xef\xbb\xbf" + data, broken) == data and not broken

@@ -1,5 +1,6 @@
 """The period pre-filter: it must never change a result, only the time taken."""
 
+import io
 import itertools
 import sqlite3
 from datetime import date, datetime
@@ -14,7 +15,7 @@ from calaudit import pipeline
 from calaudit.audit import audit
 from calaudit.period import parse_period
 from calaudit.report.json import to_dict
-from calaudit.sources import scan
+from calaudit.sources import repair, scan
 from calaudit.sources.cache import EventCache
 from calaudit.sources.ics import IcsSource, parse_calendar
 from tests.helpers import ICS, NOW, fixture_rules
@@ -78,7 +79,7 @@ def test_prefilter_keeps_timezones_and_properties_and_drops_what_cannot_touch():
         b"BEGIN:VALARM\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT\r\n"
         b"END:VCALENDAR\r\n"
     )
-    kept, count, total, _ = scan.prefilter(iter(raw.splitlines(keepends=True)), date(2026, 3, 1), date(2026, 3, 31))
+    kept, count, total, _ = scan.prefilter(raw, date(2026, 3, 1), date(2026, 3, 31))
     assert (count, total) == (1, 2)
     assert b"X-WR-TIMEZONE" in kept and b"TZID:X" in kept and b"UID:now" in kept and b"TRIGGER" in kept
     assert b"VTODO" not in kept and b"UID:old" not in kept
@@ -261,7 +262,7 @@ OVERRIDES = "\r\n".join(
 
 
 def test_overrides_far_from_the_window_are_dropped_and_the_hours_stay_exact():
-    kept, count, total, _ = scan.prefilter(iter(OVERRIDES.splitlines(keepends=True)), *MARCH)
+    kept, count, total, _ = scan.prefilter(OVERRIDES, *MARCH)
     assert (count, total) == (5, 6)
     assert b"20250603T090000Z" not in kept and b"RANGE=THISANDFUTURE" in kept
     for prefilter in (True, False):
@@ -291,3 +292,141 @@ def test_overrides_far_from_the_window_are_dropped_and_the_hours_stay_exact():
 def test_an_override_of_a_kept_series_is_kept_when_the_instance_it_replaces_may_touch_the_window(override, kept):
     master = info(start=date(2025, 1, 5), end=date(2025, 1, 8), recurring=True, unbounded=True)
     assert scan.relevant([master, override], *MARCH) == [True, kept]
+
+
+def ics(*lines: str, end: str = "\r\n") -> bytes:
+    return "".join(line + end for line in lines).encode()
+
+
+MARCH_EVENT = ("BEGIN:VEVENT", "UID:march", "DTSTART:20260302T100000", "END:VEVENT")
+OLD_EVENT = ("BEGIN:VEVENT", "UID:old", "DTSTART:20190302T100000", "END:VEVENT")
+CALENDAR = ("BEGIN:VCALENDAR", *MARCH_EVENT, *OLD_EVENT, "END:VCALENDAR")
+BOM = b"\xef\xbb\xbf"
+LOWER_CASE = [line.lower() if line.startswith(("BEGIN", "END")) else line for line in CALENDAR]
+ODD_FILES = {
+    "CRLF": ics(*CALENDAR),
+    "LF": ics(*CALENDAR, end="\n"),
+    "CR alone": ics(*CALENDAR, end="\r"),
+    "CR alone after the first line": b"BEGIN:VCALENDAR\r\n" + ics(*CALENDAR[1:], end="\r"),
+    "no line end at the end": ics(*CALENDAR)[:-2],
+    "a byte-order mark": BOM + ics(*CALENDAR),
+    "two byte-order marks": BOM + BOM + ics(*CALENDAR),
+    "lower-case BEGIN and END": ics(*LOWER_CASE),
+    "two calendars": ics(*CALENDAR, *CALENDAR),
+    "a calendar begun inside a calendar": ics("BEGIN:VCALENDAR", *MARCH_EVENT, *CALENDAR),
+    "an unfinished event": ics("BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:x", *MARCH_EVENT, "END:VCALENDAR"),
+    "an unfinished lower-case event": ics("BEGIN:VCALENDAR", "begin:vevent", "UID:x", *MARCH_EVENT, "END:VCALENDAR"),
+    "an unfinished event at the end": ics(*CALENDAR[:-1], "BEGIN:VEVENT", "UID:x", "END:VCALENDAR"),
+    "a stray END": ics("BEGIN:VCALENDAR", "END:VEVENT", *CALENDAR[1:]),
+    "an unbalanced alarm": ics("BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:x", "BEGIN:VALARM", "END:VEVENT", *CALENDAR[1:]),
+}
+
+
+@pytest.mark.parametrize("raw", ODD_FILES.values(), ids=ODD_FILES.keys())
+def test_a_file_is_scanned_whole_as_it_would_be_line_by_line(raw):
+    """The repair skips its line-by-line pass on a file it would not change; the result
+    is what that pass gives, whatever the line ends and whatever had to be cut out."""
+    whole: list[repair.Broken] = []
+    by_line: list[repair.Broken] = []
+    reference = b"".join(repair.balanced(repair.split_lines(io.BytesIO(raw)), by_line))
+    assert scan.prefilter(repair.repaired(raw, whole), *MARCH) == scan.prefilter(reference, *MARCH)
+    assert whole == by_line
+
+
+def test_begin_and_end_lines_count_whatever_their_case():
+    text, kept, total, newest = scan.prefilter(ics(*LOWER_CASE), *MARCH)
+    assert (kept, total, newest) == (1, 2, date(2026, 3, 2))
+    assert b"UID:march" in text and b"UID:old" not in text
+
+
+def test_the_properties_of_an_alarm_are_not_the_event_s():
+    raw = ics(
+        "BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:old",
+        "BEGIN:VALARM", "BEGIN:X-NESTED", "END:X-NESTED", "DTSTART:20260302T100000", "RRULE:FREQ=DAILY", "END:VALARM",
+        "DTSTART:20190302T100000", "END:VEVENT", "END:VCALENDAR",
+    )  # fmt: skip
+    assert scan.prefilter(raw, *MARCH)[1:] == (0, 1, date(2019, 3, 2))
+
+
+@pytest.mark.parametrize(
+    "dtstart",
+    [
+        "DTSTART;TZID=America/New_Yo\r\n rk:20190302T100000",
+        "DTSTART:2019\r\n\t0302T100000",
+        "DTSTART\r\n :20190302T100000",
+        "dtstart \r\n ;VALUE=DATE:20190302",
+        "DTSTART:2019\n 0302\n \n 0302T100000",
+    ],
+    ids=["inside a parameter", "with a tab", "after the name", "lower-case name and blanks", "LF, twice"],
+)
+def test_a_folded_key_is_read_with_its_continuation_lines(dtstart):
+    """Read wrongly, the date would be missing and the 2019 event kept."""
+    raw = ics("BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:old", dtstart, "END:VEVENT", "END:VCALENDAR")
+    assert scan.prefilter(raw, *MARCH)[1:] == (0, 1, date(2019, 3, 2))
+
+
+def test_a_continuation_line_belongs_only_to_the_line_just_before_it():
+    """Joined to the DTSTART, either one would complete its date and drop the event."""
+    raw = ics(
+        "BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:old", "DTSTART:2019", "BEGIN:VALARM", "END:VALARM", " 0302",
+        "SUMMARY:x", " 0302", "END:VEVENT", "END:VCALENDAR",
+    )  # fmt: skip
+    assert scan.prefilter(raw, *MARCH)[1:] == (1, 1, None)
+
+
+@pytest.mark.parametrize("end", ["\r\n", "\n"], ids=["CRLF", "LF"])
+def test_each_calendar_gets_its_kept_events_back_just_before_its_end(end):
+    raw = ics(
+        "BEGIN:VCALENDAR", "X-A:1", *OLD_EVENT, "BEGIN:VTODO", "UID:t", "END:VTODO", *MARCH_EVENT, "X-B:2",
+        "END:VCALENDAR",
+        "BEGIN:VCALENDAR", "BEGIN:VTIMEZONE", "TZID:X", "BEGIN:STANDARD", "DTSTART:20260302", "END:STANDARD",
+        "END:VTIMEZONE", "X-C:3", "END:VCALENDAR", end=end,
+    )  # fmt: skip
+    text, kept, total, newest = scan.prefilter(raw, *MARCH)
+    assert text == ics(
+        "BEGIN:VCALENDAR", "X-A:1", "X-B:2", *MARCH_EVENT, "END:VCALENDAR",
+        "BEGIN:VCALENDAR", "BEGIN:VTIMEZONE", "TZID:X", "BEGIN:STANDARD", "DTSTART:20260302", "END:STANDARD",
+        "END:VTIMEZONE", "X-C:3", "END:VCALENDAR", end=end,
+    )  # fmt: skip
+    assert (kept, total, newest) == (1, 2, date(2026, 3, 2))
+
+
+def test_a_component_still_open_at_the_end_is_dropped():
+    raw = ics("BEGIN:VCALENDAR", *MARCH_EVENT, "X-A:1", "BEGIN:VTIMEZONE", "TZID:X")
+    assert scan.prefilter(raw, *MARCH) == (ics("BEGIN:VCALENDAR", "X-A:1"), 0, 0, None)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "RECURRENCE-ID;RANGE=THISANDFUTURE:20250902T090000Z",
+        "recurrence-id;range=thisandfuture:20250902T090000Z",
+        'RECURRENCE-ID;TZID=UTC;RANGE="THISANDFUTURE":20250902T090000',
+        "RECURRENCE-ID;RANGE=THISAND\r\n FUTURE:20250902T090000Z",  # folded inside the parameter
+    ],
+)
+def test_a_this_and_future_override_far_before_the_window_is_kept_however_it_is_written(line):
+    raw = OVERRIDES.replace(b"RECURRENCE-ID;RANGE=THISANDFUTURE:20250902T090000Z", line.encode())
+    kept, count, total, _ = scan.prefilter(raw, *MARCH)
+    assert (count, total) == (5, 6) and b"20250902T110000Z" in kept
+    unknown = raw.replace(b"THISAND", b"THIS").replace(b"thisand", b"this")  # RANGE=THISFUTURE: not a range
+    assert scan.prefilter(unknown, *MARCH)[1:3] == (4, 6)
+
+
+def test_a_series_running_to_the_last_day_there_is_with_multi_day_instances_is_audited():
+    # UNTIL 9999-12-31 and instances of a day and an hour: the end of the last one is past
+    # date.max, which once stopped the audit with an OverflowError. March 2026 has the 30
+    # instances starting on the 2nd to the 31st.
+    raw = ics(
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//calaudit tests//EN",
+        "BEGIN:VEVENT", "UID:forever", "DTSTART:20260302T100000Z", "DTEND:20260303T110000Z",
+        "RRULE:FREQ=DAILY;UNTIL=99991231T000000Z", "SUMMARY:Sync",
+        "END:VEVENT",
+        "BEGIN:VEVENT", "UID:forever", "RECURRENCE-ID:99991230T100000Z", "DTSTART:99991230T100000Z",
+        "DTEND:99991231T110000Z", "SUMMARY:Sync", "END:VEVENT",
+        "END:VCALENDAR",
+    )  # fmt: skip
+    assert scan.prefilter(raw, *MARCH)[1:3] == (1, 2)
+    filtered = outcome(raw, "2026-03", prefilter=True)
+    assert filtered == outcome(raw, "2026-03", prefilter=False)
+    assert len(filtered[1]) == 30 and filtered[2] == []

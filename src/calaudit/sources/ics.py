@@ -19,6 +19,7 @@ import zipfile
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -102,9 +103,9 @@ class IcsSource:
             elif _bom_encoding(head) is not None:
                 fetched = parse_calendar(path.read_bytes(), self.name, period, self.owner, self.zone, self.prefilter)
             else:
-                with path.open("rb") as handle:
-                    lines = _counted(handle, path.stat().st_size, progress)
-                    fetched = _read(lines, self.name, period, self.owner, self.zone, self.prefilter)
+                # Passed on unnamed, the file's bytes are freed once scanned, before parsing.
+                scanned = _scan(_read_whole(path, progress), period, self.prefilter)
+                fetched = _read(scanned, self.name, period, self.owner, self.zone)
         except OSError as exc:
             raise SourceError(f"{self.location}: cannot read calendar file: {exc.strerror}") from None
         if self.cache is not None:
@@ -162,18 +163,24 @@ class IcsSource:
 
 
 HEAD_BYTES = 65536
-PROGRESS_EVERY = 20000
-"""Lines between progress reports."""
+PROGRESS_BYTES = 1 << 22
+"""Bytes read between progress reports."""
 
 
-def _counted(lines: Iterable[bytes], total: int, progress: Progress) -> Iterator[bytes]:
-    done = 0
-    for index, line in enumerate(lines):
-        done += len(line)
-        if index % PROGRESS_EVERY == 0:
-            progress(done, total)
-        yield line
+def _read_whole(path: Path, progress: Progress) -> bytes:
+    """The whole file, read in chunks to report progress.
+
+    The chunks go into a BytesIO, whose ``getvalue`` hands over its own buffer: the file is
+    held once, not once in chunks and again joined.
+    """
+    total = path.stat().st_size
+    buffer = io.BytesIO()
+    with path.open("rb") as handle:
+        while chunk := handle.read(PROGRESS_BYTES):
+            buffer.write(chunk)
+            progress(buffer.tell(), total)
     progress(total, total)
+    return buffer.getvalue()
 
 
 TAIL_BYTES = 4096
@@ -274,30 +281,37 @@ def parse_calendar(
     """All occurrences in the calendar ``raw`` that may touch ``period``; ``name`` labels messages."""
     raw = _as_utf8(raw, name)
     _check_calendar(raw[:HEAD_BYTES], raw[-TAIL_BYTES:], name)
-    return _read(io.BytesIO(raw), name, period, owner, zone, prefilter)
+    return _read(_scan(raw, period, prefilter), name, period, owner, zone)
 
 
-def _read(
-    lines: Iterable[bytes], name: str, period: Period, owner: frozenset[str], zone: ZoneInfo, prefilter: bool
-) -> Fetched:
-    """Parse the lines of a checked calendar, only what can touch the period if ``prefilter``.
+@dataclass(frozen=True)
+class _Scanned:
+    """A calendar mended and, with the pre-filter, cut down; ready to parse."""
 
-    Unfinished components are cut out first (both paths alike) and reported: an
-    unfinished event that may touch the period is invalid, anything else a warning.
-    The scan also dates the calendar's newest event (``Fetched.newest``, to the day);
-    without the pre-filter it runs for that alone, so that both paths agree.
+    data: bytes
+    newest: date | None
+    broken: list[repair.Broken]
+
+
+def _scan(raw: bytes, period: Period, prefilter: bool) -> _Scanned:
+    """Mend a checked calendar and keep only what can touch the period if ``prefilter``.
+
+    Unfinished components are cut out first (both paths alike). The scan also dates the
+    calendar's newest event (``Fetched.newest``, to the day); without the pre-filter it
+    runs for that alone, so that both paths agree.
     """
     broken: list[repair.Broken] = []
-    balanced = repair.balanced(repair.split_lines(lines), broken)
-    first, last = _window_days(period)
-    if prefilter:
-        data, _, _, newest = scan.prefilter(balanced, first, last)
-    else:
-        data = b"".join(balanced)
-        newest = scan.prefilter(io.BytesIO(data), first, last)[3]
-    result = _parse(data, name, period, owner, zone)
-    result.newest = midnight(newest, zone) if newest else None
-    for part in broken:
+    data = repair.repaired(raw, broken)
+    filtered, _, _, newest = scan.prefilter(data, *_window_days(period))
+    return _Scanned(filtered if prefilter else data, newest, broken)
+
+
+def _read(scanned: _Scanned, name: str, period: Period, owner: frozenset[str], zone: ZoneInfo) -> Fetched:
+    """Parse a scanned calendar. The unfinished parts cut out of it are reported: one
+    that may touch the period is invalid, anything else a warning."""
+    result = _parse(scanned.data, name, period, owner, zone)
+    result.newest = midnight(scanned.newest, zone) if scanned.newest else None
+    for part in scanned.broken:
         _report_broken(part, name, period, result)
     return result
 

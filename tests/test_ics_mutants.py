@@ -288,3 +288,15 @@ def test_an_unfinished_event_with_invalid_utf8_is_still_named():
     fetched = read(calendar(KEPT).replace(b"END:VCALENDAR", unfinished + b"END:VCALENDAR"))
     # The bad byte becomes U+FFFD; the title ends where its line's text does.
     assert [(i.title, i.uid) for i in fetched.invalid] == [("Caf\ufffd", "half@test")]
+
+
+# --- recurrence rules ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rule", ["RRULE:FREQ=DAILY;INTERVAL=0", "RRULE:FREQ=DAILY\nEXRULE:FREQ=WEEKLY;INTERVAL=0"])
+def test_a_rule_with_interval_zero_is_invalid_not_expanded_forever(rule):
+    fetched = read(calendar(KEPT, f"UID:zero@test\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\n{rule}"))
+    assert [e.title for e in fetched.events] == ["Kept"]
+    assert [(i.uid, i.reason) for i in fetched.invalid] == [
+        ("zero@test", "invalid RRULE (INTERVAL must be a positive integer, not 0)")
+    ]

@@ -6,6 +6,7 @@ expected values are written out by hand from the small calendars built here.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import threading
 import zipfile
@@ -300,3 +301,15 @@ def test_a_rule_with_interval_zero_is_invalid_not_expanded_forever(rule):
     assert [(i.uid, i.reason) for i in fetched.invalid] == [
         ("zero@test", "invalid RRULE (INTERVAL must be a positive integer, not 0)")
     ]
+
+
+# --- encodings -----------------------------------------------------------------------
+
+
+def test_a_calendar_with_a_utf16_byte_order_mark_and_bad_data_names_the_encoding_and_offset():
+    text = calendar(KEPT).decode()
+    raw = codecs.BOM_UTF16_LE + text.encode("utf-16-le") + b"\x00"  # one byte left over: half a character
+    with pytest.raises(SourceError) as raised:
+        read(raw)
+    offset = 2 + 2 * len(text)  # the mark, then two bytes a character
+    assert str(raised.value) == f"test.ics: not valid UTF-16 (bad data at offset {offset}); export it again as UTF-8"

@@ -691,13 +691,17 @@ def _problem(component: Component, until: datetime) -> str | None:
 
 
 def _rule_steps(component: Component, start: date, until: datetime) -> int:
-    """Roughly how many steps a sub-daily RRULE or EXRULE takes from DTSTART to ``until``."""
+    """Roughly how many steps a sub-daily RRULE or EXRULE takes from DTSTART to ``until``.
+
+    Raises ValueError for an INTERVAL below 1, which dateutil would expand forever."""
     rules = [rule for key in ("RRULE", "EXRULE") for rule in _all(component.get(key))]
     seconds = (until.replace(tzinfo=None) - datetime.combine(_as_date(start), time(0))).total_seconds()
     steps = 0
     for rule in rules:
         frequency = str(rule.get("FREQ", [""])[0]).upper()
-        interval = int(rule.get("INTERVAL", [1])[0] or 1)
+        interval = int(rule.get("INTERVAL", [1])[0])
+        if interval < 1:
+            raise ValueError(f"INTERVAL must be a positive integer, not {interval}")
         if frequency in _STEP_SECONDS:
             steps = max(steps, int(seconds / (_STEP_SECONDS[frequency] * interval)))
     return steps

@@ -85,6 +85,18 @@ def test_the_cache_key_includes_the_period_window(tmp_path, calendar):
     assert source.fetch(parse_period("2026-05", NY, NOW)).events == []
 
 
+def test_the_cache_key_includes_the_reading_path(tmp_path, calendar):
+    # --no-prefilter checks the pre-filter: what the pre-filter put in the cache must not answer it.
+    cache = EventCache(tmp_path / "cache")
+    filtered = IcsSource(str(calendar), OWNER, NY, cache=cache)
+    digest = __import__("hashlib").sha256(calendar.read_bytes()).hexdigest()
+    planted = Fetched(events=[Event(uid="p", title="Planted", start=MARCH.start, end=MARCH.start, calendar="c")])
+    cache.put(filtered._key(digest, MARCH), planted)
+    assert titles(filtered.fetch(MARCH)) == ["Planted"]
+    full = IcsSource(str(calendar), OWNER, NY, prefilter=False, cache=cache)
+    assert len(full.fetch(MARCH).events) == 8
+
+
 class _ConditionalServer:
     """Serves one calendar with an ETag and answers If-None-Match with 304."""
 

@@ -103,7 +103,7 @@ MARCH = (date(2026, 3, 1), date(2026, 3, 31))
         (
             [
                 info(start=date(2024, 1, 1), recurring=True, rrule_until=date(2025, 6, 1)),
-                info(start=date(2024, 2, 1), override=True),
+                info(start=date(2024, 2, 1), override=True, recurrence=date(2024, 2, 1)),
             ],
             [False, False],
         ),
@@ -111,13 +111,25 @@ MARCH = (date(2026, 3, 1), date(2026, 3, 31))
         (
             [
                 info(start=date(2024, 1, 1), recurring=True, rrule_until=date(2025, 6, 1)),
-                info(start=date(2026, 3, 10), override=True),
+                info(start=date(2026, 3, 10), override=True, recurrence=date(2024, 2, 1)),
             ],
             [False, True],
         ),
-        # A running series keeps every override, wherever it was moved.
+        # A running series keeps the overrides of instances that may touch the window only.
         (
-            [info(start=date(2024, 1, 1), recurring=True, unbounded=True), info(start=date(2024, 2, 1), override=True)],
+            [
+                info(start=date(2024, 1, 1), recurring=True, unbounded=True),
+                info(start=date(2024, 2, 1), override=True, recurrence=date(2024, 2, 1)),
+                info(start=date(2024, 2, 1), override=True, recurrence=date(2026, 3, 2)),
+            ],
+            [True, False, True],
+        ),
+        # An override whose RECURRENCE-ID cannot be read keeps its whole group.
+        (
+            [
+                info(start=date(2024, 1, 1), recurring=True, rrule_until=date(2025, 6, 1)),
+                info(start=date(2024, 2, 1), override=True),
+            ],
             [True, True],
         ),
         # A series ending on the first day of the window still counts.
@@ -185,7 +197,7 @@ def test_count_rules_get_a_bound_only_when_every_period_yields_an_instance(start
 
 def test_a_count_series_that_ran_out_before_the_window_is_dropped_with_its_overrides():
     master = rule_info("20250106T090000", "FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=30")
-    moved = info(start=date(2025, 2, 3), override=True)
+    moved = info(start=date(2025, 2, 3), override=True, recurrence=date(2025, 2, 3))
     assert scan.relevant([master, moved], *MARCH) == [False, False]
     late = rule_info("20260220T090000", "FREQ=DAILY;COUNT=10")
     assert scan.relevant([late], *MARCH) == [True]
@@ -285,13 +297,46 @@ def test_overrides_far_from_the_window_are_dropped_and_the_hours_stay_exact():
         # day's margin before March; one from the 24th does not.
         (info(start=date(2026, 1, 7), override=True, recurrence=date(2026, 2, 25)), True),
         (info(start=date(2026, 1, 7), override=True, recurrence=date(2026, 2, 24)), False),
-        (info(start=date(2025, 6, 3), override=True, recurrence=date(2025, 6, 2), this_and_future=True), True),
-        (info(start=date(2025, 6, 3), override=True), True),  # unreadable RECURRENCE-ID
     ],
 )
 def test_an_override_of_a_kept_series_is_kept_when_the_instance_it_replaces_may_touch_the_window(override, kept):
     master = info(start=date(2025, 1, 5), end=date(2025, 1, 8), recurring=True, unbounded=True)
     assert scan.relevant([master, override], *MARCH) == [True, kept]
+
+
+def test_a_group_with_a_this_and_future_override_is_kept_whole_even_when_its_series_ended():
+    # The series ended in February, but an override of January moves every later instance
+    # (by weeks, say): some may now fall in March, and any other override may cancel them.
+    master = info(start=date(2025, 1, 6), end=date(2025, 1, 6), recurring=True, rrule_until=date(2026, 2, 25))
+    shifted = info(start=date(2026, 2, 11), override=True, recurrence=date(2026, 1, 14), this_and_future=True)
+    cancelled = info(start=date(2026, 1, 21), override=True, recurrence=date(2026, 1, 21))
+    assert scan.relevant([master, shifted, cancelled], *MARCH) == [True, True, True]
+    assert scan.relevant([master, cancelled], *MARCH) == [False, False]
+
+
+def test_overrides_of_the_same_instance_are_kept_or_dropped_together():
+    # Two versions of the 12 January instance (SEQUENCE 1 moved it into March, SEQUENCE 2
+    # back to 13 January): recurring-ical-events picks between them, so it needs both.
+    master = info(start=date(2025, 1, 6), recurring=True, unbounded=True)
+    stale = info(start=date(2026, 3, 10), override=True, recurrence=date(2026, 1, 12))
+    newer = info(start=date(2026, 1, 13), override=True, recurrence=date(2026, 1, 12))
+    other = info(start=date(2026, 1, 20), override=True, recurrence=date(2026, 1, 19))
+    assert scan.relevant([master, stale, newer, other], *MARCH) == [True, True, True, False]
+
+
+@pytest.mark.parametrize(
+    ("duration", "end"),
+    [
+        ("PT1000H", date(2026, 3, 25)),  # 41 days and 16 hours: 42 days, and the day's margin
+        ("P1DT400H", date(2026, 3, 1)),  # 17 days and 16 hours: 18 days, and the margin
+        ("PT90M", date(2026, 2, 12)),  # under a day: the next day
+        ("P2W", date(2026, 2, 25)),
+        ("PT86400S", date(2026, 2, 12)),  # exactly a day
+    ],
+)
+def test_a_duration_in_hours_minutes_or_seconds_counts_toward_the_end(duration, end):
+    parsed = scan.Info.from_values({b"DTSTART": [b"20260210T100000Z"], b"DURATION": [duration.encode()]})
+    assert parsed.end == end
 
 
 def ics(*lines: str, end: str = "\r\n") -> bytes:

@@ -158,8 +158,10 @@ class IcsSource:
         return fetched
 
     def _key(self, digest: str, period: Period) -> str:
+        """The path read is part of the key: ``--no-prefilter`` is how a user checks the
+        pre-filter, so it must never be answered from what the pre-filter produced."""
         first, last = _window_days(period)
-        return cache_key(digest, self.name, first, last, self.owner, self.zone.key)
+        return cache_key(digest, self.name, first, last, self.owner, self.zone.key, self.prefilter)
 
 
 HEAD_BYTES = 65536
@@ -293,6 +295,10 @@ class _Scanned:
     broken: list[repair.Broken]
 
 
+_FOLDED_NAME = re.compile(rb"(?:\A|\n)[A-Za-z0-9-]+\r?\n[ \t]")
+"""A line folded inside its property name (RFC 5545 allows a fold anywhere)."""
+
+
 def _scan(raw: bytes, period: Period, prefilter: bool) -> _Scanned:
     """Mend a checked calendar and keep only what can touch the period if ``prefilter``.
 
@@ -301,6 +307,8 @@ def _scan(raw: bytes, period: Period, prefilter: bool) -> _Scanned:
     runs for that alone, so that both paths agree.
     """
     broken: list[repair.Broken] = []
+    if _FOLDED_NAME.search(raw):
+        raw = repair.unfold(raw)  # rare: the scan reads names whole (icalendar unfolds anyway)
     data = repair.repaired(raw, broken)
     filtered, _, _, newest = scan.prefilter(data, *_window_days(period))
     return _Scanned(filtered if prefilter else data, newest, broken)

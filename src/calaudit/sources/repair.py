@@ -42,22 +42,21 @@ class Broken:
 
 
 def split_lines(lines: Iterable[bytes]) -> Iterator[bytes]:
-    """The lines of ``lines`` without a UTF-8 byte-order mark before the first; when the
-    first line shows that lines end with CR alone (old Mac exports), split at every CR."""
+    """The lines of ``lines`` without a UTF-8 byte-order mark before the first; a line
+    holding a CR that ends no CRLF (old Mac exports end every line so, and some files mix
+    it with CRLF or LF lines) is split at every CR."""
     iterator = iter(lines)
     first = next(iterator, b"")
     if first.startswith(codecs.BOM_UTF8):
         first = first[len(codecs.BOM_UTF8) :]
-    if not _ends_with_cr_alone(first):
-        yield first
-        yield from iterator
-        return
     for line in itertools.chain((first,), iterator):
-        yield from (part + b"\r\n" for part in line.splitlines())
+        if line.count(b"\r") > line.endswith(b"\r\n"):
+            yield from (part + b"\r\n" for part in line.splitlines())
+        else:
+            yield line
 
 
-def _ends_with_cr_alone(line: bytes) -> bool:
-    return line.count(b"\r") > line.endswith(b"\r\n")
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 _MARKER = re.compile(rb"\n(?:(BEGIN)|END):[^\n]*", re.IGNORECASE)
@@ -85,8 +84,7 @@ def repaired(data: bytes, broken: list[Broken]) -> bytes:
     back as it is (less a UTF-8 byte-order mark), never split into lines and joined again.
     """
     body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
-    end_of_first = body.find(b"\n") + 1 or len(body)
-    if not _ends_with_cr_alone(body[:end_of_first]) and _intact(body):
+    if _LONE_CR.search(body) is None and _intact(body):
         return body
     return b"".join(balanced(split_lines(io.BytesIO(data)), broken))
 

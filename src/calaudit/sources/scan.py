@@ -28,7 +28,9 @@ _RULE_PART = re.compile(rb"(?:^|;)([A-Z-]+)=([^;]*)")
 _PLAIN_WEEKDAYS = re.compile(rb"(MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU))*")
 _PERIOD_DAYS = {b"SECONDLY": 1, b"MINUTELY": 1, b"HOURLY": 1, b"DAILY": 1, b"WEEKLY": 7, b"MONTHLY": 31, b"YEARLY": 366}
 """The longest a period of each frequency can be, in days (a sub-daily one is shorter)."""
-_DURATION_DAYS = re.compile(rb"(\d+)([WD])", re.IGNORECASE)
+_DURATION_PARTS = re.compile(rb"(\d+)([WDHMS])", re.IGNORECASE)
+_UNIT_SECONDS = {b"W": 7 * 86400, b"D": 86400, b"H": 3600, b"M": 60, b"S": 1}
+"""An iCalendar DURATION has no months: M is minutes (PT30M)."""
 _MAX_DAYS = 3_000_000
 """Longer than any date can go: a DURATION of P999999999999999999W ends at date.max."""
 KEYS = (b"UID", b"DTSTART", b"DTEND", b"DURATION", b"RRULE", b"RDATE", b"RECURRENCE-ID")
@@ -78,7 +80,8 @@ class Info:
         start = _date(_first(values, b"DTSTART"))
         end = _date(_first(values, b"DTEND"))
         if end is None and start is not None and (duration := _first(values, b"DURATION")):
-            days = sum(int(n) * (7 if unit.upper() == b"W" else 1) for n, unit in _DURATION_DAYS.findall(duration))
+            seconds = sum(int(n) * _UNIT_SECONDS[unit.upper()] for n, unit in _DURATION_PARTS.findall(duration))
+            days = -(-seconds // 86400)  # PT1000H is 42 days, not none
             end = start + timedelta(days=days + 1) if days < _MAX_DAYS else date.max
         rrules = values.get(b"RRULE", [])
         ends = [_rule_end(rule, start) for rule in rrules]
@@ -171,8 +174,7 @@ def _length(info: Info) -> timedelta:
 
 def _may_replace(info: Info, length: timedelta, first: date, last: date) -> bool:
     """Whether an override may replace an instance (``length`` days long) that touches the window."""
-    if info.this_and_future or info.recurrence is None:
-        return True
+    assert info.recurrence is not None
     return info.recurrence <= last + MARGIN and length >= (first - MARGIN) - info.recurrence
 
 
@@ -182,19 +184,25 @@ def relevant(group: Sequence[Info], first: date, last: date) -> list[bool]:
     A recurring master is kept unless its RRULE ended (UNTIL) before the window or it
     starts after it. An override is kept when its own dates touch the window (an orphan,
     or an instance moved into it), or when its series is kept and the instance it
-    replaces may touch the window (it cancels or moves that instance). An override with
-    RANGE=THISANDFUTURE, or whose RECURRENCE-ID cannot be read, is kept with its series:
-    it may move every later instance. Other events are kept when their dates touch it.
-    Two years of a weekly series' moved instances are mostly far from the month audited.
+    replaces may touch the window (it cancels or moves that instance); overrides of the
+    same day are kept or dropped together (the newest SEQUENCE of them wins). A group with
+    a RANGE=THISANDFUTURE override, or an override whose RECURRENCE-ID cannot be read, is
+    kept whole: it may move any later instance, into the window or out of it. Other events
+    are kept when their dates touch it. Two years of a weekly series' moved instances are
+    mostly far from the month audited.
     """
+    overrides = [i for i in group if i.override]
+    if any(i.this_and_future or i.recurrence is None for i in overrides):
+        return [True] * len(group)
     masters = [i for i in group if i.recurring and not i.override]
     series_kept = any(_series_may_reach(i, first, last) for i in masters)
     length = max((_length(i) for i in masters), default=timedelta(0))
+    replaced = {i.recurrence for i in overrides if series_kept and _may_replace(i, length, first, last)}
+    replaced |= {i.recurrence for i in overrides if _touches(i, first, last)}
     decisions = []
     for info in group:
         if info.override:
-            replaces = series_kept and _may_replace(info, length, first, last)
-            decisions.append(replaces or _touches(info, first, last))
+            decisions.append(info.recurrence in replaced)
         elif info.recurring:
             decisions.append(_series_may_reach(info, first, last))
         else:

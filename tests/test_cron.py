@@ -455,3 +455,54 @@ def test_schedule_run_as_a_module_without_a_script_on_the_path_uses_python_dash_
 
     command = scheduled_command(sys.executable, "-m", "calaudit", rules=rules_file(tmp_path, 25))
     assert command == f"{sys.executable} -m calaudit"
+
+
+def script(path: Path) -> Path:
+    """An executable file at ``path`` (what pip installs as the calaudit script)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("#!/bin/sh\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_schedule_names_the_calaudit_script_it_was_started_as_with_links_resolved(tmp_path, monkeypatch):
+    installed = script(tmp_path / "venv" / "bin" / "calaudit")
+    started_as = tmp_path / "bin" / "calaudit"
+    started_as.parent.mkdir()
+    started_as.symlink_to(installed)
+    script(tmp_path / "other" / "calaudit")  # another install on the PATH does not win
+    monkeypatch.setenv("PATH", str(tmp_path / "other"))
+    monkeypatch.setattr("sys.argv", [str(started_as), "schedule"])
+    assert scheduled_run.executable() == str(installed.resolve())
+
+
+@pytest.mark.parametrize("started_as", ["pytest", "gone/calaudit"], ids=["another-program", "a-calaudit-since-removed"])
+def test_schedule_started_otherwise_names_the_calaudit_on_the_path(tmp_path, monkeypatch, started_as):
+    installed = script(tmp_path / "venv" / "bin" / "calaudit")
+    (tmp_path / "path").mkdir()
+    (tmp_path / "path" / "calaudit").symlink_to(installed)
+    script(tmp_path / "pytest")
+    monkeypatch.setenv("PATH", str(tmp_path / "path"))
+    monkeypatch.setattr("sys.argv", [str(tmp_path / started_as)])
+    assert scheduled_run.executable() == str(installed.resolve())
+
+
+def test_schedule_without_a_calaudit_script_runs_this_python_with_dash_m_quoted(tmp_path, monkeypatch):
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr("sys.argv", [str(script(tmp_path / "pytest"))])
+    monkeypatch.setattr("sys.executable", "/opt/Python 3/bin/python3")
+    assert scheduled_run.executable() == "'/opt/Python 3/bin/python3' -m calaudit"
+
+
+def test_a_failed_run_returns_the_period_and_recipients_it_was_for(tmp_path):
+    from calaudit.env import Env
+    from calaudit.errors import SourceError
+    from calaudit.pipeline import Inputs
+
+    rules = rules_file(tmp_path, free_port(), calendar="missing.ics")
+    env = Env(tmp_path / "config", tmp_path / "cache", tmp_path / "data", tmp_path, smtp_password=PASSWORD)
+    outcome = scheduled_run.run(Inputs(rules=rules, period="2026-03"), env)
+    assert (outcome.period, outcome.recipients, outcome.status) == ("2026-03", ("cto@weave.example",), "failed")
+    assert isinstance(outcome.error, SourceError) and "calendar file not found" in str(outcome.error)
+    assert outcome.alert_error is None

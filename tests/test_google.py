@@ -6,7 +6,7 @@ import json
 import os
 import stat
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from calaudit.cli import main
+from calaudit.models import Attendee, Event, Response
 from calaudit.period import parse_period
 from calaudit.sources.google import PAGE_SIZE, GoogleSettings, GoogleSource
 from tests.google_server import GOOD_REFRESH, REVOKED_REFRESH, FakeGoogle, google_events
@@ -414,3 +415,146 @@ def test_an_instance_moved_onto_another_is_its_own_occurrence_and_counts_once_ac
     # Overlap split: the two Mar 2 occurrences share 10:00-11:00 (0.5 h each), Mar 16 is 1 h.
     assert sales == [(2.0, 3)]
     assert both["categories"] == google["categories"]
+
+
+NY = ZoneInfo("America/New_York")
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def settings_for(tmp_path: Path, server: FakeGoogle) -> GoogleSettings:
+    return GoogleSettings(token_file(tmp_path), api_endpoint=server.api_endpoint, token_uri=server.token_uri)
+
+
+def fetch_march(tmp_path: Path, server: FakeGoogle) -> list[Event]:
+    source = GoogleSource("primary", settings_for(tmp_path, server), {"CTO@weave.example"}, NY)
+    return source.fetch(parse_period("2026-03", NY, NOW)).events
+
+
+# events.list items with every field the audit reads, and items with none of the optional ones.
+SERIES_INSTANCE = {
+    "id": "series1_20260304T140000Z",
+    "iCalUID": "series1@acme.example",
+    "status": "tentative",
+    "summary": "  Pipeline review  ",
+    "description": "Q2 deals",
+    "location": "Room 4",
+    "start": {"dateTime": "2026-03-05T09:00:00-05:00"},
+    "end": {"dateTime": "2026-03-05T10:30:00-05:00"},
+    "transparency": "transparent",
+    "eventType": "focusTime",
+    "recurringEventId": "series1",
+    "originalStartTime": {"dateTime": "2026-03-04T14:00:00Z"},
+    "organizer": {"email": "Ana@Acme.Example"},
+    "attendees": [
+        {"email": "Ana@Acme.Example", "responseStatus": "accepted"},
+        {"email": "Room-4@Resource.Example", "resource": True, "responseStatus": "accepted"},
+        {"displayName": "Dial-in"},
+        {"email": "chief@weave.example", "self": True, "responseStatus": "declined"},
+    ],
+}
+BARE = {"id": "bare-1", "start": {"dateTime": "2026-03-10T09:00:00"}, "end": {"dateTime": "2026-03-10T10:00:00"}}
+IN_ITS_OWN_ZONE = {
+    "id": "berlin-1",
+    "iCalUID": "berlin@weave.example",
+    "status": "cancelled",
+    "summary": "Offsite call",
+    "start": {"dateTime": "2026-03-11T15:00:00", "timeZone": "Europe/Berlin"},
+    "end": {"dateTime": "2026-03-11T16:00:00", "timeZone": "Europe/Berlin"},
+    "organizer": {"email": "chief@weave.example", "self": True},
+    "originalStartTime": {"dateTime": "2026-03-11T15:00:00+01:00"},
+}
+ALL_DAY_INSTANCE = {
+    "id": "ooo_20260316",
+    "iCalUID": "ooo@weave.example",
+    "summary": "Offsite",
+    "start": {"date": "2026-03-16"},
+    "end": {"date": "2026-03-18"},
+    "eventType": "outOfOffice",
+    "recurringEventId": "ooo",
+    "originalStartTime": {"date": "2026-03-16"},
+    "attendees": [{"email": "CTO@Weave.Example", "responseStatus": "tentative"}],
+}
+NO_IDS = {
+    "summary": "Lunch",
+    "start": {"dateTime": "2026-03-20T12:00:00-04:00"},
+    "end": {"dateTime": "2026-03-20T13:00:00-04:00"},
+    "organizer": {"displayName": "Team"},
+    "attendees": [{"email": "cto@weave.example"}],
+    "recurringEventId": "lunch",
+}
+
+
+def test_each_field_of_a_google_event_becomes_the_event_field_rules_and_audit_read(tmp_path):
+    items = [SERIES_INSTANCE, BARE, IN_ITS_OWN_ZONE, ALL_DAY_INSTANCE, NO_IDS]
+    with FakeGoogle({"primary": ("CTO", items)}) as server:
+        events = fetch_march(tmp_path, server)
+    assert events == [
+        Event(
+            uid="series1@acme.example",
+            title="Pipeline review",
+            start=datetime(2026, 3, 5, 9, tzinfo=NY),
+            end=datetime(2026, 3, 5, 10, 30, tzinfo=NY),
+            calendar="CTO",
+            description="Q2 deals",
+            location="Room 4",
+            organizer="ana@acme.example",
+            # The dial-in has no address; the signed-in user is "self" under an alias.
+            attendees=(
+                Attendee("ana@acme.example"),
+                Attendee("room-4@resource.example", is_resource=True),
+                Attendee("chief@weave.example"),
+            ),
+            tentative=True,
+            transparent=True,
+            response=Response.DECLINED,
+            recurring=True,
+            event_type="focusTime",
+            recurrence_id=datetime(2026, 3, 4, 14, tzinfo=UTC),
+        ),
+        # Only an id: "(no title)", and times without offset or zone are in the reporting zone.
+        Event(
+            uid="bare-1",
+            title="(no title)",
+            start=datetime(2026, 3, 10, 9, tzinfo=NY),
+            end=datetime(2026, 3, 10, 10, tzinfo=NY),
+            calendar="CTO",
+        ),
+        # The owner organizes it (self: true): accepted. An original start without a series is no instance.
+        Event(
+            uid="berlin@weave.example",
+            title="Offsite call",
+            start=datetime(2026, 3, 11, 15, tzinfo=BERLIN),
+            end=datetime(2026, 3, 11, 16, tzinfo=BERLIN),
+            calendar="CTO",
+            organizer="chief@weave.example",
+            cancelled=True,
+            response=Response.ACCEPTED,
+        ),
+        # The owner's address (any case) answered tentative; days 16 and 17 March.
+        Event(
+            uid="ooo@weave.example",
+            title="Offsite",
+            start=datetime(2026, 3, 16, tzinfo=NY),
+            end=datetime(2026, 3, 18, tzinfo=NY),
+            calendar="CTO",
+            all_day=True,
+            start_date=date(2026, 3, 16),
+            end_date=date(2026, 3, 18),
+            attendees=(Attendee("cto@weave.example"),),
+            response=Response.TENTATIVE,
+            recurring=True,
+            event_type="outOfOffice",
+            recurrence_id=datetime(2026, 3, 16, tzinfo=NY),
+        ),
+        # No ids at all, an organizer without address, an answer not given, an instance without original start.
+        Event(
+            uid="",
+            title="Lunch",
+            start=datetime(2026, 3, 20, 12, tzinfo=NY),
+            end=datetime(2026, 3, 20, 13, tzinfo=NY),
+            calendar="CTO",
+            attendees=(Attendee("cto@weave.example"),),
+            response=Response.NEEDS_ACTION,
+            recurring=True,
+        ),
+    ]

@@ -14,9 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from calaudit.cli import main
+from calaudit.errors import SourceError
 from calaudit.models import Attendee, Event, Response
 from calaudit.period import parse_period
-from calaudit.sources.google import PAGE_SIZE, GoogleSettings, GoogleSource
+from calaudit.sources.google import PAGE_SIZE, CalendarInfo, GoogleSettings, GoogleSource, list_calendars
 from tests.google_server import GOOD_REFRESH, REVOKED_REFRESH, FakeGoogle, google_events
 from tests.helpers import ICS, NOW, RULES
 
@@ -558,3 +559,117 @@ def test_each_field_of_a_google_event_becomes_the_event_field_rules_and_audit_re
             recurring=True,
         ),
     ]
+
+
+PERMISSION = b'{"error": {"code": 403, "message": "The caller does not have permission"}}'
+LONG_MESSAGE = "Invalid timeMin: " + "9" * 300
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        ((403, "Forbidden", PERMISSION), "The caller does not have permission"),
+        ((404, "Not Found", b""), "Not Found"),  # no body: the status line's reason
+        ((404, "", b"calendar gone"), "calendar gone"),  # no reason phrase: the body
+        # The first 200 characters: 17 of "Invalid timeMin: " and 183 nines.
+        (
+            (400, "Bad Request", json.dumps({"error": {"message": LONG_MESSAGE}}).encode()),
+            "Invalid timeMin: " + "9" * 183,
+        ),
+    ],
+    ids=["json-message", "reason-phrase", "text-body", "long-message"],
+)
+def test_an_api_error_is_one_line_naming_the_calendar_the_status_and_the_reason(tmp_path, answer, reason):
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        server.fail = answer
+        with pytest.raises(SourceError) as info:
+            fetch_march(tmp_path, server)
+    assert str(info.value) == f"google:primary: Google Calendar API error {answer[0]}: {reason}"
+
+
+def test_an_api_error_while_listing_calendars_names_the_calendar_list(tmp_path):
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        server.fail = (403, "Forbidden", PERMISSION)
+        with pytest.raises(SourceError) as info:
+            list_calendars(settings_for(tmp_path, server))
+    assert str(info.value) == "calendarList: Google Calendar API error 403: The caller does not have permission"
+
+
+FIX = "calaudit auth google --client-secrets client_secret.json"
+
+
+@pytest.mark.parametrize(
+    ("answer", "shown"),
+    [
+        ((400, b"Proxy error, upstream unreachable"), "Proxy error"),  # up to the first comma
+        # At most 120 characters: 20 of "Service unavailable " and 100 z.
+        ((400, b"Service unavailable " + b"z" * 110), "Service unavailable " + "z" * 100),
+    ],
+    ids=["first-part", "at-most-120"],
+)
+def test_a_failed_refresh_names_the_token_endpoint_s_answer_and_the_fix(tmp_path, answer, shown):
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        server.token_failure = answer
+        with pytest.raises(SourceError) as info:
+            fetch_march(tmp_path, server)
+    assert str(info.value) == f"Google sign-in could not be refreshed ({shown}); sign in again: {FIX}"
+
+
+def test_a_revoked_sign_in_names_the_token_file_testing_mode_and_the_fix(tmp_path):
+    token = token_file(tmp_path, refresh=REVOKED_REFRESH)
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        settings = GoogleSettings(token, api_endpoint=server.api_endpoint, token_uri=server.token_uri)
+        with pytest.raises(SourceError) as info:
+            list_calendars(settings)
+    assert str(info.value) == (
+        f"Google sign-in in {token} has expired or been revoked (invalid_grant); an OAuth app in 'Testing' mode "
+        f"expires sign-ins after 7 days (publish it, see README), or access was revoked. Sign in again: {FIX}"
+    )
+
+
+def test_the_calendar_list_asks_for_250_calendars_a_request(tmp_path):
+    # 260 calendars: two requests (250 + 10) at the API's largest page; the default page (100) needs three.
+    with FakeGoogle({}) as server:
+        server.calendar_list = [
+            {"id": f"team{n}@group.example", "summary": f"Team {n}", "accessRole": "reader"} for n in range(260)
+        ]
+        calendars = list_calendars(settings_for(tmp_path, server))
+    assert len(calendars) == 260
+    assert calendars[259] == CalendarInfo("team259@group.example", "Team 259", "reader", False)
+    assert [path for _, path in server.log].count("/calendar/v3/users/me/calendarList") == 2
+
+
+def test_a_calendar_without_a_name_or_role_is_listed_by_its_id(tmp_path):
+    with FakeGoogle({}) as server:
+        server.calendar_list = [
+            {"id": "cto@weave.example", "summary": "CTO", "accessRole": "owner", "primary": True},
+            {"id": "bare@group.example"},
+        ]
+        calendars = list_calendars(settings_for(tmp_path, server))
+    assert calendars == [
+        CalendarInfo("cto@weave.example", "CTO", "owner", True),
+        CalendarInfo("bare@group.example", "bare@group.example", "", False),
+    ]
+
+
+def test_a_calendar_list_page_without_items_lists_no_calendars(tmp_path):
+    with FakeGoogle({}) as server:
+        server.calendar_list = []
+        assert list_calendars(settings_for(tmp_path, server)) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="str() of google-auth's RefreshError is its args tuple: the line shows \"(('invalid_client: ...'); \"",
+)
+def test_a_refresh_refused_with_a_json_error_names_the_error_and_its_description(tmp_path):
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        server.token_failure = (
+            401,
+            b'{"error": "invalid_client", "error_description": "The OAuth client was not found."}',
+        )
+        with pytest.raises(SourceError) as info:
+            fetch_march(tmp_path, server)
+    assert str(info.value) == (
+        f"Google sign-in could not be refreshed (invalid_client: The OAuth client was not found.); sign in again: {FIX}"
+    )

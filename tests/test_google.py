@@ -475,6 +475,15 @@ ALL_DAY_INSTANCE = {
     "originalStartTime": {"date": "2026-03-16"},
     "attendees": [{"email": "CTO@Weave.Example", "responseStatus": "tentative"}],
 }
+MOVED_INSTANCE = {
+    "id": "standup_20260324",
+    "summary": "Standup",
+    "start": {"dateTime": "2026-03-25T09:00:00-04:00"},
+    "end": {"dateTime": "2026-03-25T09:15:00-04:00"},
+    "recurringEventId": "standup",
+    "originalStartTime": {"dateTime": "2026-03-24T09:00:00"},
+    "organizer": {"email": "CTO@Weave.Example"},
+}
 NO_IDS = {
     "summary": "Lunch",
     "start": {"dateTime": "2026-03-20T12:00:00-04:00"},
@@ -486,7 +495,7 @@ NO_IDS = {
 
 
 def test_each_field_of_a_google_event_becomes_the_event_field_rules_and_audit_read(tmp_path):
-    items = [SERIES_INSTANCE, BARE, IN_ITS_OWN_ZONE, ALL_DAY_INSTANCE, NO_IDS]
+    items = [SERIES_INSTANCE, BARE, IN_ITS_OWN_ZONE, ALL_DAY_INSTANCE, NO_IDS, MOVED_INSTANCE]
     with FakeGoogle({"primary": ("CTO", items)}) as server:
         events = fetch_march(tmp_path, server)
     assert events == [
@@ -557,6 +566,18 @@ def test_each_field_of_a_google_event_becomes_the_event_field_rules_and_audit_re
             attendees=(Attendee("cto@weave.example"),),
             response=Response.NEEDS_ACTION,
             recurring=True,
+        ),
+        # Moved from the 24th; the owner's address (not self: true) organizes it: accepted.
+        Event(
+            uid="standup_20260324",
+            title="Standup",
+            start=datetime(2026, 3, 25, 9, tzinfo=NY),
+            end=datetime(2026, 3, 25, 9, 15, tzinfo=NY),
+            calendar="CTO",
+            organizer="cto@weave.example",
+            response=Response.ACCEPTED,
+            recurring=True,
+            recurrence_id=datetime(2026, 3, 24, 9, tzinfo=NY),
         ),
     ]
 
@@ -673,3 +694,34 @@ def test_a_refresh_refused_with_a_json_error_names_the_error_and_its_description
     assert str(info.value) == (
         f"Google sign-in could not be refreshed (invalid_client: The OAuth client was not found.); sign in again: {FIX}"
     )
+
+
+@pytest.fixture
+def tokyo_machine(monkeypatch):
+    """The machine's local zone is Asia/Tokyo (UTC+9), for code that must not depend on it."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("expiry", "first_request"),
+    [
+        ((datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ"), ("POST", "/token")),
+        # Without an offset the expiry is UTC (as google-auth writes it), not the machine's time: 3 hours left.
+        (
+            (datetime.now(UTC) + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%S"),
+            ("GET", "/calendar/v3/users/me/calendarList"),
+        ),
+    ],
+    ids=["expired-2h-ago", "naive-utc-3h-left"],
+)
+def test_the_token_expiry_is_read_as_utc_whatever_the_machine_zone(tmp_path, tokyo_machine, expiry, first_request):
+    token = tmp_path / "google-token.json"
+    token.write_text(json.dumps({"refresh_token": GOOD_REFRESH, "token": "fresh", "expiry": expiry}))
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        server.access_tokens.add("fresh")
+        list_calendars(GoogleSettings(token, api_endpoint=server.api_endpoint, token_uri=server.token_uri))
+    assert server.log[0] == first_request

@@ -2,7 +2,8 @@
 
 It serves calendarList.list and events.list (time-range filtering, pagination that needs
 nextPageToken in the fields mask, optional 429s first (with Retry-After if set), 401 for
-unknown access tokens, or any error answer it is given)
+unknown access tokens, or any error answer it is given; a page leaves out an empty
+'items' and a calendar without a name leaves out 'summary', as both are optional)
 and an OAuth token endpoint (refresh_token and jwt-bearer grants; invalid_grant for a
 revoked refresh token, or any error answer it is given). Its events are made from .ics fixtures by an independent
 conversion, the way Google presents them: singleEvents expanded, cancelled instances
@@ -130,6 +131,8 @@ class FakeGoogle:
         """Answer every authorized API GET with this status, reason phrase and body."""
         self.token_failure: tuple[int, bytes] | None = None
         """Answer every token request with this status and body."""
+        self.token_forms: list[dict[str, str]] = []
+        """The form of every token request, in arrival order."""
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -150,6 +153,7 @@ class FakeGoogle:
                 length = int(self.headers.get("Content-Length", 0))
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 server.log.append(("POST", self.path))
+                server.token_forms.append(form)
                 if server.token_failure:
                     status, text = server.token_failure
                     self.send_response(status)
@@ -220,7 +224,8 @@ class FakeGoogle:
                     ]
                 offset = int(query.get("pageToken", 0))
                 size = min(int(query.get("maxResults", 100)), server.calendar_page_size)
-                body: dict = {"items": items[offset : offset + size]} if items[offset : offset + size] else {}
+                page = items[offset : offset + size]
+                body: dict = {"items": page} if page else {}
                 if offset + size < len(items) and "nextPageToken" in query.get("fields", "nextPageToken"):
                     body["nextPageToken"] = str(offset + size)
                 self._json(200, body)
@@ -242,7 +247,8 @@ class FakeGoogle:
                     self.wfile.write(b'HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{"items": [')
                     return
                 size = min(int(query.get("maxResults", 250)), server.page_size)
-                body: dict = {"summary": name, "items": chosen[offset : offset + size]}
+                page = chosen[offset : offset + size]
+                body: dict = ({"summary": name} if name else {}) | ({"items": page} if page else {})
                 if offset + size < len(chosen) and "nextPageToken" in query.get("fields", "nextPageToken"):
                     body["nextPageToken"] = str(offset + size)
                 self._json(200, body)

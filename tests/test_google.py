@@ -725,3 +725,128 @@ def test_the_token_expiry_is_read_as_utc_whatever_the_machine_zone(tmp_path, tok
         server.access_tokens.add("fresh")
         list_calendars(GoogleSettings(token, api_endpoint=server.api_endpoint, token_uri=server.token_uri))
     assert server.log[0] == first_request
+
+
+def service_account_key(path: Path, token_uri: str) -> Path:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    path.write_text(json.dumps({
+        "type": "service_account", "project_id": "p", "private_key_id": "k1", "private_key": pem.decode(),
+        "client_email": "calaudit@p.iam.gserviceaccount.com", "client_id": "1", "token_uri": token_uri,
+    }))  # fmt: skip
+    return path
+
+
+def jwt_claims(assertion: str) -> dict:
+    import base64
+
+    payload = assertion.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def test_a_service_account_asks_for_read_only_access_as_the_subject_at_the_configured_token_endpoint(tmp_path):
+    from tests.smtp import free_port
+
+    # The key file names a token endpoint where nothing listens: the one in rules.yaml wins.
+    key = service_account_key(tmp_path / "service-account.json", f"http://127.0.0.1:{free_port()}/token")
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        settings = GoogleSettings(
+            tmp_path / "unused-token.json", service_account_file=key, subject="cto@weave.example",
+            api_endpoint=server.api_endpoint, token_uri=server.token_uri,
+        )  # fmt: skip
+        assert [c.id for c in list_calendars(settings)] == ["primary"]
+    [form] = server.token_forms
+    claims = jwt_claims(form["assertion"])
+    assert claims["scope"] == "https://www.googleapis.com/auth/calendar.readonly"
+    assert claims["sub"] == "cto@weave.example"
+
+
+def test_an_unreadable_service_account_key_is_one_line_naming_the_file(tmp_path):
+    missing = tmp_path / "service-account.json"
+    with pytest.raises(SourceError) as info:
+        list_calendars(GoogleSettings(tmp_path / "token.json", service_account_file=missing))
+    assert str(info.value) == (
+        f"{missing}: cannot read the service account key: [Errno 2] No such file or directory: '{missing}'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (None, "no Google sign-in at {path}"),
+        ("not json", "{path}: unreadable Google token (JSONDecodeError)"),
+        ('{"client_id": "calaudit.apps.googleusercontent.com"}', "{path}: the Google token holds no refresh token"),
+        ('["good-refresh-token"]', "{path}: the Google token holds no refresh token"),
+    ],
+    ids=["missing", "not-json", "no-token", "not-a-mapping"],
+)
+def test_a_token_file_that_cannot_sign_in_says_so_and_how_to_sign_in(tmp_path, content, problem):
+    path = tmp_path / "google-token.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(SourceError) as info:
+        list_calendars(GoogleSettings(path))
+    assert str(info.value) == f"{problem.format(path=path)}; run: {FIX}"
+
+
+def test_an_access_token_alone_is_used_while_it_is_valid(tmp_path):
+    path = tmp_path / "google-token.json"
+    path.write_text(json.dumps({"token": "fresh", "expiry": "2099-01-01T00:00:00Z"}))
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        server.access_tokens.add("fresh")
+        settings = GoogleSettings(path, api_endpoint=server.api_endpoint, token_uri=server.token_uri)
+        assert [c.id for c in list_calendars(settings)] == ["primary"]
+    assert server.log == [("GET", "/calendar/v3/users/me/calendarList")]
+
+
+def test_a_refresh_sends_the_oauth_client_and_asks_for_read_only_access(tmp_path):
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        list_calendars(settings_for(tmp_path, server))
+    [form] = server.token_forms
+    assert form == {
+        "grant_type": "refresh_token",
+        "refresh_token": GOOD_REFRESH,
+        "client_id": "calaudit.apps.googleusercontent.com",
+        "client_secret": CLIENT_SECRET,
+        "scope": "https://www.googleapis.com/auth/calendar.readonly",
+    }
+
+
+def test_each_page_of_events_is_reported_as_progress(tmp_path):
+    # Five events, three a page: two pages, and no total known in advance.
+    items = [{**BARE, "id": f"e{n}"} for n in range(5)]
+    calls = []
+    with FakeGoogle({"primary": ("CTO", items)}, page_size=3) as server:
+        source = GoogleSource("primary", settings_for(tmp_path, server), set(), NY)
+        source.fetch(parse_period("2026-03", NY, NOW), progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 0), (2, 0)]
+
+
+def test_a_calendar_without_a_name_is_named_by_its_id_and_one_without_events_has_none(tmp_path):
+    calendars = {"team@group.example": ("", [BARE]), "primary": ("CTO", [])}
+    with FakeGoogle(calendars) as server:
+        settings = settings_for(tmp_path, server)
+        period = parse_period("2026-03", NY, NOW)
+        unnamed = GoogleSource("team@group.example", settings, set(), NY).fetch(period).events
+        empty = GoogleSource("primary", settings, set(), NY).fetch(period).events
+    assert [e.calendar for e in unnamed] == ["team@group.example"]
+    assert empty == []
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "base"),
+    [
+        (None, "https://www.googleapis.com/calendar/v3/"),
+        ("http://127.0.0.1:9/proxyX", "http://127.0.0.1:9/proxyX/"),
+        ("http://127.0.0.1:9/proxyX/", "http://127.0.0.1:9/proxyX/"),
+    ],
+    ids=["google", "without-slash", "with-slash"],
+)
+def test_requests_go_to_google_or_to_the_api_endpoint_as_given(tmp_path, endpoint, base):
+    from calaudit.sources import google
+
+    service = google._service(google._Credentials(GoogleSettings(token_file(tmp_path), api_endpoint=endpoint)))
+    assert service._baseUrl == base

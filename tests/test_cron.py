@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import stat
 import threading
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -13,8 +15,10 @@ from click.testing import CliRunner
 
 from calaudit import cron as scheduled_run
 from calaudit.cli import main
-from calaudit.errors import BusyError
-from calaudit.history import History
+from calaudit.env import Env
+from calaudit.errors import BusyError, SourceError
+from calaudit.history import History, Run
+from calaudit.pipeline import Inputs
 from tests.helpers import ICS, RULES
 from tests.smtp import PASSWORD, USER, SmtpServer, free_port, serving
 
@@ -407,10 +411,6 @@ def test_partially_refused_recipients_exit_4_and_name_the_refused_address(tmp_pa
 
 def test_cron_without_a_period_reports_last_month_in_the_rules_zone(tmp_path):
     # 1 April 02:00 UTC is still 31 March in New York (the rules' zone): last month is February.
-    from datetime import UTC, datetime
-
-    from calaudit.env import Env
-
     at = datetime(2026, 4, 1, 2, tzinfo=UTC)
     clock = Env(tmp_path / "c", tmp_path / "k", tmp_path / "d", tmp_path, lambda: at, smtp_password=PASSWORD)
     with SmtpServer() as server:
@@ -495,14 +495,32 @@ def test_schedule_without_a_calaudit_script_runs_this_python_with_dash_m_quoted(
     assert scheduled_run.executable() == "'/opt/Python 3/bin/python3' -m calaudit"
 
 
-def test_a_failed_run_returns_the_period_and_recipients_it_was_for(tmp_path):
-    from calaudit.env import Env
-    from calaudit.errors import SourceError
-    from calaudit.pipeline import Inputs
+RUN_AT = datetime(2026, 4, 1, 7, tzinfo=UTC)
 
+
+def run_env(tmp_path: Path) -> Env:
+    return Env(tmp_path / "config", tmp_path / "cache", tmp_path / "data", tmp_path, lambda: RUN_AT, PASSWORD)
+
+
+def test_a_failed_run_returns_and_records_the_period_recipients_rules_version_and_error(tmp_path):
     rules = rules_file(tmp_path, free_port(), calendar="missing.ics")
-    env = Env(tmp_path / "config", tmp_path / "cache", tmp_path / "data", tmp_path, smtp_password=PASSWORD)
+    env = run_env(tmp_path)
     outcome = scheduled_run.run(Inputs(rules=rules, period="2026-03"), env)
     assert (outcome.period, outcome.recipients, outcome.status) == ("2026-03", ("cto@weave.example",), "failed")
-    assert isinstance(outcome.error, SourceError) and "calendar file not found" in str(outcome.error)
+    missing = f"{ICS / 'missing.ics'}: calendar file not found; check the path"
+    assert isinstance(outcome.error, SourceError) and str(outcome.error) == missing
     assert outcome.alert_error is None
+    digest = hashlib.sha256(rules.read_bytes()).hexdigest()
+    assert History(env.data_dir).runs() == [
+        Run("2026-03", RUN_AT, "failed", ("cto@weave.example",), digest, {}, missing)
+    ]
+
+
+def test_a_run_sends_a_period_once_unless_forced(tmp_path):
+    env = run_env(tmp_path)
+    with SmtpServer() as server:
+        inputs = Inputs(rules=rules_file(tmp_path, server.port), period="2026-03")
+        statuses = [scheduled_run.run(inputs, env).status for _ in range(2)]
+        statuses.append(scheduled_run.run(inputs, env, force=True).status)
+    assert statuses == ["sent", "already_sent", "sent"]
+    assert len(server.inbox.messages) == 2

@@ -792,14 +792,19 @@ def test_a_token_file_that_cannot_sign_in_says_so_and_how_to_sign_in(tmp_path, c
     assert str(info.value) == f"{problem.format(path=path)}; run: {FIX}"
 
 
-def test_an_access_token_alone_is_used_while_it_is_valid(tmp_path):
+def test_an_access_token_alone_is_used_while_it_is_valid_and_the_file_left_alone(tmp_path):
     path = tmp_path / "google-token.json"
     path.write_text(json.dumps({"token": "fresh", "expiry": "2099-01-01T00:00:00Z"}))
+    before = path.read_bytes()
     with FakeGoogle({"primary": ("CTO", [])}) as server:
         server.access_tokens.add("fresh")
         settings = GoogleSettings(path, api_endpoint=server.api_endpoint, token_uri=server.token_uri)
         assert [c.id for c in list_calendars(settings)] == ["primary"]
     assert server.log == [("GET", "/calendar/v3/users/me/calendarList")]
+    assert path.read_bytes() == before
+
+
+READ_ONLY = "https://www.googleapis.com/auth/calendar.readonly"
 
 
 def test_a_refresh_sends_the_oauth_client_and_asks_for_read_only_access(tmp_path):
@@ -811,8 +816,17 @@ def test_a_refresh_sends_the_oauth_client_and_asks_for_read_only_access(tmp_path
         "refresh_token": GOOD_REFRESH,
         "client_id": "calaudit.apps.googleusercontent.com",
         "client_secret": CLIENT_SECRET,
-        "scope": "https://www.googleapis.com/auth/calendar.readonly",
+        "scope": READ_ONLY,
     }
+
+
+def test_a_refresh_token_without_an_oauth_client_sends_none(tmp_path):
+    # A Google-compatible token endpoint may not need the client: empty values, which the form leaves out.
+    path = tmp_path / "bare-token.json"
+    path.write_text(json.dumps({"refresh_token": GOOD_REFRESH}))
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        list_calendars(GoogleSettings(path, api_endpoint=server.api_endpoint, token_uri=server.token_uri))
+    assert server.token_forms == [{"grant_type": "refresh_token", "refresh_token": GOOD_REFRESH, "scope": READ_ONLY}]
 
 
 def test_each_page_of_events_is_reported_as_progress(tmp_path):

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from calaudit import cron as scheduled_run
 from calaudit.cli import main
 from calaudit.env import Env
-from calaudit.errors import BusyError, SourceError
+from calaudit.errors import BusyError, DeliveryError, SourceError
 from calaudit.history import History, Run
 from calaudit.pipeline import Inputs
 from tests.helpers import ICS, RULES
@@ -524,3 +524,10 @@ def test_a_run_sends_a_period_once_unless_forced(tmp_path):
         statuses.append(scheduled_run.run(inputs, env, force=True).status)
     assert statuses == ["sent", "already_sent", "sent"]
     assert len(server.inbox.messages) == 2
+
+
+def test_a_run_whose_mail_fails_returns_the_period_and_the_delivery_error(tmp_path):
+    port = free_port()
+    outcome = scheduled_run.run(Inputs(rules=rules_file(tmp_path, port), period="2026-03"), run_env(tmp_path))
+    assert (outcome.period, outcome.recipients, outcome.status) == ("2026-03", ("cto@weave.example",), "failed")
+    assert isinstance(outcome.error, DeliveryError) and f"cannot send mail via 127.0.0.1:{port}" in str(outcome.error)

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from calaudit import cron as scheduled_run
 from calaudit.cli import main
 from calaudit.env import Env
-from calaudit.errors import BusyError, DeliveryError, SourceError
+from calaudit.errors import BusyError, DeliveryError, OutputError, SourceError
 from calaudit.history import History, Run
 from calaudit.pipeline import Inputs
 from tests.helpers import ICS, RULES
@@ -531,3 +531,24 @@ def test_a_run_whose_mail_fails_returns_the_period_and_the_delivery_error(tmp_pa
     outcome = scheduled_run.run(Inputs(rules=rules_file(tmp_path, port), period="2026-03"), run_env(tmp_path))
     assert (outcome.period, outcome.recipients, outcome.status) == ("2026-03", ("cto@weave.example",), "failed")
     assert isinstance(outcome.error, DeliveryError) and f"cannot send mail via 127.0.0.1:{port}" in str(outcome.error)
+
+
+def test_a_history_that_refuses_the_attempt_sends_no_report_but_the_failure_notice(tmp_path):
+    import sqlite3
+
+    env = run_env(tmp_path)
+    env.data_dir.mkdir()
+    with sqlite3.connect(env.data_dir / "history.sqlite") as db:
+        db.execute(
+            "CREATE TABLE runs (period TEXT, finished_at TEXT, status TEXT, recipients TEXT, rules_digest TEXT, "
+            "hours TEXT, message TEXT, message_id TEXT NOT NULL DEFAULT '')"
+        )
+        db.execute("CREATE TRIGGER refuse BEFORE INSERT ON runs BEGIN SELECT RAISE(ABORT, 'disk quota exceeded'); END")
+    db.close()
+    with SmtpServer() as server:
+        rules = rules_file(tmp_path, server.port, extra="  alert_on_failure: true\n")
+        outcome = scheduled_run.run(Inputs(rules=rules, period="2026-03"), env)
+    assert (outcome.period, outcome.status, outcome.alert_error) == ("2026-03", "failed", None)
+    assert isinstance(outcome.error, OutputError) and "disk quota exceeded" in str(outcome.error)
+    [(_, notice)] = server.inbox.messages
+    assert str(notice["Subject"]) == "calaudit: the 2026-03 report was not sent"

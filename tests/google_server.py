@@ -2,9 +2,10 @@
 
 It serves calendarList.list and events.list (time-range filtering, pagination that needs
 nextPageToken in the fields mask, optional 429s first (with Retry-After if set), 401 for
-unknown access tokens)
+unknown access tokens, or any error answer it is given; a page leaves out an empty
+'items' and a calendar without a name leaves out 'summary', as both are optional)
 and an OAuth token endpoint (refresh_token and jwt-bearer grants; invalid_grant for a
-revoked refresh token). Its events are made from .ics fixtures by an independent
+revoked refresh token, or any error answer it is given). Its events are made from .ics fixtures by an independent
 conversion, the way Google presents them: singleEvents expanded, cancelled instances
 left out, the signed-in user's own attendee entry marked self: true under an alias.
 """
@@ -103,7 +104,8 @@ def _start_of(item: dict, which: str) -> datetime:
     value = item[which]
     if "date" in value:
         return datetime.combine(date.fromisoformat(value["date"]), datetime.min.time(), tzinfo=NY)
-    return datetime.fromisoformat(value["dateTime"])
+    moment = datetime.fromisoformat(value["dateTime"])
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(value.get("timeZone", "America/New_York")))
 
 
 class FakeGoogle:
@@ -119,6 +121,18 @@ class FakeGoogle:
         self.break_page: int | None = None
         """Drop the connection instead of answering the page at this offset."""
         self.log: list[tuple[str, str]] = []
+        self.calendar_list: list[dict] | None = None
+        """calendarList items as given, instead of those made from ``calendars``."""
+        self.calendar_page_size = 250
+        """The most calendarList items a page holds (maxResults, by default 100, asks for fewer)."""
+        self.queries: list[dict[str, str]] = []
+        """The query of every GET, in arrival order."""
+        self.fail: tuple[int, str, bytes] | None = None
+        """Answer every authorized API GET with this status, reason phrase and body."""
+        self.token_failure: tuple[int, bytes] | None = None
+        """Answer every token request with this status and body."""
+        self.token_forms: list[dict[str, str]] = []
+        """The form of every token request, in arrival order."""
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -139,6 +153,15 @@ class FakeGoogle:
                 length = int(self.headers.get("Content-Length", 0))
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 server.log.append(("POST", self.path))
+                server.token_forms.append(form)
+                if server.token_failure:
+                    status, text = server.token_failure
+                    self.send_response(status)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", str(len(text)))
+                    self.end_headers()
+                    self.wfile.write(text)
+                    return
                 grant = form.get("grant_type", "")
                 if grant == "refresh_token" and form.get("refresh_token") != GOOD_REFRESH:
                     self._json(
@@ -160,6 +183,7 @@ class FakeGoogle:
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
                 server.log.append(("GET", url.path))
                 server.get_times.append(time.monotonic())
+                server.queries.append(query)
                 if self.headers.get("Authorization", "").removeprefix("Bearer ") not in server.access_tokens:
                     self._json(
                         401, {"error": {"code": 401, "message": "Request had invalid authentication credentials."}}
@@ -170,8 +194,25 @@ class FakeGoogle:
                     retry = {"Retry-After": server.retry_after} if server.retry_after else {}
                     self._json(429, {"error": {"code": 429, "message": "Rate Limit Exceeded"}}, retry)
                     return
+                if server.fail:
+                    status, phrase, body = server.fail
+                    self.send_response(status, phrase)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 parts = url.path.split("/")
                 if url.path.endswith("/users/me/calendarList"):
+                    self._calendar_list(query)
+                    return
+                if len(parts) >= 2 and parts[-1] == "events" and parts[-3] == "calendars":
+                    self._events(unquote(parts[-2]), query)
+                    return
+                self._json(404, {"error": {"code": 404, "message": "Not Found"}})
+
+            def _calendar_list(self, query: dict) -> None:
+                items = server.calendar_list
+                if items is None:
                     items = [
                         {
                             "id": cid,
@@ -181,12 +222,13 @@ class FakeGoogle:
                         }
                         for cid, (name, _) in server.calendars.items()
                     ]
-                    self._json(200, {"items": items})
-                    return
-                if len(parts) >= 2 and parts[-1] == "events" and parts[-3] == "calendars":
-                    self._events(unquote(parts[-2]), query)
-                    return
-                self._json(404, {"error": {"code": 404, "message": "Not Found"}})
+                offset = int(query.get("pageToken", 0))
+                size = min(int(query.get("maxResults", 100)), server.calendar_page_size)
+                page = items[offset : offset + size]
+                body: dict = {"items": page} if page else {}
+                if offset + size < len(items) and "nextPageToken" in query.get("fields", "nextPageToken"):
+                    body["nextPageToken"] = str(offset + size)
+                self._json(200, body)
 
             def _events(self, calendar_id: str, query: dict) -> None:
                 if calendar_id not in server.calendars:
@@ -205,7 +247,8 @@ class FakeGoogle:
                     self.wfile.write(b'HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{"items": [')
                     return
                 size = min(int(query.get("maxResults", 250)), server.page_size)
-                body: dict = {"summary": name, "items": chosen[offset : offset + size]}
+                page = chosen[offset : offset + size]
+                body: dict = ({"summary": name} if name else {}) | ({"items": page} if page else {})
                 if offset + size < len(chosen) and "nextPageToken" in query.get("fields", "nextPageToken"):
                     body["nextPageToken"] = str(offset + size)
                 self._json(200, body)

@@ -1,6 +1,7 @@
 """rules.yaml validation: every problem is one line naming file, line and key path."""
 
 from pathlib import Path
+from zoneinfo import ZoneInfoNotFoundError
 
 import pytest
 
@@ -100,6 +101,30 @@ def test_errors_name_the_line_and_key_path(change, expected):
     old, new = change
     assert old in VALID
     assert expected in error(VALID.replace(old, new, 1))
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        # A missing key has no line of its own: the file alone.
+        (("version: 1\n", ""), "rules.yaml: version: required key is missing"),
+        # A choice not taken shows what was given ...
+        (
+            ("allocation:", "accounting: {multi_day: weekday}\nallocation:"),
+            "rules.yaml:5: accounting.multi_day: Input should be 'workday' or 'full' (got 'weekday')",
+        ),
+        # ... a message of calaudit's own names it already.
+        (
+            ("Europe/Berlin", "Europe/Atlantis"),
+            "rules.yaml:2: timezone: unknown time zone 'Europe/Atlantis'; use an IANA name such as America/New_York",
+        ),
+    ],
+    ids=["missing-key", "invalid-choice", "own-message"],
+)
+def test_error_lines_in_full(change, expected):
+    old, new = change
+    assert old in VALID
+    assert error(VALID.replace(old, new, 1)) == expected
 
 
 def test_a_rule_without_conditions_is_a_catch_all():
@@ -252,6 +277,13 @@ def test_nesting_too_deep_for_the_parser_names_its_line():
     assert error(text) == "rules.yaml:19: invalid YAML: nested more than 100 levels deep; a rules file needs a few"
 
 
+def test_nesting_too_deep_names_the_line_of_the_level_past_the_limit():
+    # VALID is 18 lines. Levels: the top mapping 1, examples 2, [x] 3 and closed again;
+    # the k-th "[" of the second item is on line 20 + k at level 2 + k: level 101 is k = 99.
+    text = VALID + "examples:\n  - [x]\n  - [" + "\n   [" * 19_999 + "]" * 20_000 + "\n"
+    assert error(text) == "rules.yaml:119: invalid YAML: nested more than 100 levels deep; a rules file needs a few"
+
+
 def test_a_rules_file_over_1_mb_is_refused_before_parsing(tmp_path):
     path = tmp_path / "rules.yaml"
     path.write_text(VALID + ("#" * 80 + "\n") * 13_000)  # 1,053,000 bytes of comment lines, and VALID
@@ -287,6 +319,24 @@ def test_a_huge_counted_repeat_is_refused_before_the_engine_allocates_it(tmp_pat
     assert "rules[0].title[1]: regular expression /a{100000000}/ repeats more than 1000 times" in done.stdout, (
         done.stderr
     )
+
+
+def _no_zone_name():
+    return None
+
+
+def _unknown_zone_name():
+    raise ZoneInfoNotFoundError("No time zone found with key Mars/Olympus")
+
+
+@pytest.mark.parametrize("machine_zone", [_no_zone_name, _unknown_zone_name], ids=["none", "unknown"])
+def test_without_a_timezone_or_a_machine_zone_the_reporting_zone_is_utc(monkeypatch, machine_zone):
+    # The machine's zone setting is not a parameter: tzlocal is what reads it.
+    import tzlocal
+
+    monkeypatch.setattr(tzlocal, "get_localzone_name", machine_zone)
+    loaded = config_module.parse(VALID.replace("timezone: Europe/Berlin\n", "").encode(), "rules.yaml")
+    assert loaded.zone.key == "UTC"
 
 
 def test_without_a_timezone_the_machine_zone_is_the_reporting_zone(monkeypatch):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import stat
 import threading
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -13,8 +15,10 @@ from click.testing import CliRunner
 
 from calaudit import cron as scheduled_run
 from calaudit.cli import main
-from calaudit.errors import BusyError
-from calaudit.history import History
+from calaudit.env import Env
+from calaudit.errors import BusyError, DeliveryError, OutputError, SourceError
+from calaudit.history import History, Run
+from calaudit.pipeline import Inputs
 from tests.helpers import ICS, RULES
 from tests.smtp import PASSWORD, USER, SmtpServer, free_port, serving
 
@@ -407,10 +411,6 @@ def test_partially_refused_recipients_exit_4_and_name_the_refused_address(tmp_pa
 
 def test_cron_without_a_period_reports_last_month_in_the_rules_zone(tmp_path):
     # 1 April 02:00 UTC is still 31 March in New York (the rules' zone): last month is February.
-    from datetime import UTC, datetime
-
-    from calaudit.env import Env
-
     at = datetime(2026, 4, 1, 2, tzinfo=UTC)
     clock = Env(tmp_path / "c", tmp_path / "k", tmp_path / "d", tmp_path, lambda: at, smtp_password=PASSWORD)
     with SmtpServer() as server:
@@ -455,3 +455,100 @@ def test_schedule_run_as_a_module_without_a_script_on_the_path_uses_python_dash_
 
     command = scheduled_command(sys.executable, "-m", "calaudit", rules=rules_file(tmp_path, 25))
     assert command == f"{sys.executable} -m calaudit"
+
+
+def script(path: Path) -> Path:
+    """An executable file at ``path`` (what pip installs as the calaudit script)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("#!/bin/sh\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_schedule_names_the_calaudit_script_it_was_started_as_with_links_resolved(tmp_path, monkeypatch):
+    installed = script(tmp_path / "venv" / "bin" / "calaudit")
+    started_as = tmp_path / "bin" / "calaudit"
+    started_as.parent.mkdir()
+    started_as.symlink_to(installed)
+    script(tmp_path / "other" / "calaudit")  # another install on the PATH does not win
+    monkeypatch.setenv("PATH", str(tmp_path / "other"))
+    monkeypatch.setattr("sys.argv", [str(started_as), "schedule"])
+    assert scheduled_run.executable() == str(installed.resolve())
+
+
+@pytest.mark.parametrize("started_as", ["pytest", "gone/calaudit"], ids=["another-program", "a-calaudit-since-removed"])
+def test_schedule_started_otherwise_names_the_calaudit_on_the_path(tmp_path, monkeypatch, started_as):
+    installed = script(tmp_path / "venv" / "bin" / "calaudit")
+    (tmp_path / "path").mkdir()
+    (tmp_path / "path" / "calaudit").symlink_to(installed)
+    script(tmp_path / "pytest")
+    monkeypatch.setenv("PATH", str(tmp_path / "path"))
+    monkeypatch.setattr("sys.argv", [str(tmp_path / started_as)])
+    assert scheduled_run.executable() == str(installed.resolve())
+
+
+def test_schedule_without_a_calaudit_script_runs_this_python_with_dash_m_quoted(tmp_path, monkeypatch):
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr("sys.argv", [str(script(tmp_path / "pytest"))])
+    monkeypatch.setattr("sys.executable", "/opt/Python 3/bin/python3")
+    assert scheduled_run.executable() == "'/opt/Python 3/bin/python3' -m calaudit"
+
+
+RUN_AT = datetime(2026, 4, 1, 7, tzinfo=UTC)
+
+
+def run_env(tmp_path: Path) -> Env:
+    return Env(tmp_path / "config", tmp_path / "cache", tmp_path / "data", tmp_path, lambda: RUN_AT, PASSWORD)
+
+
+def test_a_failed_run_returns_and_records_the_period_recipients_rules_version_and_error(tmp_path):
+    rules = rules_file(tmp_path, free_port(), calendar="missing.ics")
+    env = run_env(tmp_path)
+    outcome = scheduled_run.run(Inputs(rules=rules, period="2026-03"), env)
+    assert (outcome.period, outcome.recipients, outcome.status) == ("2026-03", ("cto@weave.example",), "failed")
+    missing = f"{ICS / 'missing.ics'}: calendar file not found; check the path"
+    assert isinstance(outcome.error, SourceError) and str(outcome.error) == missing
+    assert outcome.alert_error is None
+    digest = hashlib.sha256(rules.read_bytes()).hexdigest()
+    assert History(env.data_dir).runs() == [
+        Run("2026-03", RUN_AT, "failed", ("cto@weave.example",), digest, {}, missing)
+    ]
+
+
+def test_a_run_sends_a_period_once_unless_forced(tmp_path):
+    env = run_env(tmp_path)
+    with SmtpServer() as server:
+        inputs = Inputs(rules=rules_file(tmp_path, server.port), period="2026-03")
+        statuses = [scheduled_run.run(inputs, env).status for _ in range(2)]
+        statuses.append(scheduled_run.run(inputs, env, force=True).status)
+    assert statuses == ["sent", "already_sent", "sent"]
+    assert len(server.inbox.messages) == 2
+
+
+def test_a_run_whose_mail_fails_returns_the_period_and_the_delivery_error(tmp_path):
+    port = free_port()
+    outcome = scheduled_run.run(Inputs(rules=rules_file(tmp_path, port), period="2026-03"), run_env(tmp_path))
+    assert (outcome.period, outcome.recipients, outcome.status) == ("2026-03", ("cto@weave.example",), "failed")
+    assert isinstance(outcome.error, DeliveryError) and f"cannot send mail via 127.0.0.1:{port}" in str(outcome.error)
+
+
+def test_a_history_that_refuses_the_attempt_sends_no_report_but_the_failure_notice(tmp_path):
+    import sqlite3
+
+    env = run_env(tmp_path)
+    env.data_dir.mkdir()
+    with sqlite3.connect(env.data_dir / "history.sqlite") as db:
+        db.execute(
+            "CREATE TABLE runs (period TEXT, finished_at TEXT, status TEXT, recipients TEXT, rules_digest TEXT, "
+            "hours TEXT, message TEXT, message_id TEXT NOT NULL DEFAULT '')"
+        )
+        db.execute("CREATE TRIGGER refuse BEFORE INSERT ON runs BEGIN SELECT RAISE(ABORT, 'disk quota exceeded'); END")
+    db.close()
+    with SmtpServer() as server:
+        rules = rules_file(tmp_path, server.port, extra="  alert_on_failure: true\n")
+        outcome = scheduled_run.run(Inputs(rules=rules, period="2026-03"), env)
+    assert (outcome.period, outcome.status, outcome.alert_error) == ("2026-03", "failed", None)
+    assert isinstance(outcome.error, OutputError) and "disk quota exceeded" in str(outcome.error)
+    [(_, notice)] = server.inbox.messages
+    assert str(notice["Subject"]) == "calaudit: the 2026-03 report was not sent"

@@ -6,7 +6,7 @@ import json
 import os
 import stat
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,8 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from calaudit.cli import main
+from calaudit.errors import SourceError
+from calaudit.models import Attendee, Event, Response
 from calaudit.period import parse_period
-from calaudit.sources.google import PAGE_SIZE, GoogleSettings, GoogleSource
+from calaudit.sources.google import PAGE_SIZE, CalendarInfo, GoogleSettings, GoogleSource, list_calendars
 from tests.google_server import GOOD_REFRESH, REVOKED_REFRESH, FakeGoogle, google_events
 from tests.helpers import ICS, NOW, RULES
 
@@ -414,3 +416,451 @@ def test_an_instance_moved_onto_another_is_its_own_occurrence_and_counts_once_ac
     # Overlap split: the two Mar 2 occurrences share 10:00-11:00 (0.5 h each), Mar 16 is 1 h.
     assert sales == [(2.0, 3)]
     assert both["categories"] == google["categories"]
+
+
+NY = ZoneInfo("America/New_York")
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def settings_for(tmp_path: Path, server: FakeGoogle) -> GoogleSettings:
+    return GoogleSettings(token_file(tmp_path), api_endpoint=server.api_endpoint, token_uri=server.token_uri)
+
+
+def fetch_march(tmp_path: Path, server: FakeGoogle) -> list[Event]:
+    source = GoogleSource("primary", settings_for(tmp_path, server), {"CTO@weave.example"}, NY)
+    return source.fetch(parse_period("2026-03", NY, NOW)).events
+
+
+# events.list items with every field the audit reads, and items with none of the optional ones.
+SERIES_INSTANCE = {
+    "id": "series1_20260304T140000Z",
+    "iCalUID": "series1@acme.example",
+    "status": "tentative",
+    "summary": "  Pipeline review  ",
+    "description": "Q2 deals",
+    "location": "Room 4",
+    "start": {"dateTime": "2026-03-05T09:00:00-05:00"},
+    "end": {"dateTime": "2026-03-05T10:30:00-05:00"},
+    "transparency": "transparent",
+    "eventType": "focusTime",
+    "recurringEventId": "series1",
+    "originalStartTime": {"dateTime": "2026-03-04T14:00:00Z"},
+    "organizer": {"email": "Ana@Acme.Example"},
+    "attendees": [
+        {"email": "Ana@Acme.Example", "responseStatus": "accepted"},
+        {"email": "Room-4@Resource.Example", "resource": True, "responseStatus": "accepted"},
+        {"displayName": "Dial-in"},
+        {"email": "chief@weave.example", "self": True, "responseStatus": "declined"},
+    ],
+}
+BARE = {"id": "bare-1", "start": {"dateTime": "2026-03-10T09:00:00"}, "end": {"dateTime": "2026-03-10T10:00:00"}}
+IN_ITS_OWN_ZONE = {
+    "id": "berlin-1",
+    "iCalUID": "berlin@weave.example",
+    "status": "cancelled",
+    "summary": "Offsite call",
+    "start": {"dateTime": "2026-03-11T15:00:00", "timeZone": "Europe/Berlin"},
+    "end": {"dateTime": "2026-03-11T16:00:00", "timeZone": "Europe/Berlin"},
+    "organizer": {"email": "chief@weave.example", "self": True},
+    "originalStartTime": {"dateTime": "2026-03-11T15:00:00+01:00"},
+}
+ALL_DAY_INSTANCE = {
+    "id": "ooo_20260316",
+    "iCalUID": "ooo@weave.example",
+    "summary": "Offsite",
+    "start": {"date": "2026-03-16"},
+    "end": {"date": "2026-03-18"},
+    "eventType": "outOfOffice",
+    "recurringEventId": "ooo",
+    "originalStartTime": {"date": "2026-03-16"},
+    "attendees": [{"email": "CTO@Weave.Example", "responseStatus": "tentative"}],
+}
+MOVED_INSTANCE = {
+    "id": "standup_20260324",
+    "summary": "Standup",
+    "start": {"dateTime": "2026-03-25T09:00:00-04:00"},
+    "end": {"dateTime": "2026-03-25T09:15:00-04:00"},
+    "recurringEventId": "standup",
+    "originalStartTime": {"dateTime": "2026-03-24T09:00:00"},
+    "organizer": {"email": "CTO@Weave.Example"},
+}
+NO_IDS = {
+    "summary": "Lunch",
+    "start": {"dateTime": "2026-03-20T12:00:00-04:00"},
+    "end": {"dateTime": "2026-03-20T13:00:00-04:00"},
+    "organizer": {"displayName": "Team"},
+    "attendees": [{"email": "cto@weave.example"}],
+    "recurringEventId": "lunch",
+}
+
+
+def test_each_field_of_a_google_event_becomes_the_event_field_rules_and_audit_read(tmp_path):
+    items = [SERIES_INSTANCE, BARE, IN_ITS_OWN_ZONE, ALL_DAY_INSTANCE, NO_IDS, MOVED_INSTANCE]
+    with FakeGoogle({"primary": ("CTO", items)}) as server:
+        events = fetch_march(tmp_path, server)
+    assert events == [
+        Event(
+            uid="series1@acme.example",
+            title="Pipeline review",
+            start=datetime(2026, 3, 5, 9, tzinfo=NY),
+            end=datetime(2026, 3, 5, 10, 30, tzinfo=NY),
+            calendar="CTO",
+            description="Q2 deals",
+            location="Room 4",
+            organizer="ana@acme.example",
+            # The dial-in has no address; the signed-in user is "self" under an alias.
+            attendees=(
+                Attendee("ana@acme.example"),
+                Attendee("room-4@resource.example", is_resource=True),
+                Attendee("chief@weave.example"),
+            ),
+            tentative=True,
+            transparent=True,
+            response=Response.DECLINED,
+            recurring=True,
+            event_type="focusTime",
+            recurrence_id=datetime(2026, 3, 4, 14, tzinfo=UTC),
+        ),
+        # Only an id: "(no title)", and times without offset or zone are in the reporting zone.
+        Event(
+            uid="bare-1",
+            title="(no title)",
+            start=datetime(2026, 3, 10, 9, tzinfo=NY),
+            end=datetime(2026, 3, 10, 10, tzinfo=NY),
+            calendar="CTO",
+        ),
+        # The owner organizes it (self: true): accepted. An original start without a series is no instance.
+        Event(
+            uid="berlin@weave.example",
+            title="Offsite call",
+            start=datetime(2026, 3, 11, 15, tzinfo=BERLIN),
+            end=datetime(2026, 3, 11, 16, tzinfo=BERLIN),
+            calendar="CTO",
+            organizer="chief@weave.example",
+            cancelled=True,
+            response=Response.ACCEPTED,
+        ),
+        # The owner's address (any case) answered tentative; days 16 and 17 March.
+        Event(
+            uid="ooo@weave.example",
+            title="Offsite",
+            start=datetime(2026, 3, 16, tzinfo=NY),
+            end=datetime(2026, 3, 18, tzinfo=NY),
+            calendar="CTO",
+            all_day=True,
+            start_date=date(2026, 3, 16),
+            end_date=date(2026, 3, 18),
+            attendees=(Attendee("cto@weave.example"),),
+            response=Response.TENTATIVE,
+            recurring=True,
+            event_type="outOfOffice",
+            recurrence_id=datetime(2026, 3, 16, tzinfo=NY),
+        ),
+        # No ids at all, an organizer without address, an answer not given, an instance without original start.
+        Event(
+            uid="",
+            title="Lunch",
+            start=datetime(2026, 3, 20, 12, tzinfo=NY),
+            end=datetime(2026, 3, 20, 13, tzinfo=NY),
+            calendar="CTO",
+            attendees=(Attendee("cto@weave.example"),),
+            response=Response.NEEDS_ACTION,
+            recurring=True,
+        ),
+        # Moved from the 24th; the owner's address (not self: true) organizes it: accepted.
+        Event(
+            uid="standup_20260324",
+            title="Standup",
+            start=datetime(2026, 3, 25, 9, tzinfo=NY),
+            end=datetime(2026, 3, 25, 9, 15, tzinfo=NY),
+            calendar="CTO",
+            organizer="cto@weave.example",
+            response=Response.ACCEPTED,
+            recurring=True,
+            recurrence_id=datetime(2026, 3, 24, 9, tzinfo=NY),
+        ),
+    ]
+
+
+PERMISSION = b'{"error": {"code": 403, "message": "The caller does not have permission"}}'
+LONG_MESSAGE = "Invalid timeMin: " + "9" * 300
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        ((403, "Forbidden", PERMISSION), "The caller does not have permission"),
+        ((404, "Not Found", b""), "Not Found"),  # no body: the status line's reason
+        ((404, "", b"calendar gone"), "calendar gone"),  # no reason phrase: the body
+        # The first 200 characters: 17 of "Invalid timeMin: " and 183 nines.
+        (
+            (400, "Bad Request", json.dumps({"error": {"message": LONG_MESSAGE}}).encode()),
+            "Invalid timeMin: " + "9" * 183,
+        ),
+    ],
+    ids=["json-message", "reason-phrase", "text-body", "long-message"],
+)
+def test_an_api_error_is_one_line_naming_the_calendar_the_status_and_the_reason(tmp_path, answer, reason):
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        server.fail = answer
+        with pytest.raises(SourceError) as info:
+            fetch_march(tmp_path, server)
+    assert str(info.value) == f"google:primary: Google Calendar API error {answer[0]}: {reason}"
+
+
+def test_an_api_error_while_listing_calendars_names_the_calendar_list(tmp_path):
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        server.fail = (403, "Forbidden", PERMISSION)
+        with pytest.raises(SourceError) as info:
+            list_calendars(settings_for(tmp_path, server))
+    assert str(info.value) == "calendarList: Google Calendar API error 403: The caller does not have permission"
+
+
+FIX = "calaudit auth google --client-secrets client_secret.json"
+
+
+@pytest.mark.parametrize(
+    ("answer", "shown"),
+    [
+        ((400, b"Proxy error, upstream unreachable"), "Proxy error"),  # up to the first comma
+        # At most 120 characters: 20 of "Service unavailable " and 100 z.
+        ((400, b"Service unavailable " + b"z" * 110), "Service unavailable " + "z" * 100),
+    ],
+    ids=["first-part", "at-most-120"],
+)
+def test_a_failed_refresh_names_the_token_endpoint_s_answer_and_the_fix(tmp_path, answer, shown):
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        server.token_failure = answer
+        with pytest.raises(SourceError) as info:
+            fetch_march(tmp_path, server)
+    assert str(info.value) == f"Google sign-in could not be refreshed ({shown}); sign in again: {FIX}"
+
+
+def test_a_revoked_sign_in_names_the_token_file_testing_mode_and_the_fix(tmp_path):
+    token = token_file(tmp_path, refresh=REVOKED_REFRESH)
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        settings = GoogleSettings(token, api_endpoint=server.api_endpoint, token_uri=server.token_uri)
+        with pytest.raises(SourceError) as info:
+            list_calendars(settings)
+    assert str(info.value) == (
+        f"Google sign-in in {token} has expired or been revoked (invalid_grant); an OAuth app in 'Testing' mode "
+        f"expires sign-ins after 7 days (publish it, see README), or access was revoked. Sign in again: {FIX}"
+    )
+
+
+def test_the_calendar_list_asks_for_250_calendars_a_request(tmp_path):
+    # 260 calendars: two requests (250 + 10) at the API's largest page; the default page (100) needs three.
+    with FakeGoogle({}) as server:
+        server.calendar_list = [
+            {"id": f"team{n}@group.example", "summary": f"Team {n}", "accessRole": "reader"} for n in range(260)
+        ]
+        calendars = list_calendars(settings_for(tmp_path, server))
+    assert len(calendars) == 260
+    assert calendars[259] == CalendarInfo("team259@group.example", "Team 259", "reader", False)
+    assert [path for _, path in server.log].count("/calendar/v3/users/me/calendarList") == 2
+
+
+def test_a_calendar_without_a_name_or_role_is_listed_by_its_id(tmp_path):
+    with FakeGoogle({}) as server:
+        server.calendar_list = [
+            {"id": "cto@weave.example", "summary": "CTO", "accessRole": "owner", "primary": True},
+            {"id": "bare@group.example"},
+        ]
+        calendars = list_calendars(settings_for(tmp_path, server))
+    assert calendars == [
+        CalendarInfo("cto@weave.example", "CTO", "owner", True),
+        CalendarInfo("bare@group.example", "bare@group.example", "", False),
+    ]
+
+
+def test_a_calendar_list_page_without_items_lists_no_calendars(tmp_path):
+    with FakeGoogle({}) as server:
+        server.calendar_list = []
+        assert list_calendars(settings_for(tmp_path, server)) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="str() of google-auth's RefreshError is its args tuple: the line shows \"(('invalid_client: ...'); \"",
+)
+def test_a_refresh_refused_with_a_json_error_names_the_error_and_its_description(tmp_path):
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        server.token_failure = (
+            401,
+            b'{"error": "invalid_client", "error_description": "The OAuth client was not found."}',
+        )
+        with pytest.raises(SourceError) as info:
+            fetch_march(tmp_path, server)
+    assert str(info.value) == (
+        f"Google sign-in could not be refreshed (invalid_client: The OAuth client was not found.); sign in again: {FIX}"
+    )
+
+
+@pytest.fixture
+def tokyo_machine(monkeypatch):
+    """The machine's local zone is Asia/Tokyo (UTC+9), for code that must not depend on it."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("expiry", "first_request"),
+    [
+        ((datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ"), ("POST", "/token")),
+        # Without an offset the expiry is UTC (as google-auth writes it), not the machine's time: 3 hours left.
+        (
+            (datetime.now(UTC) + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%S"),
+            ("GET", "/calendar/v3/users/me/calendarList"),
+        ),
+    ],
+    ids=["expired-2h-ago", "naive-utc-3h-left"],
+)
+def test_the_token_expiry_is_read_as_utc_whatever_the_machine_zone(tmp_path, tokyo_machine, expiry, first_request):
+    token = tmp_path / "google-token.json"
+    token.write_text(json.dumps({"refresh_token": GOOD_REFRESH, "token": "fresh", "expiry": expiry}))
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        server.access_tokens.add("fresh")
+        list_calendars(GoogleSettings(token, api_endpoint=server.api_endpoint, token_uri=server.token_uri))
+    assert server.log[0] == first_request
+
+
+def service_account_key(path: Path, token_uri: str) -> Path:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    path.write_text(json.dumps({
+        "type": "service_account", "project_id": "p", "private_key_id": "k1", "private_key": pem.decode(),
+        "client_email": "calaudit@p.iam.gserviceaccount.com", "client_id": "1", "token_uri": token_uri,
+    }))  # fmt: skip
+    return path
+
+
+def jwt_claims(assertion: str) -> dict:
+    import base64
+
+    payload = assertion.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def test_a_service_account_asks_for_read_only_access_as_the_subject_at_the_configured_token_endpoint(tmp_path):
+    from tests.smtp import free_port
+
+    # The key file names a token endpoint where nothing listens: the one in rules.yaml wins.
+    key = service_account_key(tmp_path / "service-account.json", f"http://127.0.0.1:{free_port()}/token")
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        settings = GoogleSettings(
+            tmp_path / "unused-token.json", service_account_file=key, subject="cto@weave.example",
+            api_endpoint=server.api_endpoint, token_uri=server.token_uri,
+        )  # fmt: skip
+        assert [c.id for c in list_calendars(settings)] == ["primary"]
+    [form] = server.token_forms
+    claims = jwt_claims(form["assertion"])
+    assert claims["scope"] == "https://www.googleapis.com/auth/calendar.readonly"
+    assert claims["sub"] == "cto@weave.example"
+
+
+def test_an_unreadable_service_account_key_is_one_line_naming_the_file(tmp_path):
+    missing = tmp_path / "service-account.json"
+    with pytest.raises(SourceError) as info:
+        list_calendars(GoogleSettings(tmp_path / "token.json", service_account_file=missing))
+    assert str(info.value) == (
+        f"{missing}: cannot read the service account key: [Errno 2] No such file or directory: '{missing}'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (None, "no Google sign-in at {path}"),
+        ("not json", "{path}: unreadable Google token (JSONDecodeError)"),
+        ('{"client_id": "calaudit.apps.googleusercontent.com"}', "{path}: the Google token holds no refresh token"),
+        ('["good-refresh-token"]', "{path}: the Google token holds no refresh token"),
+    ],
+    ids=["missing", "not-json", "no-token", "not-a-mapping"],
+)
+def test_a_token_file_that_cannot_sign_in_says_so_and_how_to_sign_in(tmp_path, content, problem):
+    path = tmp_path / "google-token.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(SourceError) as info:
+        list_calendars(GoogleSettings(path))
+    assert str(info.value) == f"{problem.format(path=path)}; run: {FIX}"
+
+
+def test_an_access_token_alone_is_used_while_it_is_valid_and_the_file_left_alone(tmp_path):
+    path = tmp_path / "google-token.json"
+    path.write_text(json.dumps({"token": "fresh", "expiry": "2099-01-01T00:00:00Z"}))
+    before = path.read_bytes()
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        server.access_tokens.add("fresh")
+        settings = GoogleSettings(path, api_endpoint=server.api_endpoint, token_uri=server.token_uri)
+        assert [c.id for c in list_calendars(settings)] == ["primary"]
+    assert server.log == [("GET", "/calendar/v3/users/me/calendarList")]
+    assert path.read_bytes() == before
+
+
+READ_ONLY = "https://www.googleapis.com/auth/calendar.readonly"
+
+
+def test_a_refresh_sends_the_oauth_client_and_asks_for_read_only_access(tmp_path):
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        list_calendars(settings_for(tmp_path, server))
+    [form] = server.token_forms
+    assert form == {
+        "grant_type": "refresh_token",
+        "refresh_token": GOOD_REFRESH,
+        "client_id": "calaudit.apps.googleusercontent.com",
+        "client_secret": CLIENT_SECRET,
+        "scope": READ_ONLY,
+    }
+
+
+def test_a_refresh_token_without_an_oauth_client_sends_none(tmp_path):
+    # A Google-compatible token endpoint may not need the client: empty values, which the form leaves out.
+    path = tmp_path / "bare-token.json"
+    path.write_text(json.dumps({"refresh_token": GOOD_REFRESH}))
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        list_calendars(GoogleSettings(path, api_endpoint=server.api_endpoint, token_uri=server.token_uri))
+    assert server.token_forms == [{"grant_type": "refresh_token", "refresh_token": GOOD_REFRESH, "scope": READ_ONLY}]
+
+
+def test_each_page_of_events_is_reported_as_progress(tmp_path):
+    # Five events, three a page: two pages, and no total known in advance.
+    items = [{**BARE, "id": f"e{n}"} for n in range(5)]
+    calls = []
+    with FakeGoogle({"primary": ("CTO", items)}, page_size=3) as server:
+        source = GoogleSource("primary", settings_for(tmp_path, server), set(), NY)
+        source.fetch(parse_period("2026-03", NY, NOW), progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 0), (2, 0)]
+
+
+def test_a_calendar_without_a_name_is_named_by_its_id_and_one_without_events_has_none(tmp_path):
+    calendars = {"team@group.example": ("", [BARE]), "primary": ("CTO", [])}
+    with FakeGoogle(calendars) as server:
+        settings = settings_for(tmp_path, server)
+        period = parse_period("2026-03", NY, NOW)
+        unnamed = GoogleSource("team@group.example", settings, set(), NY).fetch(period).events
+        empty = GoogleSource("primary", settings, set(), NY).fetch(period).events
+    assert [e.calendar for e in unnamed] == ["team@group.example"]
+    assert empty == []
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "base"),
+    [
+        (None, "https://www.googleapis.com/calendar/v3/"),
+        ("http://127.0.0.1:9/proxyX", "http://127.0.0.1:9/proxyX/"),
+        ("http://127.0.0.1:9/proxyX/", "http://127.0.0.1:9/proxyX/"),
+    ],
+    ids=["google", "without-slash", "with-slash"],
+)
+def test_requests_go_to_google_or_to_the_api_endpoint_as_given(tmp_path, endpoint, base):
+    from calaudit.sources import google
+
+    service = google._service(google._Credentials(GoogleSettings(token_file(tmp_path), api_endpoint=endpoint)))
+    assert service._baseUrl == base

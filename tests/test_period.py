@@ -87,9 +87,18 @@ def test_periods_at_the_edges_of_the_range_work_with_their_previous_period(text)
     assert period.previous().start < period.start < period.end
 
 
-def test_a_date_range_beyond_the_years_is_a_usage_error():
-    with pytest.raises(UsageError, match=r"period '0001-01-01..0001-01-31' is out of range"):
-        date_range(date(1, 1, 1), date(1, 1, 31), NY)
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        (date(1, 1, 1), date(1, 1, 31)),
+        (date(1899, 12, 1), date(1900, 1, 31)),  # only the first day is out of range
+        (date(9998, 12, 1), date(9999, 1, 31)),  # only the last day is
+    ],
+    ids=["both", "first-day", "last-day"],
+)
+def test_a_date_range_beyond_the_years_is_a_usage_error(first, last):
+    with pytest.raises(UsageError, match=rf"period '{first}\.\.{last}' is out of range: use a year from 1900 to 9998"):
+        date_range(first, last, NY)
 
 
 @pytest.mark.parametrize(

@@ -475,3 +475,38 @@ def test_a_series_running_to_the_last_day_there_is_with_multi_day_instances_is_a
     filtered = outcome(raw, "2026-03", prefilter=True)
     assert filtered == outcome(raw, "2026-03", prefilter=False)
     assert len(filtered[1]) == 30 and filtered[2] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "hours"),
+    [
+        # Wednesdays 10-11 until 25 February; from 14 January on every instance moved four
+        # weeks later (RANGE=THISANDFUTURE), so 4, 11, 18 and 25 March; and a review, 1 h.
+        ("prefilter-this-and-future-after-the-end.ics", {"taf1@x": 4.0, "anchor@x": 1.0}),
+        # Mondays 10-11: 2, 9, 16, 23 and 30 March, the 9th moved to May by an override
+        # whose RECURRENCE-ID line is folded inside its name.
+        ("prefilter-folded-name.ics", {"s@x": 4.0}),
+        # Two versions of the 12 January instance: SEQUENCE 2 (13 January) wins over
+        # SEQUENCE 1 (10 March), so March has its five Mondays and no coffee.
+        ("prefilter-two-versions-of-an-instance.ics", {"s@x": 5.0}),
+        # LF lines, then an event and the calendar's end with CR alone: both events count.
+        ("prefilter-mixed-line-endings.ics", {"a": 1.0, "b": 1.0}),
+    ],
+)
+def test_what_the_pre_filter_once_dropped_counts_on_both_paths(name, hours):
+    raw = (ICS / name).read_bytes()
+    for prefilter in (True, False):
+        _, rows, invalid = outcome(raw, "2026-03", prefilter)
+        found: dict[str, float] = {}
+        for uid, *_, spent, _category, _skipped in rows:
+            found[uid] = found.get(uid, 0) + spent
+        assert (found, invalid) == (hours, [])
+
+
+def test_a_duration_in_hours_reaches_into_the_period():
+    # 1000 hours from 20 February 09:00 run to 3 April: the offsite is in March on both paths.
+    raw = (ICS / "prefilter-duration-in-hours.ics").read_bytes()
+    assert scan.prefilter(raw, *MARCH)[1:3] == (2, 2)
+    for prefilter in (True, False):
+        uids = {uid for uid, *_ in outcome(raw, "2026-03", prefilter)[1]}
+        assert uids == {"longdur@x", "anchor@x"}

@@ -41,9 +41,7 @@ class Validators:
     """sha256 of the body these validators belong to."""
 
 
-def cache_key(
-    digest: str, name: str, first: date, last: date, owner: Iterable[str], zone: str, prefilter: bool
-) -> str:
+def cache_key(digest: str, name: str, first: date, last: date, owner: Iterable[str], zone: str, prefilter: bool) -> str:
     parts = [FORMAT, __version__, digest, name, first.isoformat(), last.isoformat(), sorted(owner), zone, prefilter]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 

@@ -679,10 +679,6 @@ def test_a_calendar_list_page_without_items_lists_no_calendars(tmp_path):
         assert list_calendars(settings_for(tmp_path, server)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="str() of google-auth's RefreshError is its args tuple: the line shows \"(('invalid_client: ...'); \"",
-)
 def test_a_refresh_refused_with_a_json_error_names_the_error_and_its_description(tmp_path):
     with FakeGoogle({"primary": ("CTO", [])}) as server:
         server.token_failure = (

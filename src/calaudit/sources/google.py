@@ -191,7 +191,8 @@ def _reason(error: googleapiclient.errors.HttpError) -> str:
 
 
 def _refresh_failure(settings: GoogleSettings, error: Exception) -> str:
-    text = str(error)
+    # google-auth's RefreshError carries (message, response): str() of it is that tuple.
+    text = str(error.args[0]) if error.args else str(error)
     if "invalid_grant" in text:
         return (
             f"Google sign-in in {settings.token_file} has expired or been revoked (invalid_grant); "

@@ -32,9 +32,10 @@ done
 started=$(date +%s)
 only=()
 if [[ -n "${SAMPLE:-}" ]]; then
-    # Generate the mutants (and mutmut's map of which tests run which function) without
-    # testing any, then test the sample by name.
-    mutmut run --max-children "${CHILDREN:-2}" "calaudit.no-such-module.*" >mutants-run.log 2>&1 || {
+    # Generate the mutants (and mutmut's map of which tests run which function), testing
+    # only the first mutant of each period function (mutmut refuses a filter matching
+    # nothing), then test the sample by name.
+    mutmut run --max-children "${CHILDREN:-2}" "calaudit.period.x_*__mutmut_1" >mutants-run.log 2>&1 || {
         tail -n 40 mutants-run.log
         exit 1
     }

@@ -164,11 +164,11 @@ def _series_may_reach(info: Info, first: date, last: date) -> bool:
         return False
     if info.unbounded or info.rrule_until is None:
         return True
-    length = (info.end - info.start) if info.end and info.end > info.start else timedelta(0)
-    return length >= (first - MARGIN) - info.rrule_until  # day + length could pass date.max
+    return _length(info) >= (first - MARGIN) - info.rrule_until  # day + length could pass date.max
 
 
 def _length(info: Info) -> timedelta:
+    """How long the event (or each instance of a series) is, by its dates."""
     return (info.end - info.start) if info.start and info.end and info.end > info.start else timedelta(0)
 
 

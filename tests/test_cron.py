@@ -552,3 +552,30 @@ def test_a_history_that_refuses_the_attempt_sends_no_report_but_the_failure_noti
     assert isinstance(outcome.error, OutputError) and "disk quota exceeded" in str(outcome.error)
     [(_, notice)] = server.inbox.messages
     assert str(notice["Subject"]) == "calaudit: the 2026-03 report was not sent"
+
+
+def test_a_sent_run_records_its_hours_rules_version_and_message_id(tmp_path):
+    # recurrence.ics in March (tests/test_audit.py): sales 1 h external; ops 2 h and
+    # culture 1 h internal; nothing unclassified.
+    env = run_env(tmp_path)
+    with SmtpServer() as server:
+        rules = rules_file(tmp_path, server.port)
+        outcome = scheduled_run.run(Inputs(rules=rules, period="2026-03"), env)
+    [run] = History(env.data_dir).runs()
+    assert (run.period, run.finished_at, run.status, run.recipients) == (
+        "2026-03",
+        RUN_AT,
+        "sent",
+        ("cto@weave.example",),
+    )
+    assert run.rules_digest == hashlib.sha256(rules.read_bytes()).hexdigest()
+    assert run.hours == {"total": 4.0, "external": 1.0, "internal": 3.0, "unclassified": 0.0}
+    assert outcome.status == "sent" and f"<{run.message_id}>" == server.inbox.messages[0][1]["Message-ID"]
+
+
+def test_a_run_whose_mail_fails_records_the_delivery_error(tmp_path):
+    port = free_port()
+    env = run_env(tmp_path)
+    scheduled_run.run(Inputs(rules=rules_file(tmp_path, port), period="2026-03"), env)
+    [run] = History(env.data_dir).runs()
+    assert run.status == "failed" and f"cannot send mail via 127.0.0.1:{port}" in run.message

@@ -117,7 +117,9 @@ def test_ctrl_c_exits_130_and_says_nothing_was_written(tmp_path):
             stderr=subprocess.PIPE,
             text=True,
         )
-        connection, _ = listener.accept()  # the download has started
+        connection, _ = listener.accept()
+        connection.settimeout(30)
+        connection.recv(65536)  # the request was sent: calaudit now waits for the answer
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=60)
         connection.close()

@@ -116,6 +116,9 @@ def test_ctrl_c_exits_130_and_says_nothing_was_written(tmp_path):
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            # As from a terminal: a shell running the tests in the background (nohup, &)
+            # makes its children ignore SIGINT, and Python then never installs its handler.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         connection, _ = listener.accept()
         connection.settimeout(30)

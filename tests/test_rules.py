@@ -303,11 +303,19 @@ def test_the_match_description_names_every_condition_that_held():
         ("calendar: [work]", {"calendar": "work"}, {"calendar": "home"}),
         ("organizer: [acme.example]", {"organizer": "a@acme.example"}, {"organizer": "b@beta.example"}),
         ("attendees: [acme.example]", {"attendees": (Attendee("a@acme.example"),)}, {"attendees": ()}),
+        ("audience: external", {"organizer": "a@acme.example"}, {"organizer": "b@weave.example"}),
+        ("audience: external", {"attendees": (Attendee("a@acme.example"),)}, {"attendees": ()}),
+        (
+            "audience: external",
+            {"attendees": (Attendee("a@acme.example"),)},
+            {"attendees": (Attendee("a@acme.example", is_resource=True),)},
+        ),
     ],
 )
 def test_a_remembered_match_is_never_reused_for_an_event_that_differs_in_what_rules_read(rule, matching, other):
-    # Classification is remembered per (title, description, location, calendar, organizer,
-    # attendees): the same RuleSet must tell apart events that differ in any one of them.
+    # Classification is remembered per value of the fields the rules read (an audience
+    # reads the organizer and attendees): the same RuleSet must tell apart events that
+    # differ in any one of them.
     rules = ruleset(f"rules:\n  - {{category: sales, {rule}}}\n")
     base = {"title": "Sync", "description": "sync", "location": "HQ", "calendar": "work"}
     first, second = event(**{**base, **matching}), event(**{**base, **other})

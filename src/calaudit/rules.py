@@ -132,6 +132,7 @@ class _AudienceCondition:
         return f"audience = {found}" if found == self.audience else None
 
 
+_TEXT_FIELDS = ("title", "description", "location", "calendar")
 _Condition = _TextCondition | _AddressCondition | _AudienceCondition
 
 
@@ -143,12 +144,13 @@ class RuleSet:
         self.internal_domains = frozenset(config.internal_domains)
         self.rules = [self._compile(index, rule) for index, rule in enumerate(config.rules)]
         self.outcomes = [IGNORE if rule.ignore else str(rule.category) for rule in config.rules]
+        self._read = _fields_read(config.rules)
         self._matches: dict[tuple[object, ...], Match | None] = {}
         self._audiences: dict[tuple[object, ...], Audience] = {}
 
     def _compile(self, index: int, rule: Rule) -> list[_Condition]:
         conditions: list[_Condition] = []
-        for field in ("title", "description", "location", "calendar"):
+        for field in _TEXT_FIELDS:
             keywords = getattr(rule, field)
             if keywords is not None:
                 conditions.append(_TextCondition(f"rules[{index}].{field}", field, keywords))
@@ -163,8 +165,9 @@ class RuleSet:
     def classify(self, event: Event) -> Match | None:
         """The first matching rule, or None when the event is unclassified.
 
-        Remembered by what the rules read, so a series' occurrences are matched once."""
-        key = (event.title, event.description, event.location, event.calendar, event.organizer, event.attendees)
+        Remembered by the fields the rules read, so a series' occurrences, and events that
+        differ only in fields no rule reads (a description, say), are matched once."""
+        key = tuple(getattr(event, field) for field in self._read)
         if key not in self._matches:
             self._matches[key] = self._classify(event)
         return self._matches[key]
@@ -205,6 +208,16 @@ class RuleSet:
 
     def _is_external(self, address: str) -> bool:
         return address.rpartition("@")[2] not in self.internal_domains
+
+
+def _fields_read(rules: Sequence[Rule]) -> tuple[str, ...]:
+    """The Event fields that some rule's conditions read (an audience reads the people)."""
+    fields = {field for rule in rules for field in _TEXT_FIELDS if getattr(rule, field) is not None}
+    if any(rule.organizer is not None or rule.audience is not None for rule in rules):
+        fields.add("organizer")
+    if any(rule.attendees is not None or rule.audience is not None for rule in rules):
+        fields.add("attendees")
+    return tuple(sorted(fields))
 
 
 @dataclass(frozen=True)

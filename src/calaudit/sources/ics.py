@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import functools
 import hashlib
 import io
 import re
@@ -446,14 +447,33 @@ def _read_calendars(
             result.warnings.append(f"{name}: X-WR-TIMEZONE ignored: {exc}")
         calendar_name = _text(calendar, "X-WR-CALNAME") or name
         reader = _Reader(calendar_name, owner, zone, period)
-        for components in _series(calendar, *_window_days(period)):
-            reader.read_series(components, result)
+        for group, components in _series(calendar, *_window_days(period)):
+            reader.read_series(components, group, result)
 
 
-def _series(calendar: Component, first: date, last: date) -> Iterator[list[tuple[Component, bool]]]:
-    """VEVENTs grouped by UID, each with whether it may touch [first, last].
+class _Group:
+    """The VEVENTs of one UID. Which of them may touch [first, last] is worked out only
+    when asked, to report one that cannot be read: nearly every group reads cleanly."""
 
-    A group is a recurring master with its overrides, or a single event. Some exports
+    def __init__(self, components: list[Component], first: date, last: date) -> None:
+        self.components = components
+        self.first = first
+        self.last = last
+
+    @functools.cached_property
+    def _flags(self) -> dict[int, bool]:
+        flags = scan.relevant([_info(c) for c in self.components], self.first, self.last)
+        return {id(component): flag for component, flag in zip(self.components, flags, strict=True)}
+
+    def relevant(self, components: Iterable[Component]) -> bool:
+        """Whether any of ``components`` (of this group) may touch the window."""
+        return any(self._flags[id(component)] for component in components)
+
+
+def _series(calendar: Component, first: date, last: date) -> Iterator[tuple[_Group, list[Component]]]:
+    """VEVENTs grouped by UID: each series with the group of its UID.
+
+    A series is a recurring master with its overrides, or a single event. Some exports
     reuse one UID for unrelated events; recurring-ical-events would keep only one of
     them, so every further master becomes a series of its own (exact repeats are then
     counted once by the auditor: same UID and start).
@@ -462,13 +482,12 @@ def _series(calendar: Component, first: date, last: date) -> Iterator[list[tuple
     for index, component in enumerate(calendar.walk("VEVENT")):
         by_uid[(_text(component, "UID") or f"#{index}")].append(component)
     for components in by_uid.values():
-        flags = scan.relevant([_info(c) for c in components], first, last)
-        pairs = list(zip(components, flags, strict=True))
-        masters = [p for p in pairs if "RECURRENCE-ID" not in p[0]]
-        overrides = [p for p in pairs if "RECURRENCE-ID" in p[0]]
-        yield masters[:1] + overrides
+        group = _Group(components, first, last)
+        masters = [c for c in components if "RECURRENCE-ID" not in c]
+        overrides = [c for c in components if "RECURRENCE-ID" in c]
+        yield group, masters[:1] + overrides
         for master in masters[1:]:
-            yield [master]
+            yield group, [master]
 
 
 def _info(component: Component) -> scan.Info:
@@ -504,22 +523,21 @@ class _Reader:
         self.zone = zone
         self.window = _window(period)
 
-    def read_series(self, components: list[tuple[Component, bool]], result: Fetched) -> None:
+    def read_series(self, components: list[Component], group: _Group, result: Fetched) -> None:
         """Expand one series; an unreadable part is reported if it may touch the period."""
         try:
-            self._read_series(components, result)
+            self._read_series(components, group, result)
         except Exception as exc:  # noqa: BLE001 - whatever breaks, it breaks this series only
-            if any(relevant for _, relevant in components):
-                result.invalid.append(self._invalid(components[0][0], _reason(exc)))
+            if group.relevant(components):
+                result.invalid.append(self._invalid(components[0], _reason(exc)))
 
-    def _read_series(self, components: list[tuple[Component, bool]], result: Fetched) -> None:
-        good, any_relevant = [], False
-        for component, relevant in components:
+    def _read_series(self, components: list[Component], group: _Group, result: Fetched) -> None:
+        good = []
+        for component in components:
             problem = _problem(component, self.window[1])
             if problem is None:
                 good.append(component)
-                any_relevant = any_relevant or relevant
-            elif relevant:
+            elif group.relevant([component]):
                 result.invalid.append(self._invalid(component, problem))
         if not good:
             return
@@ -532,7 +550,7 @@ class _Reader:
             shifts = self._future_shifts(good)
             events = list(self._events(good, adapters, series.between(*self.window), recurring, shifts))
         except Exception as exc:  # noqa: BLE001 - any library failure is confined to this series
-            if any_relevant:
+            if group.relevant(good):
                 result.invalid.append(self._invalid(good[0], _reason(exc)))
             return
         result.events.extend(events)

@@ -376,6 +376,20 @@ def test_a_file_is_scanned_whole_as_it_would_be_line_by_line(raw):
     reference = b"".join(repair.balanced(repair.split_lines(io.BytesIO(raw)), by_line))
     assert scan.prefilter(repair.repaired(raw, whole), *MARCH) == scan.prefilter(reference, *MARCH)
     assert whole == by_line
+    # The markers handed on for a file taken as it is are its own, and the scan gives
+    # the same result with them as when it finds them itself.
+    data, found = repair.mended(raw, [])
+    assert data == reference
+    if found is not None:
+        assert found == list(repair.markers(data))
+        assert scan.prefilter(data, *MARCH, found) == scan.prefilter(reference, *MARCH)
+
+
+def test_markers_are_handed_on_only_for_a_file_taken_as_it_is():
+    intact = ics(*CALENDAR)
+    assert repair.mended(BOM + intact, []) == (intact, list(repair.markers(intact)))
+    for raw in (ODD_FILES["an unfinished event"], ODD_FILES["CR alone after the first line"]):
+        assert repair.mended(raw, [])[1] is None
 
 
 def test_begin_and_end_lines_count_whatever_their_case():

@@ -310,8 +310,8 @@ def _scan(raw: bytes, period: Period, prefilter: bool) -> _Scanned:
     broken: list[repair.Broken] = []
     if _FOLDED_NAME.search(raw):
         raw = repair.unfold(raw)  # rare: the scan reads names whole (icalendar unfolds anyway)
-    data = repair.repaired(raw, broken)
-    filtered, _, _, newest = scan.prefilter(data, *_window_days(period))
+    data, found = repair.mended(raw, broken)
+    filtered, _, _, newest = scan.prefilter(data, *_window_days(period), found)
     return _Scanned(filtered if prefilter else data, newest, broken)
 
 

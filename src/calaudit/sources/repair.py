@@ -64,7 +64,7 @@ _MARKER = re.compile(rb"\n(?:(BEGIN)|END):[^\n]*", re.IGNORECASE)
 times faster than with ``^`` (the first line, with no LF before it, is looked at alone)."""
 
 
-def markers(data: bytes) -> Iterator[tuple[int, int, bool]]:
+def markers(data: bytes) -> Iterator[Marker]:
     """(start, end, whether it is a BEGIN) of each BEGIN or END line of ``data``, as
     ``balanced`` tells them; a line ends after its LF."""
     head = data[:6].upper()
@@ -74,24 +74,36 @@ def markers(data: bytes) -> Iterator[tuple[int, int, bool]]:
         yield mark.start() + 1, min(mark.end() + 1, len(data)), mark[1] is not None
 
 
+Marker = tuple[int, int, bool]
+"""(start, end, whether it is a BEGIN) of a BEGIN or END line, as ``markers`` gives it."""
+
+
 def repaired(data: bytes, broken: list[Broken]) -> bytes:
-    """``data`` as ``balanced(split_lines(...))`` gives it, joined; what was cut out goes to ``broken``.
+    """``data`` as ``balanced(split_lines(...))`` gives it, joined; what was cut out goes to ``broken``."""
+    return mended(data, broken)[0]
+
+
+def mended(data: bytes, broken: list[Broken]) -> tuple[bytes, list[Marker] | None]:
+    """``repaired``, with the ``markers`` of the result when it is ``data`` as it was.
 
     Nearly every file needs no repair, and for those the line-by-line pass would cost as
     much as all the rest of the pre-filter. What ``balanced`` does depends on the BEGIN and
     END lines alone (every other line is passed on or held with its component), so it is
     run on those, found by one regex pass. When it would change nothing, ``data`` comes
-    back as it is (less a UTF-8 byte-order mark), never split into lines and joined again.
+    back as it is (less a UTF-8 byte-order mark), never split into lines and joined again,
+    with the markers found, which the scan then need not look for again.
     """
     body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
-    if _LONE_CR.search(body) is None and _intact(body):
-        return body
-    return b"".join(balanced(split_lines(io.BytesIO(data)), broken))
+    if _LONE_CR.search(body) is None:
+        found = list(markers(body))
+        if _intact(body, found):
+            return body, found
+    return b"".join(balanced(split_lines(io.BytesIO(data)), broken)), None
 
 
-def _intact(data: bytes) -> bool:
-    """Whether ``balanced`` passes ``data`` on unchanged, cutting nothing out."""
-    marks = [data[start:end] for start, end, _ in markers(data)]
+def _intact(data: bytes, found: list[Marker]) -> bool:
+    """Whether ``balanced`` passes ``data`` (with these markers) on unchanged, cutting nothing out."""
+    marks = [data[start:end] for start, end, _ in found]
     broken: list[Broken] = []
     return list(balanced(marks, broken)) == marks and not broken
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .repair import markers
+from .repair import Marker, markers
 
 MARGIN = timedelta(days=1)
 """Dates are compared without time zones: a day either way covers every UTC offset."""
@@ -269,9 +269,11 @@ def newest_start(infos: Iterable[Info]) -> date | None:
     return max((max(i.start, i.until or i.start) for i in infos if i.start is not None), default=None)
 
 
-def prefilter(data: bytes, first: date, last: date) -> tuple[bytes, int, int, date | None]:
+def prefilter(
+    data: bytes, first: date, last: date, found: Sequence[Marker] | None = None
+) -> tuple[bytes, int, int, date | None]:
     """The calendar reduced to what may touch [first, last]: (text, kept, total VEVENTs,
-    the ``newest_start`` of all of them).
+    the ``newest_start`` of all of them). ``found``: the ``markers`` of ``data``, if known.
 
     Calendar properties and VTIMEZONEs are kept as they are; VTODO, VJOURNAL and other
     components are dropped (only events are audited). The kept events of a calendar go
@@ -282,7 +284,7 @@ def prefilter(data: bytes, first: date, last: date) -> tuple[bytes, int, int, da
     events: list[tuple[Info, slice]] = []
     infos: list[Info] = []
     copied = kept = total = 0
-    for name, start, end, own in _components(data):
+    for name, start, end, own in _components(data, markers(data) if found is None else found):
         out.append(data[copied:start])
         if name is None:
             chosen = _choose(events, first, last)
@@ -300,7 +302,7 @@ def prefilter(data: bytes, first: date, last: date) -> tuple[bytes, int, int, da
     return b"".join(out), kept, total, newest_start(infos)
 
 
-def _components(data: bytes) -> Iterator[tuple[bytes | None, int, int, list[int]]]:
+def _components(data: bytes, found: Iterable[Marker]) -> Iterator[tuple[bytes | None, int, int, list[int]]]:
     """The components directly inside a calendar, as (name, start, end, own stretches for
     ``_info``), and each END line that closes a calendar, as (None, start, end, []).
 
@@ -310,7 +312,7 @@ def _components(data: bytes) -> Iterator[tuple[bytes | None, int, int, list[int]
     """
     depth = 0
     name, start, own = b"", 0, []
-    for line_start, line_end, begins in markers(data):
+    for line_start, line_end, begins in found:
         if begins:
             depth += 1
             if depth == 2:

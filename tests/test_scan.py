@@ -81,9 +81,35 @@ def test_prefilter_keeps_timezones_and_properties_and_drops_what_cannot_touch():
     )
     kept, count, total, _ = scan.prefilter(raw, date(2026, 3, 1), date(2026, 3, 31))
     assert (count, total) == (1, 2)
-    assert b"X-WR-TIMEZONE" in kept and b"TZID:X" in kept and b"UID:now" in kept and b"TRIGGER" in kept
+    assert b"X-WR-TIMEZONE" in kept and b"TZID:X" in kept and b"UID:now" in kept
     assert b"VTODO" not in kept and b"UID:old" not in kept
     assert kept.endswith(b"END:VCALENDAR\r\n")
+
+
+def test_a_kept_event_loses_its_alarms_and_dtstamp_and_nothing_else():
+    # Nobody reads them; icalendar would spend a tenth of a realistic month parsing them.
+    event = [
+        b"BEGIN:VEVENT", b"DTSTAMP:20260101T000000Z", b"UID:now", b"BEGIN:VALARM", b"TRIGGER:-PT15M",
+        b"END:VALARM", b"dtstamp;X-A=1:2026", b" 0101T000000Z", b"DTSTART:20260302T100000Z",
+        b"DTSTAMPED:kept", b"X-DTSTAMP:kept", b"DESCRIPTION:a", b" DTSTAMP:kept (a continuation)",
+        b"BEGIN:VLOCATION", b"NAME:kept", b"BEGIN:VALARM", b"END:VALARM", b"END:VLOCATION",
+        b"begin:valarm", b"BEGIN:VALARM", b"END:VALARM", b"end:valarm", b"SUMMARY:kept", b"END:VEVENT",
+    ]  # fmt: skip
+    raw = b"".join(line + b"\r\n" for line in [b"BEGIN:VCALENDAR", *event, b"END:VCALENDAR"])
+    kept, count, total, _ = scan.prefilter(raw, date(2026, 3, 1), date(2026, 3, 31))
+    assert (count, total) == (1, 1)
+    expected = [*event[:1], event[2], *event[8:18], event[-2], event[-1]]
+    assert kept == b"".join(line + b"\r\n" for line in [b"BEGIN:VCALENDAR", *expected, b"END:VCALENDAR"])
+
+
+def test_the_full_path_slims_every_event_alike_and_keeps_everything_else():
+    todo = [b"BEGIN:VTODO", b"DTSTAMP:20260101T000000Z", b"BEGIN:VALARM", b"END:VALARM", b"END:VTODO"]
+    old = [b"BEGIN:VEVENT", b"UID:old", b"DTSTAMP:2019", b"DTSTART:20190302T100000Z", b"END:VEVENT"]
+    now = [b"BEGIN:VEVENT", b"UID:now", b"BEGIN:VALARM", b"END:VALARM", b"DTSTART:20260302T100000Z", b"END:VEVENT"]
+    lines = [b"BEGIN:VCALENDAR", b"DTSTAMP:calendar", *todo, *old, *now, b"X-AFTER:1", b"END:VCALENDAR"]
+    raw = b"".join(line + b"\r\n" for line in lines)
+    expected = [b"BEGIN:VCALENDAR", b"DTSTAMP:calendar", *todo, *old[:2], *old[3:], *now[:2], *now[4:], *lines[-2:]]
+    assert scan.slimmed(raw) == b"".join(line + b"\r\n" for line in expected)
 
 
 def info(**kw):

@@ -303,16 +303,17 @@ _FOLDED_NAME = re.compile(rb"(?:\A|\n)[A-Za-z0-9-]+\r?\n[ \t]")
 def _scan(raw: bytes, period: Period, prefilter: bool) -> _Scanned:
     """Mend a checked calendar and keep only what can touch the period if ``prefilter``.
 
-    Unfinished components are cut out first (both paths alike). The scan also dates the
-    calendar's newest event (``Fetched.newest``, to the day); without the pre-filter it
-    runs for that alone, so that both paths agree.
+    Unfinished components are cut out first, and alarms and DTSTAMPs of events (both paths
+    alike: ``scan.slimmed``). The scan also dates the calendar's newest event
+    (``Fetched.newest``, to the day); without the pre-filter it runs for that alone, so
+    that both paths agree.
     """
     broken: list[repair.Broken] = []
     if _FOLDED_NAME.search(raw):
         raw = repair.unfold(raw)  # rare: the scan reads names whole (icalendar unfolds anyway)
     data, found = repair.mended(raw, broken)
     filtered, _, _, newest = scan.prefilter(data, *_window_days(period), found)
-    return _Scanned(filtered if prefilter else data, newest, broken)
+    return _Scanned(filtered if prefilter else scan.slimmed(data, found), newest, broken)
 
 
 def _read(scanned: _Scanned, name: str, period: Period, owner: frozenset[str], zone: ZoneInfo) -> Fetched:

@@ -4,7 +4,9 @@ Parsing with icalendar costs about 90 times more than reading the lines, and a m
 audit of a ten-year export needs a few hundred of its tens of thousands of events. The
 scan keeps every VTIMEZONE and calendar property, every recurring series that may still
 have instances in the window, and every single event whose dates touch it, judged on
-dates alone with a day's margin on each side; everything else is dropped unparsed.
+dates alone with a day's margin on each side; everything else is dropped unparsed. Kept
+events lose their alarms and DTSTAMP lines, which nothing reads (``slimmed`` does the same
+for the full-parse path).
 
 The same decision (``relevant``) also tells the full-parse path which unreadable events
 to report, so both paths report the same ``skipped.invalid``.
@@ -15,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from .repair import Marker, markers
@@ -277,62 +279,111 @@ def prefilter(
 
     Calendar properties and VTIMEZONEs are kept as they are; VTODO, VJOURNAL and other
     components are dropped (only events are audited). The kept events of a calendar go
-    just before the END line that closes it; events after the last such line are dropped
-    and not counted. The text is cut from ``data`` in slices, never split into lines.
+    just before the END line that closes it, without what no reader of an event looks at
+    (``_slim``); events after the last such line are dropped and not counted. The text is
+    cut from ``data`` in slices, never split into lines.
     """
     out: list[bytes] = []
-    events: list[tuple[Info, slice]] = []
+    events: list[tuple[Info, _Component]] = []
     infos: list[Info] = []
     copied = kept = total = 0
-    for name, start, end, own in _components(data, markers(data) if found is None else found):
-        out.append(data[copied:start])
-        if name is None:
+    for component in _components(data, markers(data) if found is None else found):
+        out.append(data[copied : component.start])
+        if component.name is None:
             chosen = _choose(events, first, last)
             kept, total = kept + len(chosen), total + len(events)
             infos.extend(info for info, _ in events)
-            out.extend(data[span] for span in chosen)
-            events, copied = [], start
+            for event in chosen:
+                out.extend(_slim(data, event))
+            events, copied = [], component.start
             continue
-        if name == b"VEVENT":
-            events.append((_info(data, own), slice(start, end)))
-        elif name == b"VTIMEZONE":
-            out.append(data[start:end])
-        copied = end
+        if component.name == b"VEVENT":
+            events.append((_info(data, component.own), component))
+        elif component.name == b"VTIMEZONE":
+            out.append(data[component.start : component.end])
+        copied = component.end
     out.append(data[copied:])
     return b"".join(out), kept, total, newest_start(infos)
 
 
-def _components(data: bytes, found: Iterable[Marker]) -> Iterator[tuple[bytes | None, int, int, list[int]]]:
-    """The components directly inside a calendar, as (name, start, end, own stretches for
-    ``_info``), and each END line that closes a calendar, as (None, start, end, []).
+def slimmed(data: bytes, found: Sequence[Marker] | None = None) -> bytes:
+    """``data`` with every VEVENT ``_slim``: what the full parse reads, so that an alarm
+    icalendar cannot read (which fails the whole calendar) fails neither path."""
+    out: list[bytes] = []
+    copied = 0
+    for component in _components(data, markers(data) if found is None else found):
+        if component.name == b"VEVENT":
+            out.append(data[copied : component.start])
+            out.extend(_slim(data, component))
+            copied = component.end
+    out.append(data[copied:])
+    return b"".join(out)
+
+
+@dataclass(frozen=True)
+class _Component:
+    """A component directly inside a calendar (``name``), or the END line that closes a
+    calendar (``name`` None), at ``data[start:end]``."""
+
+    name: bytes | None
+    start: int
+    end: int
+    own: list[int] = field(default_factory=list)
+    """Where its own lines are, not its subcomponents': start, end, start, end..."""
+    alarms: list[bool] = field(default_factory=list)
+    """For each subcomponent (between two stretches of ``own``), whether it is a VALARM."""
+
+
+_DTSTAMP = re.compile(rb"^DTSTAMP[;:][^\n]*\n(?:[ \t][^\n]*\n)*", re.IGNORECASE | re.MULTILINE)
+
+
+def _slim(data: bytes, event: _Component) -> Iterator[bytes]:
+    """A kept VEVENT without its VALARMs and DTSTAMP lines, which neither calaudit nor
+    recurring-ical-events reads (icalendar parses them, and a tenth of a kept realistic
+    event is there). A line icalendar could not read there never fails an event: it is
+    recorded in the component's ``errors``, which nothing reads either."""
+    own = event.own
+    yield data[event.start : own[0]]
+    for index in range(0, len(own), 2):
+        yield _DTSTAMP.sub(b"", data[own[index] : own[index + 1]])
+        if index + 2 < len(own) and not event.alarms[index // 2]:
+            yield data[own[index + 1] : own[index + 2]]
+    yield data[own[-1] : event.end]
+
+
+def _components(data: bytes, found: Iterable[Marker]) -> Iterator[_Component]:
+    """The components directly inside a calendar and each END line that closes a calendar.
 
     Depth counts every BEGIN and END line, whatever it names (``repair.balanced`` pairs
     them up). A component still open at the end of ``data`` comes with the name b"", which
     nothing keeps.
     """
     depth = 0
-    name, start, own = b"", 0, []
+    name, start = b"", 0
+    own: list[int] = []
+    alarms: list[bool] = []
     for line_start, line_end, begins in found:
         if begins:
             depth += 1
             if depth == 2:
-                name, start, own = _name(data[line_start + 6 : line_end]), line_start, [line_end]
+                name, start, own, alarms = _name(data[line_start + 6 : line_end]), line_start, [line_end], []
             elif depth == 3:
                 own.append(line_start)
+                alarms.append(_name(data[line_start + 6 : line_end]) == b"VALARM")
             continue
         depth -= 1
         if depth == 2:
             own.append(line_end)
         elif depth == 1:
             own.append(line_start)
-            yield name, start, line_end, own
+            yield _Component(name, start, line_end, own, alarms)
         elif depth == 0:
-            yield None, line_start, line_end, []
+            yield _Component(None, line_start, line_end)
     if depth >= 2:
-        yield b"", start, len(data), []
+        yield _Component(b"", start, len(data))
 
 
-def _choose(events: list[tuple[Info, slice]], first: date, last: date) -> list[slice]:
+def _choose(events: list[tuple[Info, _Component]], first: date, last: date) -> list[_Component]:
     by_uid: dict[bytes, list[int]] = defaultdict(list)
     for index, (info, _) in enumerate(events):
         by_uid[info.uid or b"#%d" % index].append(index)
@@ -340,4 +391,4 @@ def _choose(events: list[tuple[Info, slice]], first: date, last: date) -> list[s
     for indices in by_uid.values():
         for index, decision in zip(indices, relevant([events[i][0] for i in indices], first, last), strict=True):
             keep[index] = decision
-    return [span for (_, span), chosen in zip(events, keep, strict=True) if chosen]
+    return [event for (_, event), chosen in zip(events, keep, strict=True) if chosen]

@@ -322,6 +322,27 @@ def test_a_remembered_match_is_never_reused_for_an_event_that_differs_in_what_ru
     assert [outcome(rules, first), outcome(rules, second), outcome(rules, first)] == ["sales", None, "sales"]
 
 
+@pytest.mark.parametrize(
+    ("keywords", "title", "reason"),
+    [
+        ('[ops, sync, "focus time"]', "DevOps review", None),
+        ('[ops, sync, "focus time"]', "pseudosync", None),
+        ('[ops, sync, "focus time"]', "Weekly SYNC and ops", "title ~ 'ops'"),
+        ('[ops, sync, "focus time"]', "Weekly SYNC", "title ~ 'sync'"),
+        ('[ops, sync, "focus time"]', "Focus \u00a0 time", "title ~ 'focus time'"),
+        ('["/^re:/", ops]', "Ops call", "title ~ 'ops'"),
+        ('["/^re:/", ops]', "Re: DevOps", "title ~ '/^re:/'"),
+        ('["/^re:/", ops]', "Pre: DevOps", None),
+    ],
+)
+def test_several_keywords_of_a_field_match_each_as_alone_and_the_first_listed_is_named(keywords, title, reason):
+    # Plain keywords of one field are searched together first; that must not change
+    # what matches, nor which keyword the reason names (the first listed that matches).
+    rules = ruleset(f"rules:\n  - {{category: ops, title: {keywords}}}\n")
+    match = rules.classify(event(title))
+    assert (match.reasons[0] if match else None) == reason
+
+
 def test_a_remembered_audience_is_never_reused_for_other_people():
     rules = ruleset("rules: []\n")
     inside, outside = Attendee("ana@weave.example"), Attendee("bo@acme.example")

@@ -91,9 +91,16 @@ class _TextCondition:
         self._any: re.Pattern[str] | None = None
         if plain and len(plain) == len(self.patterns):
             self._any = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in plain))
+        # By text: events that differ in other fields (their attendees) share titles.
+        self._reasons: dict[str, str | None] = {}
 
     def check(self, event: Event) -> str | None:
         text = getattr(event, self.field)
+        if text not in self._reasons:
+            self._reasons[text] = self._check(text, event)
+        return self._reasons[text]
+
+    def _check(self, text: str, event: Event) -> str | None:
         if self._any is not None and self._any.search(fold(text)) is None:
             return None
         for position, pattern in enumerate(self.patterns):

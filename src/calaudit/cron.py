@@ -143,7 +143,7 @@ def require_email(loaded: LoadedConfig) -> Email:
 
 
 def run_record(
-    result: AuditResult, status: str, recipients: Sequence[str], digest: str, env: Env, message_id: str = ""
+    result: AuditResult, status: str, recipients: Sequence[str], digest: str, env: Env, message_id: str
 ) -> Run:
     external, internal = result.groups
     hours = {"total": result.total_hours, "external": external.hours, "internal": internal.hours,

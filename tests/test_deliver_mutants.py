@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import re
+import smtplib
 import ssl
 
 import pytest
 import trustme
 
+from calaudit import deliver
 from calaudit.config import Smtp
 from calaudit.deliver import send
 from calaudit.errors import DeliveryError, UnconfirmedDelivery
@@ -94,3 +96,10 @@ def test_every_refused_recipient_is_named_in_the_order_given():
     with serving(RefuseTwo()) as port, pytest.raises(DeliveryError) as raised:
         send(demo_message(to), Smtp(host="127.0.0.1", port=port, security="none"), None)
     assert str(raised.value) == f"127.0.0.1:{port} refused recipients: gone-b@weave.example, gone-a@weave.example"
+
+
+def test_an_error_without_text_is_named_by_its_type():
+    # An exception is always true, so "exc or its type name" never fell back: an error
+    # raised without text would have left "(...: )" empty in the message.
+    assert deliver._reason(smtplib.SMTPServerDisconnected()) == "SMTPServerDisconnected"
+    assert deliver._reason(OSError("Connection reset")) == "Connection reset"

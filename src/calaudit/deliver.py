@@ -61,7 +61,7 @@ def send(
                 raise
             server.close()  # no QUIT on a connection that stopped answering
             raise UnconfirmedDelivery(
-                f"{where} received the message but never confirmed it ({exc or type(exc).__name__}); it may have "
+                f"{where} received the message but never confirmed it ({_reason(exc)}); it may have "
                 "been delivered: a rerun sends it again with the same Message-ID, which mail systems drop as a "
                 "duplicate"
             ) from None
@@ -98,7 +98,12 @@ def _session(
     except smtplib.SMTPNotSupportedError as exc:
         raise DeliveryError(f"{where} does not support what email.smtp asks for ({exc}); check security") from None
     except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(failure.format(where=where, reason=exc or type(exc).__name__)) from None
+        raise DeliveryError(failure.format(where=where, reason=_reason(exc))) from None
+
+
+def _reason(exc: BaseException) -> str:
+    """The error's text, or its type when it has none (``SMTPServerDisconnected()``)."""
+    return str(exc) or type(exc).__name__
 
 
 def _open(smtp: Smtp, context: ssl.SSLContext) -> smtplib.SMTP:

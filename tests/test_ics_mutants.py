@@ -329,3 +329,17 @@ def test_a_calendar_with_a_utf16_byte_order_mark_and_bad_data_names_the_encoding
         read(raw)
     offset = 2 + 2 * len(text)  # the mark, then two bytes a character
     assert str(raised.value) == f"test.ics: not valid UTF-16 (bad data at offset {offset}); export it again as UTF-8"
+
+
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [
+        (b"BEG\r\n IN:VCALENDAR\r\nEND:VCALENDAR\r\n", True),  # the first line
+        (b"BEGIN:VCALENDAR\r\nRECURRENCE-\r\n ID:20260302\r\n", True),
+        (b"BEGIN:VCALENDAR\nDTST\n\tART:20260302\n", True),  # LF alone, a tab
+        (b"BEGIN:VCALENDAR\r\nSUMMARY:a\r\n b\r\nX-A;B=\r\n C:1\r\n", False),  # folds after the name
+        (b"BEGIN:VCALENDAR\r\nSUMMARY\r\nEND:VCALENDAR\r\n", False),  # no continuation
+    ],
+)
+def test_a_fold_inside_a_property_name_is_found_anywhere_in_the_file(raw, folded):
+    assert ics._folded_name(raw) is folded

@@ -296,8 +296,17 @@ class _Scanned:
     broken: list[repair.Broken]
 
 
-_FOLDED_NAME = re.compile(rb"(?:\A|\n)[A-Za-z0-9-]+\r?\n[ \t]")
-"""A line folded inside its property name (RFC 5545 allows a fold anywhere)."""
+_FOLDED_NAME = re.compile(rb"[A-Za-z0-9-]+\r?\n[ \t]")
+"""A line folded inside its property name (RFC 5545 allows a fold anywhere), matched at
+the start of the file or searched after an LF: a search for "start or LF, then a name" cannot skip
+ahead to the next LF, and took a fifth of a cold month's audit."""
+
+
+def _folded_name(raw: bytes) -> bool:
+    return _FOLDED_NAME.match(raw) is not None or _FOLDED_NAME_AFTER_LF.search(raw) is not None
+
+
+_FOLDED_NAME_AFTER_LF = re.compile(rb"\n" + _FOLDED_NAME.pattern)
 
 
 def _scan(raw: bytes, period: Period, prefilter: bool) -> _Scanned:
@@ -309,7 +318,7 @@ def _scan(raw: bytes, period: Period, prefilter: bool) -> _Scanned:
     that both paths agree.
     """
     broken: list[repair.Broken] = []
-    if _FOLDED_NAME.search(raw):
+    if _folded_name(raw):
         raw = repair.unfold(raw)  # rare: the scan reads names whole (icalendar unfolds anyway)
     data, found = repair.mended(raw, broken)
     filtered, _, _, newest = scan.prefilter(data, *_window_days(period), found)

@@ -78,3 +78,13 @@ def test_a_file_that_needs_no_repair_is_passed_on_without_a_copy():
     broken: list[Broken] = []
     assert repair.repaired(data, broken) is data and not broken
     assert repair.repaired(b"\xef\xbb\xbf" + data, broken) == data and not broken
+
+
+def test_markers_of_a_stretch_are_those_of_the_whole_that_lie_in_it():
+    data = b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nbegin:valarm\r\nEND:VALARM\r\nEND:VEVENT\r\nX:1\r\nEND:VCALENDAR"
+    whole = list(repair.markers(data))
+    assert whole == [(0, 17, True), (17, 31, True), (31, 45, True), (45, 57, False), (57, 69, False), (74, 87, False)]
+    event = (17, 69)  # BEGIN:VEVENT to its END line, LF included
+    assert list(repair.markers(data, *event)) == whole[1:5]
+    assert list(repair.markers(data, 31, 45)) == [whole[2]]
+    assert list(repair.markers(data, 0, 17)) == [whole[0]]

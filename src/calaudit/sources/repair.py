@@ -64,14 +64,16 @@ _MARKER = re.compile(rb"\n(?:(BEGIN)|END):[^\n]*", re.IGNORECASE)
 times faster than with ``^`` (the first line, with no LF before it, is looked at alone)."""
 
 
-def markers(data: bytes) -> Iterator[Marker]:
+def markers(data: bytes, start: int = 0, end: int | None = None) -> Iterator[Marker]:
     """(start, end, whether it is a BEGIN) of each BEGIN or END line of ``data``, as
-    ``balanced`` tells them; a line ends after its LF."""
+    ``balanced`` tells them; a line ends after its LF. ``start`` and ``end`` bound a
+    stretch of whole lines to look in."""
+    end = len(data) if end is None else end
     head = data[:6].upper()
-    if head.startswith((b"BEGIN:", b"END:")):
+    if start == 0 and head.startswith((b"BEGIN:", b"END:")):
         yield 0, data.find(b"\n") + 1 or len(data), head == b"BEGIN:"
-    for mark in _MARKER.finditer(data):
-        yield mark.start() + 1, min(mark.end() + 1, len(data)), mark[1] is not None
+    for mark in _MARKER.finditer(data, max(start - 1, 0), end):
+        yield mark.start() + 1, min(mark.end() + 1, end), mark[1] is not None
 
 
 Marker = tuple[int, int, bool]
@@ -103,9 +105,10 @@ def mended(data: bytes, broken: list[Broken]) -> tuple[bytes, list[Marker] | Non
 
 def _intact(data: bytes, found: list[Marker]) -> bool:
     """Whether ``balanced`` passes ``data`` (with these markers) on unchanged, cutting nothing out."""
-    marks = [data[start:end] for start, end, _ in found]
     broken: list[Broken] = []
-    return list(balanced(marks, broken)) == marks and not broken
+    passed = balanced((data[start:end] for start, end, _ in found), broken)
+    marks = (data[start:end] for start, end, _ in found)
+    return all(a == b for a, b in itertools.zip_longest(passed, marks)) and not broken
 
 
 def _component(line: bytes) -> bytes:

@@ -282,7 +282,7 @@ def prefilter(
     cut from ``data`` in slices, never split into lines.
     """
     out: list[bytes] = []
-    events: list[tuple[Info, _Component]] = []
+    events: list[tuple[Info, int, int]] = []
     infos: list[Info] = []
     copied = kept = total = 0
     for component in _components(data, markers(data) if found is None else found):
@@ -290,13 +290,13 @@ def prefilter(
         if component.name is None:
             chosen = _choose(events, first, last)
             kept, total = kept + len(chosen), total + len(events)
-            infos.extend(info for info, _ in events)
-            for event in chosen:
-                out.extend(_slim(data, event))
+            infos.extend(info for info, _, _ in events)
+            for start, end in chosen:
+                out.extend(_slim(data, start, end))
             events, copied = [], component.start
             continue
         if component.name == b"VEVENT":
-            events.append((_info(data, component.own), component))
+            events.append((_info(data, component.own), component.start, component.end))
         elif component.name == b"VTIMEZONE":
             out.append(data[component.start : component.end])
         copied = component.end
@@ -312,13 +312,13 @@ def slimmed(data: bytes, found: Sequence[Marker] | None = None) -> bytes:
     for component in _components(data, markers(data) if found is None else found):
         if component.name == b"VEVENT":
             out.append(data[copied : component.start])
-            out.extend(_slim(data, component))
+            out.extend(_slim(data, component.start, component.end))
             copied = component.end
     out.append(data[copied:])
     return b"".join(out)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Component:
     """A component directly inside a calendar (``name``), or the END line that closes a
     calendar (``name`` None), at ``data[start:end]``."""
@@ -335,11 +335,15 @@ class _Component:
 _DTSTAMP = re.compile(rb"^DTSTAMP[;:][^\n]*\n(?:[ \t][^\n]*\n)*", re.IGNORECASE | re.MULTILINE)
 
 
-def _slim(data: bytes, event: _Component) -> Iterator[bytes]:
-    """A kept VEVENT without its VALARMs and DTSTAMP lines, which neither calaudit nor
-    recurring-ical-events reads (icalendar parses them, and a tenth of a kept realistic
-    event is there). A line icalendar could not read there never fails an event: it is
-    recorded in the component's ``errors``, which nothing reads either."""
+def _slim(data: bytes, start: int, end: int) -> Iterator[bytes]:
+    """The VEVENT ``data[start:end]`` without its VALARMs and DTSTAMP lines, which neither
+    calaudit nor recurring-ical-events reads (icalendar parses them, and a tenth of a kept
+    realistic event is there). A line icalendar could not read there never fails an
+    event: it is recorded in the component's ``errors``, which nothing reads either.
+
+    Its parts are found again here, for the few events kept: remembering them for every
+    event until the calendar's end was a fifth of the scan's memory."""
+    event = next(_components(data, markers(data, start, end), depth=1))
     own = event.own
     yield data[event.start : own[0]]
     for index in range(0, len(own), 2):
@@ -349,14 +353,13 @@ def _slim(data: bytes, event: _Component) -> Iterator[bytes]:
     yield data[own[-1] : event.end]
 
 
-def _components(data: bytes, found: Iterable[Marker]) -> Iterator[_Component]:
+def _components(data: bytes, found: Iterable[Marker], depth: int = 0) -> Iterator[_Component]:
     """The components directly inside a calendar and each END line that closes a calendar.
 
     Depth counts every BEGIN and END line, whatever it names (``repair.balanced`` pairs
-    them up). A component still open at the end of ``data`` comes with the name b"", which
-    nothing keeps.
+    them up); ``depth`` 1 reads markers found inside a calendar. A component still open at
+    the end of ``data`` comes with the name b"", which nothing keeps.
     """
-    depth = 0
     name, start = b"", 0
     own: list[int] = []
     alarms: list[bool] = []
@@ -381,9 +384,10 @@ def _components(data: bytes, found: Iterable[Marker]) -> Iterator[_Component]:
         yield _Component(b"", start, len(data))
 
 
-def _choose(events: list[tuple[Info, _Component]], first: date, last: date) -> list[_Component]:
+def _choose(events: list[tuple[Info, int, int]], first: date, last: date) -> list[tuple[int, int]]:
+    """Where the events that may touch [first, last] are, in their order."""
     by_uid: dict[bytes, list[int]] = defaultdict(list)
-    for index, (info, _) in enumerate(events):
+    for index, (info, _, _) in enumerate(events):
         by_uid[info.uid or b"#%d" % index].append(index)
     keep = [False] * len(events)
     for indices in by_uid.values():
@@ -392,4 +396,4 @@ def _choose(events: list[tuple[Info, _Component]], first: date, last: date) -> l
             continue
         for index, decision in zip(indices, relevant([events[i][0] for i in indices], first, last), strict=True):
             keep[index] = decision
-    return [event for (_, event), chosen in zip(events, keep, strict=True) if chosen]
+    return [(start, end) for (_, start, end), chosen in zip(events, keep, strict=True) if chosen]

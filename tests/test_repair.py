@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from calaudit.sources import repair
 from calaudit.sources.repair import Broken, balanced, join_quoted_breaks, split_lines, unfold
 
@@ -88,3 +90,33 @@ def test_markers_of_a_stretch_are_those_of_the_whole_that_lie_in_it():
     assert list(repair.markers(data, *event)) == whole[1:5]
     assert list(repair.markers(data, 31, 45)) == [whole[2]]
     assert list(repair.markers(data, 0, 17)) == [whole[0]]
+
+
+STRUCTURES = {
+    # name: (lines, plainly nested)
+    "a calendar with an event and its alarm": (
+        "BEGIN:VCALENDAR|BEGIN:VEVENT|BEGIN:VALARM|END:VALARM|END:VEVENT|END:VCALENDAR",
+        True,
+    ),
+    "lower case, blanks after the name": ("begin:vcalendar|BEGIN:VEVENT |end:vevent|END:VCALENDAR", True),
+    "a calendar left open": ("BEGIN:VCALENDAR|BEGIN:VEVENT|END:VEVENT", True),
+    "two calendars": ("BEGIN:VCALENDAR|END:VCALENDAR|BEGIN:VCALENDAR|END:VCALENDAR", True),
+    "an event left open": ("BEGIN:VCALENDAR|BEGIN:VEVENT|END:VCALENDAR", False),
+    "a stray END": ("BEGIN:VCALENDAR|END:VEVENT|END:VCALENDAR", False),
+    "an END closing the outer one": ("BEGIN:VCALENDAR|BEGIN:VEVENT|BEGIN:VALARM|END:VEVENT|END:VCALENDAR", False),
+    "an event begun inside an event": (
+        "BEGIN:VCALENDAR|BEGIN:VEVENT|BEGIN:VEVENT|END:VEVENT|END:VEVENT|END:VCALENDAR",
+        False,
+    ),
+    "a calendar begun inside a calendar": ("BEGIN:VCALENDAR|BEGIN:VCALENDAR|END:VCALENDAR|END:VCALENDAR", False),
+    "only an END": ("END:VCALENDAR", False),
+}
+
+
+@pytest.mark.parametrize(("text", "plain"), STRUCTURES.values(), ids=STRUCTURES.keys())
+def test_the_quick_structure_test_says_intact_only_where_balanced_changes_nothing(text, plain):
+    data = text.replace("|", "\r\n").encode() + b"\r\n"
+    found = list(repair.markers(data))
+    assert repair._plainly_nested(data, found) is plain
+    if plain:  # sufficient: balanced agrees; where it says no, balanced decides alone
+        assert repair._intact(data, found)

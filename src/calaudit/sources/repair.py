@@ -98,7 +98,7 @@ def mended(data: bytes, broken: list[Broken]) -> tuple[bytes, list[Marker] | Non
     body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
     if _LONE_CR.search(body) is None:
         found = list(markers(body))
-        if _intact(body, found):
+        if _plainly_nested(body, found) or _intact(body, found):
             return body, found
     return b"".join(balanced(split_lines(io.BytesIO(data)), broken)), None
 
@@ -109,6 +109,23 @@ def _intact(data: bytes, found: list[Marker]) -> bool:
     passed = balanced((data[start:end] for start, end, _ in found), broken)
     marks = (data[start:end] for start, end, _ in found)
     return all(a == b for a, b in itertools.zip_longest(passed, marks)) and not broken
+
+
+def _plainly_nested(data: bytes, found: list[Marker]) -> bool:
+    """A quick sufficient test for ``_intact``: every END closes the innermost component, a
+    calendar begins only outside any, a top-level component never inside another, and at
+    most the calendar is left open. Then ``balanced`` has nothing to cut or add; when this
+    says no, ``_intact`` decides (a stray END, an unfinished event: the rare case)."""
+    stack: list[bytes] = []
+    for start, end, begins in found:
+        name = _component(data[start:end])
+        if begins:
+            if (name == b"VCALENDAR" and stack) or (len(stack) > 1 and name in TOP_LEVEL):
+                return False
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            return False
+    return len(stack) <= 1
 
 
 def _component(line: bytes) -> bytes:

@@ -86,19 +86,24 @@ def test_prefilter_keeps_timezones_and_properties_and_drops_what_cannot_touch():
     assert kept.endswith(b"END:VCALENDAR\r\n")
 
 
-def test_a_kept_event_loses_its_alarms_and_dtstamp_and_nothing_else():
+def test_a_kept_event_loses_its_alarms_and_unread_properties_and_nothing_else():
     # Nobody reads them; icalendar would spend a tenth of a realistic month parsing them.
+    unread = [
+        b"CREATED:20260101T000000Z", b"Last-Modified:20260101T000000Z", b"X-ALT-DESC;FMTTYPE=text/html:<p>a",
+        b" </p>", b"ATTACH;ENCODING=BASE64;VALUE=BINARY:AAAA", b"\tAAAA",
+    ]  # fmt: skip
     event = [
         b"BEGIN:VEVENT", b"DTSTAMP:20260101T000000Z", b"UID:now", b"BEGIN:VALARM", b"TRIGGER:-PT15M",
         b"END:VALARM", b"dtstamp;X-A=1:2026", b" 0101T000000Z", b"DTSTART:20260302T100000Z",
         b"DTSTAMPED:kept", b"X-DTSTAMP:kept", b"DESCRIPTION:a", b" DTSTAMP:kept (a continuation)",
         b"BEGIN:VLOCATION", b"NAME:kept", b"BEGIN:VALARM", b"END:VALARM", b"END:VLOCATION",
-        b"begin:valarm", b"BEGIN:VALARM", b"END:VALARM", b"end:valarm", b"SUMMARY:kept", b"END:VEVENT",
+        b"begin:valarm", b"BEGIN:VALARM", b"END:VALARM", b"end:valarm", b"SUMMARY:kept", *unread,
+        b"X-ALT-DESCRIPTION:kept", b"ATTACHED:kept", b"END:VEVENT",
     ]  # fmt: skip
     raw = b"".join(line + b"\r\n" for line in [b"BEGIN:VCALENDAR", *event, b"END:VCALENDAR"])
     kept, count, total, _ = scan.prefilter(raw, date(2026, 3, 1), date(2026, 3, 31))
     assert (count, total) == (1, 1)
-    expected = [*event[:1], event[2], *event[8:18], event[-2], event[-1]]
+    expected = [*event[:1], event[2], *event[8:18], event[22], *event[-3:]]
     assert kept == b"".join(line + b"\r\n" for line in [b"BEGIN:VCALENDAR", *expected, b"END:VCALENDAR"])
 
 

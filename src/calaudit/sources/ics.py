@@ -312,7 +312,7 @@ _FOLDED_NAME_AFTER_LF = re.compile(rb"\n" + _FOLDED_NAME.pattern)
 def _scan(raw: bytes, period: Period, prefilter: bool) -> _Scanned:
     """Mend a checked calendar and keep only what can touch the period if ``prefilter``.
 
-    Unfinished components are cut out first, and alarms and DTSTAMPs of events (both paths
+    Unfinished components are cut out first, and alarms and unread properties of events (both paths
     alike: ``scan.slimmed``). The scan also dates the calendar's newest event
     (``Fetched.newest``, to the day); without the pre-filter it runs for that alone, so
     that both paths agree.

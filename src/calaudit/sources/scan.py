@@ -5,7 +5,7 @@ audit of a ten-year export needs a few hundred of its tens of thousands of event
 scan keeps every VTIMEZONE and calendar property, every recurring series that may still
 have instances in the window, and every single event whose dates touch it, judged on
 dates alone with a day's margin on each side; everything else is dropped unparsed. Kept
-events lose their alarms and DTSTAMP lines, which nothing reads (``slimmed`` does the same
+events lose their alarms and some properties nothing reads (``slimmed`` does the same
 for the full-parse path).
 
 The same decision (``relevant``) also tells the full-parse path which unreadable events
@@ -332,11 +332,15 @@ class _Component:
     """For each subcomponent (between two stretches of ``own``), whether it is a VALARM."""
 
 
-_DTSTAMP = re.compile(rb"^DTSTAMP[;:][^\n]*\n(?:[ \t][^\n]*\n)*", re.IGNORECASE | re.MULTILINE)
+_UNREAD = re.compile(
+    rb"^(?:DTSTAMP|CREATED|LAST-MODIFIED|X-ALT-DESC|ATTACH)[;:][^\n]*\n(?:[ \t][^\n]*\n)*", re.IGNORECASE | re.MULTILINE
+)
+"""Properties of an event that nothing reads, with their continuation lines. Outlook's
+X-ALT-DESC (the description again, in HTML) and inline ATTACHments can be most of a file."""
 
 
 def _slim(data: bytes, start: int, end: int) -> Iterator[bytes]:
-    """The VEVENT ``data[start:end]`` without its VALARMs and DTSTAMP lines, which neither
+    """The VEVENT ``data[start:end]`` without its VALARMs and ``_UNREAD`` lines, which neither
     calaudit nor recurring-ical-events reads (icalendar parses them, and a tenth of a kept
     realistic event is there). A line icalendar could not read there never fails an
     event: it is recorded in the component's ``errors``, which nothing reads either.
@@ -347,7 +351,7 @@ def _slim(data: bytes, start: int, end: int) -> Iterator[bytes]:
     own = event.own
     yield data[event.start : own[0]]
     for index in range(0, len(own), 2):
-        yield _DTSTAMP.sub(b"", data[own[index] : own[index + 1]])
+        yield _UNREAD.sub(b"", data[own[index] : own[index + 1]])
         if index + 2 < len(own) and not event.alarms[index // 2]:
             yield data[own[index + 1] : own[index + 2]]
     yield data[own[-1] : event.end]

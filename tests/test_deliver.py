@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-import ssl
 from datetime import UTC, datetime
 
 import pytest
-import trustme
 
 from calaudit.config import Smtp
 from calaudit.deliver import send
@@ -31,16 +29,6 @@ def demo_message(to=("cto@weave.example", "chief@weave.example")):
     period = __import__("calaudit.period", fromlist=["x"]).parse_period("2026-03", loaded.zone, NOW)
     report = monthly_report(Setup(loaded, [source], period), datetime(2026, 4, 1, tzinfo=UTC)).report
     return mail.message(email, report, mail.render(report))
-
-
-@pytest.fixture(scope="module")
-def tls():
-    ca = trustme.CA()
-    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(server)
-    client = ssl.create_default_context()
-    ca.configure_trust(client)
-    return server, client
 
 
 def test_the_message_has_text_html_inline_charts_and_the_csv():

@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import re
 import smtplib
-import ssl
 
 import pytest
-import trustme
 
 from calaudit import deliver
 from calaudit.config import Smtp
@@ -21,16 +19,6 @@ UNKNOWN_OUTCOME = (
     "127.0.0.1:{port} received the message but never confirmed it ({reason}); it may have been delivered: "
     "a rerun sends it again with the same Message-ID, which mail systems drop as a duplicate"
 )
-
-
-@pytest.fixture(scope="module")
-def tls():
-    ca = trustme.CA()
-    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(server)
-    client = ssl.create_default_context()
-    ca.configure_trust(client)
-    return server, client
 
 
 class Hangup:

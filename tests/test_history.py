@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 
 from calaudit.history import FILE_NAME, History, Run
 
@@ -39,9 +40,9 @@ def test_a_run_reads_back_as_it_was_recorded_with_recipients_sorted(tmp_path):
     ]
 
 
-def test_a_history_from_before_message_ids_reads_with_empty_ones_and_takes_new_runs(tmp_path):
-    # The first release's table: no message_id column.
-    with sqlite3.connect(tmp_path / FILE_NAME) as db:
+def write_first_release_history(path: Path) -> None:
+    """The first release's table: no message_id column; one run of February, sent."""
+    with sqlite3.connect(path) as db:
         db.execute(
             "CREATE TABLE runs (period TEXT, finished_at TEXT, status TEXT, recipients TEXT, "
             "rules_digest TEXT, hours TEXT, message TEXT)"
@@ -51,6 +52,10 @@ def test_a_history_from_before_message_ids_reads_with_empty_ones_and_takes_new_r
             "'abc', '{\"total\": 2.0}', '')"
         )
     db.close()
+
+
+def test_a_history_from_before_message_ids_reads_with_empty_ones_and_takes_new_runs(tmp_path):
+    write_first_release_history(tmp_path / FILE_NAME)
     old = Run("2026-02", datetime(2026, 3, 1, 7, tzinfo=UTC), "sent", ("cto@weave.example",), "abc", {"total": 2.0})
     history = History(tmp_path)
     assert history.runs() == [old]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 
 from calaudit.history import FILE_NAME, History, Run
+from tests.test_history import write_first_release_history
 
 ATTEMPTED_AT = datetime(2026, 4, 1, 7, 0, 0, tzinfo=UTC)
 SENT_AT = datetime(2026, 4, 1, 7, 0, 9, tzinfo=UTC)
@@ -22,16 +22,7 @@ def test_a_run_finished_without_a_message_reads_back_with_an_empty_one_and_the_n
 def test_reading_a_history_from_before_message_ids_leaves_the_file_as_it_was(tmp_path):
     # `calaudit history` only reads: an older file is brought up to date by the next run that writes.
     path = tmp_path / FILE_NAME
-    with sqlite3.connect(path) as db:
-        db.execute(
-            "CREATE TABLE runs (period TEXT, finished_at TEXT, status TEXT, recipients TEXT, "
-            "rules_digest TEXT, hours TEXT, message TEXT)"
-        )
-        db.execute(
-            "INSERT INTO runs VALUES ('2026-02', '2026-03-01T07:00:00+00:00', 'sent', '[\"cto@weave.example\"]', "
-            "'abc', '{\"total\": 2.0}', '')"
-        )
-    db.close()
+    write_first_release_history(path)
     before = path.read_bytes()
     assert History(tmp_path).runs() == [
         Run("2026-02", datetime(2026, 3, 1, 7, tzinfo=UTC), "sent", ("cto@weave.example",), "abc", {"total": 2.0})

@@ -343,3 +343,15 @@ def test_a_calendar_with_a_utf16_byte_order_mark_and_bad_data_names_the_encoding
 )
 def test_a_fold_inside_a_property_name_is_found_anywhere_in_the_file(raw, folded):
     assert ics._folded_name(raw) is folded
+
+
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
+def test_slimming_changes_no_title_on_either_path(prefilter):
+    # A DTSTAMP broken inside its quotes, and a continuation line after an alarm: the
+    # titles are what they were before alarms and unread properties were dropped.
+    quoted = 'UID:q@test\nDTSTAMP;X-NAME="Ana\nSUMMARY:Interview":20260101T000000Z\nSUMMARY:Standup\n'
+    quoted += "DTSTART:20260302T150000Z\nDTEND:20260302T160000Z"
+    alarm = "UID:c@test\nSUMMARY:Stand\nBEGIN:VALARM\nTRIGGER:-PT5M\nEND:VALARM\n up\n"
+    alarm += "DTSTART:20260303T150000Z\nDTEND:20260303T160000Z"
+    fetched = parse_calendar(calendar(quoted, alarm), "test.ics", MARCH, OWNER, NY, prefilter)
+    assert [e.title for e in fetched.events] == ["Standup", "Stand"]

@@ -107,14 +107,56 @@ def test_a_kept_event_loses_its_alarms_and_unread_properties_and_nothing_else():
     assert kept == b"".join(line + b"\r\n" for line in [b"BEGIN:VCALENDAR", *expected, b"END:VCALENDAR"])
 
 
-def test_the_full_path_slims_every_event_alike_and_keeps_everything_else():
-    todo = [b"BEGIN:VTODO", b"DTSTAMP:20260101T000000Z", b"BEGIN:VALARM", b"END:VALARM", b"END:VTODO"]
+def test_the_full_path_slims_every_event_task_and_journal_alike_and_keeps_everything_else():
+    todo = [b"BEGIN:VTODO", b"DTSTAMP:20260101T000000Z", b"BEGIN:VALARM", b"END:VALARM", b"DUE:2026", b"END:VTODO"]
     old = [b"BEGIN:VEVENT", b"UID:old", b"DTSTAMP:2019", b"DTSTART:20190302T100000Z", b"END:VEVENT"]
     now = [b"BEGIN:VEVENT", b"UID:now", b"BEGIN:VALARM", b"END:VALARM", b"DTSTART:20260302T100000Z", b"END:VEVENT"]
-    lines = [b"BEGIN:VCALENDAR", b"DTSTAMP:calendar", *todo, *old, *now, b"X-AFTER:1", b"END:VCALENDAR"]
+    zone = [b"BEGIN:VTIMEZONE", b"TZID:X", b"DTSTAMP:kept", b"END:VTIMEZONE"]
+    lines = [b"BEGIN:VCALENDAR", b"DTSTAMP:calendar", *zone, *todo, *old, *now, b"X-AFTER:1", b"END:VCALENDAR"]
     raw = b"".join(line + b"\r\n" for line in lines)
-    expected = [b"BEGIN:VCALENDAR", b"DTSTAMP:calendar", *todo, *old[:2], *old[3:], *now[:2], *now[4:], *lines[-2:]]
+    expected = [
+        b"BEGIN:VCALENDAR", b"DTSTAMP:calendar", *zone, todo[0], *todo[-2:], *old[:2], *old[3:], *now[:2], *now[4:],
+        *lines[-2:],
+    ]  # fmt: skip
     assert scan.slimmed(raw) == b"".join(line + b"\r\n" for line in expected)
+
+
+def test_an_alarm_outside_any_event_is_dropped_by_both_paths_alike():
+    # A misplaced event between two calendars: its alarm is a component of its own to the
+    # scan, which keeps only events and time zones; the full path must drop it too.
+    lines = [
+        b"BEGIN:VCALENDAR", b"END:VCALENDAR", b"BEGIN:VEVENT", b"UID:a", b"BEGIN:VALARM", b"TRIGGER:bad",
+        b"END:VALARM", b"END:VEVENT", b"BEGIN:VCALENDAR", b"END:VCALENDAR",
+    ]  # fmt: skip
+    raw = b"".join(line + b"\r\n" for line in lines)
+    without_alarm = b"".join(line + b"\r\n" for line in lines[:4] + lines[7:])
+    assert scan.slimmed(raw) == without_alarm
+    assert b"VALARM" not in scan.prefilter(raw, *MARCH)[0]
+
+
+def test_an_unread_property_broken_inside_quotes_is_left_for_the_repair_to_join():
+    # DTSTAMP;X-NAME="Ana<line break>Smith":... is one line broken inside its quotes
+    # (repair.join_quoted_breaks joins it); dropping the first half would make the second
+    # a property of its own.
+    lines = [
+        b"BEGIN:VCALENDAR", b"BEGIN:VEVENT", b'DTSTAMP;X-NAME="Ana', b'SUMMARY:Interview":20260101T000000Z',
+        b"SUMMARY:Standup", b"DTSTART:20260302T100000Z", b"END:VEVENT", b"END:VCALENDAR",
+    ]  # fmt: skip
+    raw = b"".join(line + b"\r\n" for line in lines)
+    assert scan.slimmed(raw) == raw
+    assert scan.prefilter(raw, *MARCH)[0] == raw
+
+
+def test_continuation_lines_after_a_dropped_alarm_go_with_it():
+    # " up" continues the END:VALARM line; without the alarm it must not join "SUMMARY:Stand".
+    lines = [
+        b"BEGIN:VCALENDAR", b"BEGIN:VEVENT", b"SUMMARY:Stand", b"BEGIN:VALARM", b"END:VALARM", b" up",
+        b"\tmore", b"DTSTART:20260302T100000Z", b"END:VEVENT", b"END:VCALENDAR",
+    ]  # fmt: skip
+    raw = b"".join(line + b"\r\n" for line in lines)
+    expected = b"".join(line + b"\r\n" for line in lines[:3] + lines[7:])
+    assert scan.slimmed(raw) == expected
+    assert scan.prefilter(raw, *MARCH)[0] == expected
 
 
 def info(**kw):

@@ -305,17 +305,23 @@ def prefilter(
 
 
 def slimmed(data: bytes, found: Sequence[Marker] | None = None) -> bytes:
-    """``data`` with every VEVENT ``_slim``: what the full parse reads, so that an alarm
-    icalendar cannot read (which fails the whole calendar) fails neither path."""
+    """``data`` with every event, task and journal ``_slim``, and an alarm found outside
+    any (after a misplaced event) dropped, as ``prefilter`` drops it: what the full parse
+    reads, so that an alarm icalendar cannot read (which fails the whole calendar) fails
+    neither path."""
     out: list[bytes] = []
     copied = 0
     for component in _components(data, markers(data) if found is None else found):
-        if component.name == b"VEVENT":
+        if component.name in (b"VEVENT", b"VTODO", b"VJOURNAL", b"VALARM"):
             out.append(data[copied : component.start])
-            out.extend(_slim(data, component.start, component.end))
+            if component.name != b"VALARM":
+                out.extend(_slim(data, component.start, component.end))
             copied = component.end
     out.append(data[copied:])
     return b"".join(out)
+
+
+_CONTINUATIONS = re.compile(rb"(?:[ \t][^\n]*\n)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,10 +339,13 @@ class _Component:
 
 
 _UNREAD = re.compile(
-    rb"^(?:DTSTAMP|CREATED|LAST-MODIFIED|X-ALT-DESC|ATTACH)[;:][^\n]*\n(?:[ \t][^\n]*\n)*", re.IGNORECASE | re.MULTILINE
+    rb"^(?:DTSTAMP|CREATED|LAST-MODIFIED|X-ALT-DESC|ATTACH)(?:;[^\n\":]*)?:[^\n]*\n" + _CONTINUATIONS.pattern,
+    re.IGNORECASE | re.MULTILINE,
 )
 """Properties of an event that nothing reads, with their continuation lines. Outlook's
-X-ALT-DESC (the description again, in HTML) and inline ATTACHments can be most of a file."""
+X-ALT-DESC (the description again, in HTML) and inline ATTACHments can be most of a file.
+One with a quote before its value is left alone: its line may break inside the quotes
+(``repair.join_quoted_breaks`` mends that later), and the line after would be its end."""
 
 
 def _slim(data: bytes, start: int, end: int) -> Iterator[bytes]:
@@ -351,7 +360,12 @@ def _slim(data: bytes, start: int, end: int) -> Iterator[bytes]:
     own = event.own
     yield data[event.start : own[0]]
     for index in range(0, len(own), 2):
-        yield _UNREAD.sub(b"", data[own[index] : own[index + 1]])
+        begin = own[index]
+        if index and event.alarms[index // 2 - 1]:
+            # Continuation lines right after a dropped alarm's END line go with it: they
+            # must not become part of the property before the alarm.
+            begin = _CONTINUATIONS.match(data, begin, own[index + 1]).end()  # type: ignore[union-attr]
+        yield _UNREAD.sub(b"", data[begin : own[index + 1]])
         if index + 2 < len(own) and not event.alarms[index // 2]:
             yield data[own[index + 1] : own[index + 2]]
     yield data[own[-1] : event.end]

@@ -355,3 +355,48 @@ def test_slimming_changes_no_title_on_either_path(prefilter):
     alarm += "DTSTART:20260303T150000Z\nDTEND:20260303T160000Z"
     fetched = parse_calendar(calendar(quoted, alarm), "test.ics", MARCH, OWNER, NY, prefilter)
     assert [e.title for e in fetched.events] == ["Standup", "Stand"]
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        (
+            "ATTENDEE;CN=Person 1;CUTYPE=INDIVIDUAL;PARTSTAT=ACCEPTED;ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:p@x.test",
+            "ATTENDEE;CUTYPE=INDIVIDUAL;PARTSTAT=ACCEPTED:mailto:p@x.test",
+        ),
+        # An unquoted colon ends the parameters, for icalendar as here: the value stays whole.
+        ("ORGANIZER;CN=Dana;SENT-BY=mailto:e@x.example:mailto:d@x.example", "ORGANIZER:e@x.example:mailto:d@x.example"),
+        ("ORGANIZER;CN=Dana:mailto:d@x.example", "ORGANIZER:mailto:d@x.example"),
+        (
+            "attendee;partstat=tentative;x-num-guests=0;email=a@b.example:urn:uuid:1",
+            "attendee;partstat=tentative;email=a@b.example:urn:uuid:1",
+        ),
+        ('ATTENDEE;CN="Doe; J";PARTSTAT=DECLINED:mailto:j@x.example', None),  # quoted: untouched
+        ("ATTENDEE;CN=Jos^'e;PARTSTAT=DECLINED:mailto:j@x.example", None),  # an escape: untouched
+        ("ATTENDEE:mailto:a@b.example", None),
+        ("X-ATTENDEE;CN=a:mailto:x.example", None),
+        ("ATTENDEES;CN=a:mailto:x.example", None),
+        ("DESCRIPTION;X=1:ATTENDEE;CN=a:mailto:x", None),
+    ],
+)
+def test_people_keep_only_the_parameters_calaudit_reads(line, kept):
+    assert ics._fewer_parameters(f"{line}\r\n".encode()) == f"{kept or line}\r\n".encode()
+
+
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
+def test_what_is_read_of_people_survives_the_dropped_parameters(prefilter):
+    people = (
+        "ORGANIZER;CN=Dana;X-A=1:mailto:dana@acme.example\n"
+        "ATTENDEE;CN=CTO;ROLE=REQ-PARTICIPANT;PARTSTAT=DECLINED;RSVP=TRUE:mailto:cto@weave.example\n"
+        "ATTENDEE;CN=Board room;CUTYPE=ROOM;ROLE=NON-PARTICIPANT:mailto:board@weave.example\n"
+        "ATTENDEE;CN=Ana;EMAIL=ana@acme.example;X-NUM-GUESTS=0:urn:uuid:1"
+    )
+    raw = calendar(f"UID:p@test\nSUMMARY:Board\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\n{people}")
+    (event,) = parse_calendar(raw, "test.ics", MARCH, OWNER, NY, prefilter).events
+    assert event.organizer == "dana@acme.example"
+    assert event.response is Response.DECLINED
+    assert [(a.email, a.is_resource) for a in event.attendees] == [
+        ("cto@weave.example", False),
+        ("board@weave.example", True),
+        ("ana@acme.example", False),
+    ]

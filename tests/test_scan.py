@@ -13,6 +13,7 @@ import recurring_ical_events
 from benchmarks.synthetic import generate
 from calaudit import pipeline
 from calaudit.audit import audit
+from calaudit.models import InvalidEvent
 from calaudit.period import parse_period
 from calaudit.report.json import to_dict
 from calaudit.sources import repair, scan
@@ -555,3 +556,35 @@ def test_a_duration_in_hours_reaches_into_the_period():
     for prefilter in (True, False):
         uids = {uid for uid, *_ in outcome(raw, "2026-03", prefilter)[1]}
         assert uids == {"longdur@x", "anchor@x"}
+
+
+# From DTSTART on 2 March 2026, date.max (9999-12-31) is 2,912,382 days away.
+@pytest.mark.parametrize(
+    ("duration", "end"),
+    [
+        ("P2912380D", date(9999, 12, 30)),  # 2,912,380 days, and the day's margin
+        ("P2912381D", date(9999, 12, 31)),
+        ("P2912382D", date(9999, 12, 31)),  # past the last date there is: cut there
+        ("P2950000D", date(9999, 12, 31)),
+        ("P999999999999999999W", date(9999, 12, 31)),
+    ],
+)
+def test_a_duration_past_the_last_date_there_is_ends_on_it(duration, end):
+    parsed = scan.Info.from_values({b"DTSTART": [b"20260302T100000Z"], b"DURATION": [duration.encode()]})
+    assert parsed.end == end
+
+
+def test_an_event_whose_duration_passes_the_last_date_is_unreadable_and_the_rest_is_audited():
+    # 2,950,000 days from 2026 end in the year 10103: the scan once stopped the whole file
+    # with an OverflowError; now only that event is unreadable, on both paths.
+    raw = ics(
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//calaudit tests//EN",
+        "BEGIN:VEVENT", "UID:long", "DTSTART:20260302T150000Z", "DURATION:P2950000D", "SUMMARY:Long", "END:VEVENT",
+        "BEGIN:VEVENT", "UID:call", "DTSTART:20260303T150000Z", "DTEND:20260303T160000Z", "SUMMARY:Customer call",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    )  # fmt: skip
+    for prefilter in (True, False):
+        _, rows, invalid = outcome(raw, "2026-03", prefilter)
+        assert [(uid, hours, category) for uid, _, _, hours, category, _ in rows] == [("call", 1.0, "sales")]
+        assert invalid == [str(InvalidEvent("cal.ics", "Long", "long", "date value out of range"))]

@@ -11,7 +11,7 @@ import hashlib
 import threading
 import zipfile
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -399,4 +399,43 @@ def test_what_is_read_of_people_survives_the_dropped_parameters(prefilter):
         ("cto@weave.example", False),
         ("board@weave.example", True),
         ("ana@acme.example", False),
+    ]
+
+
+# --- values read as they are written -------------------------------------------------
+
+
+def test_an_ordinary_event_is_read_whole_with_google_s_default_event_type():
+    # Event.event_type speaks Google's vocabulary: without Outlook's OOF an event is "default".
+    fetched = read(calendar("UID:plain@test\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Plain"))
+    utc = ZoneInfo("UTC")
+    assert fetched.events == [
+        Event(
+            uid="plain@test",
+            title="Plain",
+            start=datetime(2026, 3, 2, 15, tzinfo=utc),
+            end=datetime(2026, 3, 2, 16, tzinfo=utc),
+            calendar="test.ics",
+            event_type="default",
+        )
+    ]
+
+
+def test_a_floating_start_with_an_end_in_a_time_zone_is_read_in_that_zone():
+    # 10:00 floating to 11:00 New York: one hour, not an event whose times cannot be compared.
+    fetched = read(
+        calendar("UID:mixed@test\nDTSTART:20260302T100000\nDTEND;TZID=America/New_York:20260302T110000\nSUMMARY:Mixed")
+    )
+    assert fetched.invalid == []
+    assert [(e.start, e.end) for e in fetched.events] == [
+        (datetime(2026, 3, 2, 10, tzinfo=NY), datetime(2026, 3, 2, 11, tzinfo=NY))
+    ]
+
+
+def test_a_start_that_is_a_place_not_a_time_is_quoted_in_the_reason():
+    # VALUE=GEO makes icalendar read a latitude and longitude, which it writes back as text.
+    fetched = read(calendar("UID:geo@test\nDTSTART;VALUE=GEO:40.7;-74.0\nSUMMARY:Somewhere", KEPT))
+    assert [e.title for e in fetched.events] == ["Kept"]
+    assert fetched.invalid == [
+        InvalidEvent("test.ics", "Somewhere", "geo@test", "DTSTART is not a date or time: '40.7;-74.0'")
     ]

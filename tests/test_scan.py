@@ -13,6 +13,7 @@ import recurring_ical_events
 from benchmarks.synthetic import generate
 from calaudit import pipeline
 from calaudit.audit import audit
+from calaudit.models import InvalidEvent
 from calaudit.period import parse_period
 from calaudit.report.json import to_dict
 from calaudit.sources import repair, scan
@@ -207,6 +208,10 @@ MARCH = (date(2026, 3, 1), date(2026, 3, 31))
         ),
         # A series ending on the first day of the window still counts.
         ([info(start=date(2025, 1, 1), end=date(2025, 1, 1), recurring=True, rrule_until=date(2026, 2, 28))], [True]),
+        # ... but one whose last instance starts two days before the window, and lasts no
+        # day, cannot (no DTEND, or a DTEND on its start day).
+        ([info(start=date(2025, 1, 1), recurring=True, rrule_until=date(2026, 2, 27))], [False]),
+        ([info(start=date(2025, 1, 1), end=date(2025, 1, 1), recurring=True, rrule_until=date(2026, 2, 27))], [False]),
         # A series starting after the window cannot reach it.
         ([info(start=date(2026, 5, 1), recurring=True, unbounded=True)], [False]),
         # Single events: by their own dates, a multi-day one by its end.
@@ -597,3 +602,86 @@ def test_a_duration_in_hours_reaches_into_the_period():
     for prefilter in (True, False):
         uids = {uid for uid, *_ in outcome(raw, "2026-03", prefilter)[1]}
         assert uids == {"longdur@x", "anchor@x"}
+
+
+# From DTSTART on 2 March 2026, date.max (9999-12-31) is 2,912,382 days away.
+@pytest.mark.parametrize(
+    ("duration", "end"),
+    [
+        ("P2912380D", date(9999, 12, 30)),  # 2,912,380 days, and the day's margin
+        ("P2912381D", date(9999, 12, 31)),
+        ("P2912382D", date(9999, 12, 31)),  # past the last date there is: cut there
+        ("P2950000D", date(9999, 12, 31)),
+        ("P999999999999999999W", date(9999, 12, 31)),
+    ],
+)
+def test_a_duration_past_the_last_date_there_is_ends_on_it(duration, end):
+    parsed = scan.Info.from_values({b"DTSTART": [b"20260302T100000Z"], b"DURATION": [duration.encode()]})
+    assert parsed.end == end
+
+
+def test_an_event_whose_duration_passes_the_last_date_is_unreadable_and_the_rest_is_audited():
+    # 2,950,000 days from 2026 end in the year 10103: the scan once stopped the whole file
+    # with an OverflowError; now only that event is unreadable, on both paths.
+    raw = ics(
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//calaudit tests//EN",
+        "BEGIN:VEVENT", "UID:long", "DTSTART:20260302T150000Z", "DURATION:P2950000D", "SUMMARY:Long", "END:VEVENT",
+        "BEGIN:VEVENT", "UID:call", "DTSTART:20260303T150000Z", "DTEND:20260303T160000Z", "SUMMARY:Customer call",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    )  # fmt: skip
+    for prefilter in (True, False):
+        _, rows, invalid = outcome(raw, "2026-03", prefilter)
+        assert [(uid, hours, category) for uid, _, _, hours, category, _ in rows] == [("call", 1.0, "sales")]
+        assert invalid == [str(InvalidEvent("cal.ics", "Long", "long", "date value out of range"))]
+
+
+def _sync(uid: str, start: str, end: str, *extra: str) -> tuple[str, ...]:
+    return ("BEGIN:VEVENT", f"UID:{uid}", f"DTSTART:{start}", f"DTEND:{end}", "SUMMARY:Sync", *extra, "END:VEVENT")
+
+
+def hours_by_uid(raw: bytes, prefilter: bool) -> tuple[dict[str, float], list[str]]:
+    _, rows, invalid = outcome(raw, "2026-03", prefilter)
+    found: dict[str, float] = {}
+    for uid, *_, spent, _category, _skipped in rows:
+        found[uid] = found.get(uid, 0) + spent
+    return found, invalid
+
+
+def test_a_series_starting_on_the_day_after_the_window_in_utc_counts_its_first_instance():
+    # 1 April 03:00 UTC is 31 March 23:00 in New York: an hour of March, though its date is April's.
+    raw = ics(
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//calaudit tests//EN",
+        *_sync("late", "20260401T030000Z", "20260401T040000Z", "RRULE:FREQ=WEEKLY"),
+        "END:VCALENDAR",
+    )  # fmt: skip
+    assert scan.prefilter(raw, *MARCH)[1:3] == (1, 1)
+    for prefilter in (True, False):
+        assert hours_by_uid(raw, prefilter) == ({"late": 1.0}, [])
+
+
+def test_an_rdate_after_the_rrule_ended_keeps_its_series():
+    # Mondays 10-11 UTC in January (the RRULE ends on the 26th), and one more on Tuesday 10 March.
+    raw = ics(
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//calaudit tests//EN",
+        *_sync("extra", "20260105T100000Z", "20260105T110000Z", "RRULE:FREQ=WEEKLY;UNTIL=20260126T235959Z",
+               "RDATE:20260310T100000Z"),
+        "END:VCALENDAR",
+    )  # fmt: skip
+    assert scan.prefilter(raw, *MARCH)[1:3] == (1, 1)
+    for prefilter in (True, False):
+        assert hours_by_uid(raw, prefilter) == ({"extra": 1.0}, [])
+
+
+def test_a_uid_folded_after_an_x_groups_the_override_with_its_series():
+    # A fold drops only the line end and the continuation's blank. Mondays 10-11 UTC; the
+    # 9 March one was moved to April by an override whose UID is folded: 4 h in March.
+    raw = ics(
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//calaudit tests//EN",
+        *_sync("syncXY", "20250106T100000Z", "20250106T110000Z", "RRULE:FREQ=WEEKLY;BYDAY=MO"),
+        *_sync("syncX\r\n Y", "20260407T100000Z", "20260407T110000Z", "RECURRENCE-ID:20260309T100000Z"),
+        "END:VCALENDAR",
+    )  # fmt: skip
+    assert scan.prefilter(raw, *MARCH)[1:3] == (2, 2)
+    for prefilter in (True, False):
+        assert hours_by_uid(raw, prefilter) == ({"syncXY": 4.0}, [])

@@ -32,8 +32,6 @@ _PERIOD_DAYS = {b"SECONDLY": 1, b"MINUTELY": 1, b"HOURLY": 1, b"DAILY": 1, b"WEE
 _DURATION_PARTS = re.compile(rb"(\d+)([WDHMS])", re.IGNORECASE)
 _UNIT_SECONDS = {b"W": 7 * 86400, b"D": 86400, b"H": 3600, b"M": 60, b"S": 1}
 """An iCalendar DURATION has no months: M is minutes (PT30M)."""
-_MAX_DAYS = 3_000_000
-"""Longer than any date can go: a DURATION of P999999999999999999W ends at date.max."""
 KEYS = (b"UID", b"DTSTART", b"DTEND", b"DURATION", b"RRULE", b"RDATE", b"RECURRENCE-ID")
 """The properties the keep decision reads, here and in the full-parse path."""
 RANGE = b"RANGE"
@@ -84,7 +82,7 @@ class Info:
         if end is None and start is not None and (duration := _first(values, b"DURATION")):
             seconds = sum(int(n) * _UNIT_SECONDS[unit.upper()] for n, unit in _DURATION_PARTS.findall(duration))
             days = -(-seconds // 86400)  # PT1000H is 42 days, not none
-            end = start + timedelta(days=days + 1) if days < _MAX_DAYS else date.max
+            end = start + timedelta(days=days + 1) if days < (date.max - start).days else date.max
         rrules = values.get(b"RRULE", [])
         ends = [_rule_end(rule, start) for rule in rrules]
         bounded = bool(rrules) and all(ends)

@@ -32,3 +32,56 @@ def test_a_repetition_inside_a_repetition_is_refused():
 def test_a_possessive_repetition_inside_a_repetition_is_accepted(keyword):
     # A possessive repeat never gives back what it took, so the outer one cannot backtrack into it.
     assert parse(VALID.replace(TITLE_REGEX, f"'{keyword}'")).config.rules[0].title == ["customer", keyword]
+
+
+def with_title_regex(keyword: str) -> str:
+    return VALID.replace(TITLE_REGEX, f"'{keyword}'")
+
+
+@pytest.mark.parametrize(
+    "keyword",
+    [
+        "/(?:a{1000}){100}/",  # 100 x 1000: exactly the 100,000-step limit
+        "/(?:(?:a?){1000}){100}/",  # an optional item is one step, not two
+        "/(?:\\w+ )?review/",  # an optional group repeats nothing: at most once
+        "/\\p{Lu}\\w+/",  # syntax only the regex engine knows: nothing to walk, nothing refused
+    ],
+    ids=["at-the-step-limit", "optional-item", "optional-group", "regex-only-syntax"],
+)
+def test_regular_expressions_within_the_limits_are_accepted(keyword):
+    assert parse(with_title_regex(keyword)).config.rules[0].title == ["customer", keyword]
+
+
+@pytest.mark.parametrize(
+    "keyword",
+    [
+        "/b(?:a{1000}){100}/",  # 1 + 100 x 1000
+        "/(?:a{1000}x){100}/",  # 100 x (1000 + 1)
+        "/(?:a{1,1000}){101}/",  # 101 x 1000: a range counts its upper bound
+        "/(?:a{1000}|bc){100}/",  # 100 x (1000 + 2): alternatives add up
+        "/(?:a{1000}){101}+/",  # 101 x 1000: a possessive count expands like any other
+    ],
+    ids=["before-a-count", "after-a-count", "range", "alternatives", "possessive"],
+)
+def test_regular_expressions_past_the_step_limit_are_refused(keyword):
+    assert error(with_title_regex(keyword)) == (
+        f"rules.yaml:16: rules[0].title[1]: regular expression {keyword} expands to over 100,000 steps "
+        "(nested counts multiply); use smaller counts"
+    )
+
+
+@pytest.mark.parametrize(
+    "keyword",
+    [
+        "/(?:a+?)+/",  # a lazy repetition repeated
+        "/(?:x+|yz)+/",  # a repetition in one alternative of a repetition
+        "/(?:a+)+b+/",  # a later, harmless repetition does not clear the first
+        "/(?:\\w+\\s){2}/",  # a count of two repeats what it holds
+    ],
+    ids=["lazy", "alternative", "followed-by-repetition", "count-of-two"],
+)
+def test_repetitions_inside_repetitions_are_refused(keyword):
+    assert error(with_title_regex(keyword)) == (
+        f"rules.yaml:16: rules[0].title[1]: regular expression {keyword} repeats a repetition (like '(a+)+'), "
+        "which can take exponential time on some titles; simplify it"
+    )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from calaudit import config as config_module
+from calaudit.errors import ConfigError
 from tests.test_config import VALID, error, parse
 
 TITLE_REGEX = '"/^acme\\\\b/"'
@@ -85,3 +87,54 @@ def test_repetitions_inside_repetitions_are_refused(keyword):
         f"rules.yaml:16: rules[0].title[1]: regular expression {keyword} repeats a repetition (like '(a+)+'), "
         "which can take exponential time on some titles; simplify it"
     )
+
+
+def test_a_mailto_prefix_is_not_part_of_the_address():
+    assert parse(VALID.replace("CTO@Weave.Example", "MailTo:CTO@Weave.Example")).config.owner == ["cto@weave.example"]
+
+
+def test_an_unknown_rule_category_lists_the_known_ones():
+    assert error(VALID.replace("  - category: sales", "  - category: salse")) == (
+        "rules.yaml:15: rules[0].category: unknown category 'salse'; known: sales, ops"
+    )
+
+
+def test_an_unknown_example_category_lists_the_outcomes():
+    text = VALID + "examples:\n  - {title: Acme call, category: slaes}\n"
+    assert error(text) == (
+        "rules.yaml:20: examples[0].category: unknown category 'slaes'; use one of sales, ops, ignore, unclassified"
+    )
+
+
+def test_a_rules_path_that_cannot_be_read_says_why(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        config_module.load(tmp_path)
+    assert str(info.value) == f"{tmp_path}: cannot read rules file: Is a directory"
+
+
+def test_a_huge_rules_file_is_read_no_further_than_the_limit(tmp_path):
+    # 64 GB of sparse zeros: reading it whole would need 64 GB of memory (run capped at 1 GB).
+    import subprocess
+    import sys
+
+    path = tmp_path / "rules.yaml"
+    with path.open("wb") as file:
+        file.truncate(64 * 2**30)
+    code = (
+        "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30)); "
+        "from calaudit import config; from calaudit.errors import ConfigError\n"
+        "try: config.load(__import__('pathlib').Path(sys.argv[1]))\n"
+        "except ConfigError as e: print(e)"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
+    assert done.stdout == (
+        f"{path}: larger than the 1 MB limit for a rules file (1,048,576 bytes); is this the right file?\n"
+    ), done.stderr
+
+
+@pytest.mark.parametrize(
+    ("loc", "expected"),
+    [(("rules", 3, "title", 0), "rules[3].title[0]"), (("allocation",), "allocation"), ((), "(top level)")],
+)
+def test_key_paths_are_written_as_in_the_file(loc, expected):
+    assert config_module.key_path(loc) == expected

@@ -433,7 +433,7 @@ def _unreadable(part: list[str]) -> str | None:
 
 def _parse(data: bytes, name: str, period: Period, owner: frozenset[str], zone: ZoneInfo) -> Fetched:
     result = Fetched()
-    text = _decode(_fewer_parameters(repair.join_quoted_breaks(repair.unfold(data))), name, result.warnings)
+    text = _fewer_parameters(_decode(repair.join_quoted_breaks(repair.unfold(data)), name, result.warnings))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         _read_calendars(text, name, period, owner, zone, result)
@@ -443,15 +443,16 @@ def _parse(data: bytes, name: str, period: Period, owner: frozenset[str], zone: 
 
 
 _PEOPLE = re.compile(
-    rb"^((?:ATTENDEE|ORGANIZER)(?=;))((?:;[A-Za-z0-9-]+=[^\";:^\r\n]*)+)(?=:)", re.IGNORECASE | re.MULTILINE
+    r"^((?:ATTENDEE|ORGANIZER)(?=;))((?:;[A-Za-z0-9-]+=[^\";:^\\\r\n]*)+)(?=:)", re.IGNORECASE | re.MULTILINE
 )
-"""An unfolded ATTENDEE or ORGANIZER line whose parameters are plain (no quotes, no ^ escapes)."""
-_PARAMETER = re.compile(rb";([A-Za-z0-9-]+)=[^;]*")
-_READ_PARAMETERS = frozenset({b"PARTSTAT", b"CUTYPE", b"EMAIL"})
+"""An unfolded ATTENDEE or ORGANIZER line whose parameters are plain: no quotes, no ^
+escapes, no backslash (icalendar reads ``\\:`` in a parameter as an escaped colon)."""
+_PARAMETER = re.compile(r";([A-Za-z0-9-]+)=[^;]*")
+_READ_PARAMETERS = frozenset({"PARTSTAT", "CUTYPE", "EMAIL"})
 """The parameters of people calaudit reads: the owner's response, rooms, an address given apart."""
 
 
-def _fewer_parameters(data: bytes) -> bytes:
+def _fewer_parameters(data: str) -> str:
     """Unfolded ``data`` with only the ``_READ_PARAMETERS`` of each plain ATTENDEE and
     ORGANIZER line. icalendar spends a third of a realistic month parsing the parameters
     of people (CN, ROLE, RSVP...), which nothing reads; a line with quoted or escaped
@@ -459,9 +460,9 @@ def _fewer_parameters(data: bytes) -> bytes:
     return _PEOPLE.sub(_read_parameters_only, data)
 
 
-def _read_parameters_only(line: re.Match[bytes]) -> bytes:
+def _read_parameters_only(line: re.Match[str]) -> str:
     read = (p[0] for p in _PARAMETER.finditer(line[2]) if p[1].upper() in _READ_PARAMETERS)
-    return line[1] + b"".join(read)
+    return line[1] + "".join(read)
 
 
 def _read_calendars(

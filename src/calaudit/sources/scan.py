@@ -342,8 +342,9 @@ _UNREAD = re.compile(
 )
 """Properties of an event that nothing reads, with their continuation lines. Outlook's
 X-ALT-DESC (the description again, in HTML) and inline ATTACHments can be most of a file.
-One with a quote before its value is left alone: its line may break inside the quotes
-(``repair.join_quoted_breaks`` mends that later), and the line after would be its end."""
+Lines holding a quote are never dropped, nor any line near one: a line may break inside
+quotes (``repair.join_quoted_breaks`` mends that later), and the half after the break, or
+the line broken, could look like one of these."""
 
 
 def _slim(data: bytes, start: int, end: int) -> Iterator[bytes]:
@@ -363,7 +364,8 @@ def _slim(data: bytes, start: int, end: int) -> Iterator[bytes]:
             # Continuation lines right after a dropped alarm's END line go with it: they
             # must not become part of the property before the alarm.
             begin = _CONTINUATIONS.match(data, begin, own[index + 1]).end()  # type: ignore[union-attr]
-        yield _UNREAD.sub(b"", data[begin : own[index + 1]])
+        stretch = data[begin : own[index + 1]]
+        yield stretch if b'"' in stretch else _UNREAD.sub(b"", stretch)
         if index + 2 < len(own) and not event.alarms[index // 2]:
             yield data[own[index + 1] : own[index + 2]]
     yield data[own[-1] : event.end]

@@ -298,8 +298,8 @@ class _Scanned:
 
 _FOLDED_NAME = re.compile(rb"[A-Za-z0-9-]+\r?\n[ \t]")
 """A line folded inside its property name (RFC 5545 allows a fold anywhere), matched at
-the start of the file or searched after an LF: a search for "start or LF, then a name" cannot skip
-ahead to the next LF, and took a fifth of a cold month's audit."""
+the start of the file or searched after an LF: a search for "start or LF, then a name"
+cannot skip ahead to the next LF, and took a fifth of a cold month's audit."""
 
 
 def _folded_name(raw: bytes) -> bool:
@@ -312,10 +312,10 @@ _FOLDED_NAME_AFTER_LF = re.compile(rb"\n" + _FOLDED_NAME.pattern)
 def _scan(raw: bytes, period: Period, prefilter: bool) -> _Scanned:
     """Mend a checked calendar and keep only what can touch the period if ``prefilter``.
 
-    Unfinished components are cut out first, and alarms and unread properties of events (both paths
-    alike: ``scan.slimmed``). The scan also dates the calendar's newest event
-    (``Fetched.newest``, to the day); without the pre-filter it runs for that alone, so
-    that both paths agree.
+    Unfinished components are cut out first, and the alarms and unread properties of
+    events (both paths alike: ``scan.slimmed``). The scan also dates the calendar's newest
+    event (``Fetched.newest``, to the day); without the pre-filter it runs for that alone,
+    so that both paths agree.
     """
     broken: list[repair.Broken] = []
     if _folded_name(raw):

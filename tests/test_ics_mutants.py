@@ -464,3 +464,21 @@ def test_an_unread_name_after_a_break_inside_quotes_is_not_dropped(prefilter):
     raw = calendar(f"UID:q@test\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\n{broken}")
     (event,) = parse_calendar(raw, "test.ics", MARCH, OWNER, NY, prefilter).events
     assert event.response is Response.DECLINED
+
+
+def test_a_fold_inside_a_name_in_a_file_of_cr_line_ends_is_read_alike_on_both_paths():
+    # A weekly standup whose 12 March instance moved to June: RECURRENCE-ID is folded
+    # inside its name, and every line ends in CR alone (old Mac exports). Mondays and
+    # Thursdays from 2 March, 8 of them: the 12th moved to June leaves 7 in March.
+    lines = [
+        "BEGIN:VCALENDAR", "VERSION:2.0", "BEGIN:VEVENT", "UID:s@test", "SUMMARY:Standup",
+        "DTSTART:20260302T150000Z", "DTEND:20260302T160000Z", "RRULE:FREQ=WEEKLY;BYDAY=MO,TH;COUNT=8", "END:VEVENT",
+        "BEGIN:VEVENT", "UID:s@test", "SUMMARY:Standup", "RECURRENCE-", " ID:20260312T150000Z",
+        "DTSTART:20260611T150000Z", "DTEND:20260611T160000Z", "END:VEVENT", "END:VCALENDAR",
+    ]  # fmt: skip
+    raw = "\r".join(lines).encode() + b"\r"
+    starts = {
+        prefilter: [e.start.day for e in parse_calendar(raw, "t.ics", MARCH, OWNER, NY, prefilter).events]
+        for prefilter in (True, False)
+    }
+    assert starts == {True: [2, 5, 9, 16, 19, 23, 26], False: [2, 5, 9, 16, 19, 23, 26]}

@@ -321,6 +321,8 @@ def _scan(raw: bytes, period: Period, prefilter: bool) -> _Scanned:
     if _folded_name(raw):
         raw = repair.unfold(raw)  # rare: the scan reads names whole (icalendar unfolds anyway)
     data, found = repair.mended(raw, broken)
+    if found is None and _folded_name(data):
+        data = repair.unfold(data)  # lines ending in CR alone end in CRLF only once mended
     filtered, _, _, newest = scan.prefilter(data, *_window_days(period), found)
     return _Scanned(filtered if prefilter else scan.slimmed(data, found), newest, broken)
 

@@ -685,3 +685,8 @@ def test_a_uid_folded_after_an_x_groups_the_override_with_its_series():
     assert scan.prefilter(raw, *MARCH)[1:3] == (2, 2)
     for prefilter in (True, False):
         assert hours_by_uid(raw, prefilter) == ({"syncXY": 4.0}, [])
+
+
+def test_a_blank_ending_a_continuation_line_is_kept_as_icalendar_keeps_it():
+    # Only the line end goes, and the one blank that marks a continuation: "ab" + "c " + "d".
+    assert scan._unfolded(b"UID:ab\r\n c \r\n d\r") == b"UID:abc d"

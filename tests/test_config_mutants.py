@@ -138,3 +138,8 @@ def test_a_huge_rules_file_is_read_no_further_than_the_limit(tmp_path):
 )
 def test_key_paths_are_written_as_in_the_file(loc, expected):
     assert config_module.key_path(loc) == expected
+
+
+@pytest.mark.parametrize("blank", ["''", "'   '"])
+def test_an_empty_keyword_is_named_by_its_line_and_key_path(blank):
+    assert error(VALID.replace(TITLE_REGEX, blank)) == "rules.yaml:16: rules[0].title[1]: empty keyword"

@@ -5,7 +5,7 @@
 #
 #   benchmarks/mutation.sh                    every mutant of every core module ([tool.mutmut] only_mutate)
 #   benchmarks/mutation.sh period rules       only these (names under src/calaudit, dots for packages)
-#   SAMPLE=150 benchmarks/mutation.sh         150 mutants of each module (about 25 minutes on two cores)
+#   SAMPLE=30 benchmarks/mutation.sh          30 mutants of each module (about half an hour on two cores)
 #
 # Configuration is [tool.mutmut] in pyproject.toml: which files are mutated, the pytest
 # options (tests marked "slow", the subprocess ones, are left out: they kill nothing the

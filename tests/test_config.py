@@ -1,5 +1,7 @@
 """rules.yaml validation: every problem is one line naming file, line and key path."""
 
+import subprocess
+import sys
 from pathlib import Path
 from zoneinfo import ZoneInfoNotFoundError
 
@@ -302,20 +304,22 @@ def test_a_rules_file_just_under_1_mb_loads(tmp_path):
     assert config_module.load(path).config.owner == ["cto@weave.example"]
 
 
-def test_a_huge_counted_repeat_is_refused_before_the_engine_allocates_it(tmp_path):
-    # The regex engine expands a{100000000} in memory (gigabytes): run capped at 1 GB.
-    import subprocess
-    import sys
-
-    path = tmp_path / "rules.yaml"
-    path.write_text(VALID.replace('"/^acme\\\\b/"', "'/a{100000000}/'"))
+def load_in_1_gb(path: Path) -> subprocess.CompletedProcess[str]:
+    """config.load(path) in a child process limited to 1 GB of memory; prints the ConfigError."""
     code = (
         "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30)); "
         "from calaudit import config; from calaudit.errors import ConfigError\n"
         "try: config.load(__import__('pathlib').Path(sys.argv[1]))\n"
         "except ConfigError as e: print(e)"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
+
+
+def test_a_huge_counted_repeat_is_refused_before_the_engine_allocates_it(tmp_path):
+    # The regex engine expands a{100000000} in memory (gigabytes): run capped at 1 GB.
+    path = tmp_path / "rules.yaml"
+    path.write_text(VALID.replace('"/^acme\\\\b/"', "'/a{100000000}/'"))
+    done = load_in_1_gb(path)
     assert "rules[0].title[1]: regular expression /a{100000000}/ repeats more than 1000 times" in done.stdout, (
         done.stderr
     )

@@ -78,8 +78,8 @@ def test_begin_and_end_lines_are_found_in_any_case_each_with_its_line_end():
 def test_a_file_that_needs_no_repair_is_passed_on_without_a_copy():
     data = b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     broken: list[Broken] = []
-    assert repair.repaired(data, broken) is data and not broken
-    assert repair.repaired(b"\xef\xbb\xbf" + data, broken) == data and not broken
+    assert repair.mended(data, broken)[0] is data and not broken
+    assert repair.mended(b"\xef\xbb\xbf" + data, broken)[0] == data and not broken
 
 
 def test_markers_of_a_stretch_are_those_of_the_whole_that_lie_in_it():

@@ -452,7 +452,7 @@ def test_a_file_is_scanned_whole_as_it_would_be_line_by_line(raw):
     whole: list[repair.Broken] = []
     by_line: list[repair.Broken] = []
     reference = b"".join(repair.balanced(repair.split_lines(io.BytesIO(raw)), by_line))
-    assert scan.prefilter(repair.repaired(raw, whole), *MARCH) == scan.prefilter(reference, *MARCH)
+    assert scan.prefilter(repair.mended(raw, whole)[0], *MARCH) == scan.prefilter(reference, *MARCH)
     assert whole == by_line
     # The markers handed on for a file taken as it is are its own, and the scan gives
     # the same result with them as when it finds them itself.

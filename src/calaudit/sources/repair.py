@@ -80,13 +80,9 @@ Marker = tuple[int, int, bool]
 """(start, end, whether it is a BEGIN) of a BEGIN or END line, as ``markers`` gives it."""
 
 
-def repaired(data: bytes, broken: list[Broken]) -> bytes:
-    """``data`` as ``balanced(split_lines(...))`` gives it, joined; what was cut out goes to ``broken``."""
-    return mended(data, broken)[0]
-
-
 def mended(data: bytes, broken: list[Broken]) -> tuple[bytes, list[Marker] | None]:
-    """``repaired``, with the ``markers`` of the result when it is ``data`` as it was.
+    """``data`` as ``balanced(split_lines(...))`` gives it, joined (what was cut out goes
+    to ``broken``), with the ``markers`` of the result when it is ``data`` as it was.
 
     Nearly every file needs no repair, and for those the line-by-line pass would cost as
     much as all the rest of the pre-filter. What ``balanced`` does depends on the BEGIN and

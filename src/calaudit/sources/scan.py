@@ -331,9 +331,8 @@ class _Component:
     start: int
     end: int
     own: list[int] = field(default_factory=list)
-    """Where its own lines are, not its subcomponents': start, end, start, end..."""
-    alarms: list[bool] = field(default_factory=list)
-    """For each subcomponent (between two stretches of ``own``), whether it is a VALARM."""
+    """Where its own lines are, not its subcomponents': start, end, start, end... Each
+    subcomponent lies between two stretches, from its BEGIN line."""
 
 
 _UNREAD = re.compile(
@@ -357,16 +356,18 @@ def _slim(data: bytes, start: int, end: int) -> Iterator[bytes]:
     event until the calendar's end was a fifth of the scan's memory."""
     event = next(_components(data, markers(data, start, end), depth=1))
     own = event.own
+    # For each subcomponent, whether it is a VALARM, by its BEGIN line.
+    alarms = [_name(data[at + 6 : data.find(b"\n", at)]) == b"VALARM" for at in own[1:-1:2]]
     yield data[event.start : own[0]]
     for index in range(0, len(own), 2):
         begin = own[index]
-        if index and event.alarms[index // 2 - 1]:
+        if index and alarms[index // 2 - 1]:
             # Continuation lines right after a dropped alarm's END line go with it: they
             # must not become part of the property before the alarm.
             begin = _CONTINUATIONS.match(data, begin, own[index + 1]).end()  # type: ignore[union-attr]
         stretch = data[begin : own[index + 1]]
         yield stretch if b'"' in stretch else _UNREAD.sub(b"", stretch)
-        if index + 2 < len(own) and not event.alarms[index // 2]:
+        if index + 2 < len(own) and not alarms[index // 2]:
             yield data[own[index + 1] : own[index + 2]]
     yield data[own[-1] : event.end]
 
@@ -380,22 +381,20 @@ def _components(data: bytes, found: Iterable[Marker], depth: int = 0) -> Iterato
     """
     name, start = b"", 0
     own: list[int] = []
-    alarms: list[bool] = []
     for line_start, line_end, begins in found:
         if begins:
             depth += 1
             if depth == 2:
-                name, start, own, alarms = _name(data[line_start + 6 : line_end]), line_start, [line_end], []
+                name, start, own = _name(data[line_start + 6 : line_end]), line_start, [line_end]
             elif depth == 3:
                 own.append(line_start)
-                alarms.append(_name(data[line_start + 6 : line_end]) == b"VALARM")
             continue
         depth -= 1
         if depth == 2:
             own.append(line_end)
         elif depth == 1:
             own.append(line_start)
-            yield _Component(name, start, line_end, own, alarms)
+            yield _Component(name, start, line_end, own)
         elif depth == 0:
             yield _Component(None, line_start, line_end)
     if depth >= 2:

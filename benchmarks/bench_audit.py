@@ -22,6 +22,10 @@ included; the bare child imports only icalendar), also as a ratio to the bare on
 Two calendar mixes (``--mix``): ``synthetic`` (ten sparse years, see benchmarks/synthetic.py)
 and ``realistic`` (two dense years with many COUNT series, see benchmarks/realistic.py).
 The three calaudit paths must produce identical JSON; the script checks this.
+
+The rules are the demo's (``--rules`` takes another rules.yaml). They read no description
+or location, so calaudit does not parse those properties (``pipeline.unread_fields``):
+rules that read descriptions make a cold run slower (the README gives both).
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ MIXES = {"synthetic": synthetic.generate, "realistic": realistic.generate}
 
 CHILD = r"""
 import json, sys, time
-kind, path, cache_dir, period_label = sys.argv[1:5]
+kind, path, cache_dir, period_label, rules = sys.argv[1:6]
 if kind == "bare":
     import icalendar
     data = open(path, "rb").read()
@@ -56,14 +60,14 @@ else:
     from calaudit.audit import audit
     from calaudit.period import parse_period
     from calaudit.report.json import to_dict
+    from calaudit.config import load
     from calaudit.sources.cache import EventCache
-    from calaudit.sources.ics import IcsSource
-    import icalendar, pandas, recurring_ical_events, x_wr_timezone  # imported lazily by calaudit
-    loaded = pipeline.demo_config()
+    import calaudit.sources.ics, icalendar, pandas, recurring_ical_events, x_wr_timezone  # imported lazily
+    loaded = load(Path(rules)) if rules else pipeline.demo_config()
     started = time.perf_counter()
     period = parse_period(period_label, loaded.zone, datetime.now(UTC))
     cache = EventCache(Path(cache_dir)) if kind != "full" else None
-    source = IcsSource(path, loaded.config.owner, loaded.zone, prefilter=kind != "full", cache=cache)
+    [source] = pipeline.build_sources(loaded, [path], prefilter=kind != "full", cache=cache)
     fetched = source.fetch(period)
     result = to_dict(audit(fetched.events, loaded.config, period, fetched.invalid))
     seconds = time.perf_counter() - started
@@ -75,10 +79,10 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "result": result}))
 """
 
 
-def measure_once(kind: str, path: Path, cache_dir: Path, period: str) -> dict[str, object]:
+def measure_once(kind: str, path: Path, cache_dir: Path, period: str, rules: str) -> dict[str, object]:
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, kind, str(path), str(cache_dir), period],
+        [sys.executable, "-c", CHILD, kind, str(path), str(cache_dir), period, rules],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     measured: dict[str, object] = json.loads(done.stdout)
@@ -86,7 +90,7 @@ def measure_once(kind: str, path: Path, cache_dir: Path, period: str) -> dict[st
     return measured
 
 
-def measure(kind: str, path: Path, cache_dir: Path, period: str, repeat: int) -> dict[str, object]:
+def measure(kind: str, path: Path, cache_dir: Path, period: str, repeat: int, rules: str = "") -> dict[str, object]:
     """Median seconds and peak of ``repeat`` runs; a cold run starts from an empty cache each time.
 
     The full parse, there for the identity check and slow, runs once."""
@@ -94,7 +98,7 @@ def measure(kind: str, path: Path, cache_dir: Path, period: str, repeat: int) ->
     for _ in range(1 if kind == "full" else repeat):
         if kind == "cold":
             shutil.rmtree(cache_dir, ignore_errors=True)
-        runs.append(measure_once(kind, path, cache_dir, period))
+        runs.append(measure_once(kind, path, cache_dir, period, rules))
     results = [run["result"] for run in runs]
     if any(result != results[0] for result in results):
         sys.exit(f"{kind}: repeated runs gave different results")
@@ -125,17 +129,20 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 20000, 100000])
     parser.add_argument("--period", default="2026-03")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported")
+    parser.add_argument(
+        "--rules", default="", help="a rules.yaml to audit with (default: the demo rules, which read no description)"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="calaudit-bench-"))
     print(f"{'mix':<9} {'VEVENTs':>8} {'MB':>6} {'bare s':>7} {'bare MB':>8} | {'path':<5} {'s':>7} {'x bare':>7} "
           f"{'peak MB':>8} {'x bare':>7} | {'proc s':>7} {'x bare':>7}", flush=True)  # fmt: skip
     for mix in MIXES if args.mix == "both" else [args.mix]:
         for size in args.sizes:
-            bench(mix, size, work, args.period, args.repeat)
+            bench(mix, size, work, args.period, args.repeat, str(Path(args.rules).resolve()) if args.rules else "")
     print(f"calaudit audit --demo (whole command, best of 5): {demo_seconds():.2f} s")
 
 
-def bench(mix: str, size: int, work: Path, period: str, repeat: int) -> None:
+def bench(mix: str, size: int, work: Path, period: str, repeat: int, rules: str) -> None:
     path = work / f"{mix}-{size}.ics"
     path.write_bytes(MIXES[mix](size))
     megabytes = path.stat().st_size / 1e6
@@ -145,7 +152,7 @@ def bench(mix: str, size: int, work: Path, period: str, repeat: int) -> None:
     cache_dir = work / f"cache-{mix}-{size}"
     results = {}
     for kind in ("full", "cold", "warm"):
-        m = measure(kind, path, cache_dir, period, repeat)
+        m = measure(kind, path, cache_dir, period, repeat, rules)
         results[kind] = m["result"]
         seconds, peak = float(m["seconds"]), float(m["peak_mb"])  # type: ignore[arg-type]
         process = float(m["process"])  # type: ignore[arg-type]

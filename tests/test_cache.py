@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
+from calaudit import pipeline
 from calaudit.cli import main
+from calaudit.config import parse
 from calaudit.models import Event, Fetched
 from calaudit.period import parse_period
 from calaudit.sources.cache import FILE_NAME, EventCache
@@ -192,3 +194,71 @@ def test_a_cache_that_cannot_be_used_is_one_warning_and_the_calendar_is_still_re
         + "; calendars are read without it"
     ]
     assert not [w for w in second.warnings if "cache" in w]
+
+
+DESCRIBED = b"""BEGIN:VCALENDAR\r
+BEGIN:VEVENT\r
+UID:review\r
+SUMMARY:Quarterly review\r
+DESCRIPTION:With Acme\\, about the\r
+  renewal\r
+LOCATION:Room 1\r
+DTSTART:20260302T150000Z\r
+DTEND:20260302T160000Z\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def test_events_read_without_descriptions_never_answer_a_read_that_needs_them(tmp_path):
+    path = tmp_path / "described.ics"
+    path.write_bytes(DESCRIBED)
+    cache = EventCache(tmp_path / "cache")
+
+    def texts(**options):
+        source = IcsSource(str(path), OWNER, NY, cache=cache, **options)
+        return [(e.title, e.description, e.location) for e in source.fetch(MARCH).events]
+
+    terse = [("Quarterly review", "", "")]
+    assert texts(unread={"description", "location"}) == terse
+    assert texts() == [("Quarterly review", "With Acme, about the renewal", "Room 1")]
+    assert texts(unread={"location"}) == [("Quarterly review", "With Acme, about the renewal", "")]
+    assert texts(unread={"location", "description"}) == terse  # its own entry, still there
+    assert texts(unread={"description"}, prefilter=False) == [("Quarterly review", "", "Room 1")]
+    with pytest.raises(ValueError, match="only description, location can be left unread, not title"):
+        IcsSource(str(path), OWNER, NY, unread={"title"})
+
+
+def test_a_rule_on_descriptions_is_answered_after_runs_whose_rules_read_none(tmp_path):
+    # The first run's rules read titles only, so its cached events have no descriptions;
+    # the second run's rules read them, and must see them.
+    path = tmp_path / "described.ics"
+    path.write_bytes(DESCRIBED)
+    plain = (ICS.parent / "rules.yaml").read_text()
+    by_description = tmp_path / "rules.yaml"
+    by_description.write_text(plain.replace("rules:\n", "rules:\n  - category: sales\n    description: [acme]\n", 1))
+    args = ["audit", "--ics", str(path), "--period", "2026-03", "--format", "json"]
+
+    def sales_hours(rules):
+        result = CliRunner().invoke(main, [*args, "--rules", str(rules)])
+        assert result.exit_code == 0, result.output
+        return next(c["hours"] for c in json.loads(result.stdout)["categories"] if c["id"] == "sales")
+
+    assert sales_hours(ICS.parent / "rules.yaml") == 0
+    assert sales_hours(by_description) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("rule", "unread"),
+    [
+        ("{category: sales, title: [acme]}", {"description", "location"}),
+        ("{category: sales, location: [hq]}", {"description"}),
+        ("{category: sales, description: [acme], location: [hq]}", set()),
+    ],
+)
+def test_the_sources_leave_unread_only_the_fields_no_rule_reads(rule, unread):
+    text = (ICS.parent / "rules.yaml").read_text().replace("rules:\n", f"rules:\n  - {rule}\n", 1)
+    loaded = parse(text.encode(), "rules.yaml")
+    assert pipeline.unread_fields(loaded) == unread
+    [source] = pipeline.build_sources(loaded, ["work.ics"])
+    assert source.unread == {field.upper().encode() for field in unread}

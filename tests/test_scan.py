@@ -690,3 +690,20 @@ def test_a_uid_folded_after_an_x_groups_the_override_with_its_series():
 def test_a_blank_ending_a_continuation_line_is_kept_as_icalendar_keeps_it():
     # Only the line end goes, and the one blank that marks a continuation: "ab" + "c " + "d".
     assert scan._unfolded(b"UID:ab\r\n c \r\n d\r") == b"UID:abc d"
+
+
+def test_properties_no_rule_reads_are_dropped_with_their_continuations_on_both_paths():
+    # With no rule reading descriptions, icalendar need not parse them: they are half of a
+    # kept realistic event. Only the property named goes, whatever its parameters or case.
+    lines = [
+        b"BEGIN:VCALENDAR", b"BEGIN:VEVENT", b"UID:now", b"DTSTART:20260302T100000Z",
+        b"DESCRIPTION;LANGUAGE=en:Hi all", b" and more", b"\tand more", b"LOCATION:Room 1", b"description:b",
+        b"DESCRIPTIONS:kept", b"X-DESCRIPTION:kept", b"SUMMARY:kept", b"END:VEVENT", b"END:VCALENDAR",
+    ]  # fmt: skip
+    raw = b"".join(line + b"\r\n" for line in lines)
+    expected = b"".join(line + b"\r\n" for line in lines[:4] + lines[7:8] + lines[9:])
+    assert scan.prefilter(raw, *MARCH, unread=frozenset({b"DESCRIPTION"}))[0] == expected
+    assert scan.slimmed(raw, unread=frozenset({b"DESCRIPTION"})) == expected
+    assert scan.prefilter(raw, *MARCH)[0] == raw == scan.slimmed(raw)
+    both = frozenset({b"DESCRIPTION", b"LOCATION"})
+    assert scan.slimmed(raw, unread=both) == b"".join(line + b"\r\n" for line in lines[:4] + lines[9:])

@@ -76,7 +76,15 @@ def demo_source(loaded: LoadedConfig) -> Source:
     from .sources.ics import IcsSource
 
     path = resources.files("calaudit").joinpath("data", DEMO_CALENDAR)
-    return IcsSource(str(path), loaded.config.owner, loaded.zone)
+    return IcsSource(str(path), loaded.config.owner, loaded.zone, unread=unread_fields(loaded))
+
+
+def unread_fields(loaded: LoadedConfig) -> frozenset[str]:
+    """The event fields an .ics calendar need not read: those only rules read, when no rule does."""
+    from .rules import fields_read
+    from .sources.ics import UNREAD_FIELDS
+
+    return frozenset(UNREAD_FIELDS.keys() - set(fields_read(loaded.config.rules)))
 
 
 def demo_period(loaded: LoadedConfig) -> Period:
@@ -125,7 +133,7 @@ def build_sources(
 
     owner, zone = frozenset(loaded.config.owner), loaded.zone
     config_dir = config_dir or Path.cwd()
-    limits: dict[str, Any] = {"prefilter": prefilter, "cache": cache}
+    limits: dict[str, Any] = {"prefilter": prefilter, "cache": cache, "unread": unread_fields(loaded)}
     limits |= {"timeout": timeout} if timeout is not None else {}
     limits |= {"max_bytes": max_bytes} if max_bytes is not None else {}
     sources: list[Source] = [IcsSource(location, owner, zone, **limits) for location in ics]

@@ -159,7 +159,7 @@ class RuleSet:
         self.internal_domains = frozenset(config.internal_domains)
         self.rules = [self._compile(index, rule) for index, rule in enumerate(config.rules)]
         self.outcomes = [IGNORE if rule.ignore else str(rule.category) for rule in config.rules]
-        self._read = _fields_read(config.rules)
+        self._read = fields_read(config.rules)
         self._matches: dict[tuple[object, ...], Match | None] = {}
         self._audiences: dict[tuple[object, ...], Audience] = {}
 
@@ -225,7 +225,7 @@ class RuleSet:
         return address.rpartition("@")[2] not in self.internal_domains
 
 
-def _fields_read(rules: Sequence[Rule]) -> tuple[str, ...]:
+def fields_read(rules: Sequence[Rule]) -> tuple[str, ...]:
     """The Event fields that some rule's conditions read (an audience reads the people)."""
     fields = {field for rule in rules for field in _TEXT_FIELDS if getattr(rule, field) is not None}
     if any(rule.organizer is not None or rule.audience is not None for rule in rules):

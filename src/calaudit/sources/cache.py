@@ -1,11 +1,11 @@
 """A cache of the events read from a calendar, so an unchanged calendar is not parsed again.
 
 Entries are keyed by the calaudit version, the calendar's content (sha256), its name, the
-query window, the owner addresses and the reporting zone: everything that shapes the
-events read. URLs
-also remember their ETag/Last-Modified for a conditional GET. The cache is one SQLite
-file holding JSON; anything unreadable in it (corrupt file, other format version,
-malformed entry) counts as a miss and is rebuilt, never trusted.
+query window, the owner addresses, the reporting zone and how the calendar is read:
+everything that shapes the events read. URLs also remember their ETag/Last-Modified for
+a conditional GET. The cache is one SQLite file holding JSON; anything unreadable in it
+(corrupt file, other format version, malformed entry) counts as a miss and is rebuilt,
+never trusted.
 """
 
 from __future__ import annotations
@@ -41,8 +41,10 @@ class Validators:
     """sha256 of the body these validators belong to."""
 
 
-def cache_key(digest: str, name: str, first: date, last: date, owner: Iterable[str], zone: str, prefilter: bool) -> str:
-    parts = [FORMAT, __version__, digest, name, first.isoformat(), last.isoformat(), sorted(owner), zone, prefilter]
+def cache_key(digest: str, name: str, first: date, last: date, owner: Iterable[str], zone: str, reading: object) -> str:
+    """``reading``: how the calendar is read (with the pre-filter or not, which fields are
+    left unread), anything JSON can write."""
+    parts = [FORMAT, __version__, digest, name, first.isoformat(), last.isoformat(), sorted(owner), zone, reading]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 

@@ -57,7 +57,9 @@ class IcsSource:
 
     With ``prefilter`` (the default) only the parts of the file that can touch the period
     are parsed (see ``scan``); with a ``cache`` the events read for a period are kept,
-    keyed by the file's content, and an unchanged calendar is not parsed again.
+    keyed by the file's content, and an unchanged calendar is not parsed again. The Event
+    fields in ``unread`` (of ``UNREAD_FIELDS``: fields no rule reads) are left empty, and
+    their properties are not parsed: a long description is most of a realistic event.
     """
 
     def __init__(
@@ -71,8 +73,10 @@ class IcsSource:
         retry_delays: Sequence[float] = RETRY_DELAYS,
         timeout: float = TIMEOUT_SECONDS,
         max_bytes: int = MAX_BYTES,
+        unread: Iterable[str] = (),
     ) -> None:
         self.location = location
+        self.unread = _unread_properties(unread)
         self.retry_delays = retry_delays
         self.timeout = timeout
         self.max_bytes = max_bytes
@@ -102,10 +106,10 @@ class IcsSource:
             if head.startswith(ZIP_MAGIC):
                 fetched = self._read_zip(path, period)
             elif _bom_encoding(head) is not None:
-                fetched = parse_calendar(path.read_bytes(), self.name, period, self.owner, self.zone, self.prefilter)
+                fetched = self._parse(path.read_bytes(), self.name, period)
             else:
                 # Passed on unnamed, the file's bytes are freed once scanned, before parsing.
-                scanned = _scan(_read_whole(path, progress), period, self.prefilter)
+                scanned = _scan(_read_whole(path, progress), period, self.prefilter, self.unread)
                 fetched = _read(scanned, self.name, period, self.owner, self.zone)
         except OSError as exc:
             raise SourceError(f"{self.location}: cannot read calendar file: {exc.strerror}") from None
@@ -133,7 +137,7 @@ class IcsSource:
                         raw = handle.read(MAX_MEMBER_BYTES + 1)
                     if len(raw) > MAX_MEMBER_BYTES:
                         raise SourceError(f"{name}: larger than {MAX_MEMBER_BYTES // 1_000_000} MB unpacked; not read")
-                    fetched.extend(parse_calendar(raw, name, period, self.owner, self.zone, self.prefilter))
+                    fetched.extend(self._parse(raw, name, period))
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
             raise SourceError(f"{self.location}: corrupt or unsupported .zip file ({exc}); download it again") from None
         return fetched
@@ -150,7 +154,7 @@ class IcsSource:
         key = self._key(digest, period)
         fetched = self.cache.get(key) if self.cache is not None else None
         if fetched is None:
-            fetched = parse_calendar(body.data, self.name, period, self.owner, self.zone, self.prefilter)
+            fetched = self._parse(body.data, self.name, period)
             if self.cache is not None:
                 self.cache.put(key, fetched)
         if self.cache is not None:
@@ -158,11 +162,17 @@ class IcsSource:
             self.cache.set_validators(self.location, Validators(body.etag, body.last_modified, digest))
         return fetched
 
+    def _parse(self, raw: bytes, name: str, period: Period) -> Fetched:
+        return parse_calendar(raw, name, period, self.owner, self.zone, self.prefilter, self.unread)
+
     def _key(self, digest: str, period: Period) -> str:
         """The path read is part of the key: ``--no-prefilter`` is how a user checks the
-        pre-filter, so it must never be answered from what the pre-filter produced."""
+        pre-filter, so it must never be answered from what the pre-filter produced. So are
+        the fields left unread: events read without descriptions must not answer rules
+        that read them."""
         first, last = _window_days(period)
-        return cache_key(digest, self.name, first, last, self.owner, self.zone.key, self.prefilter)
+        reading = [self.prefilter, sorted(field.decode() for field in self.unread)]
+        return cache_key(digest, self.name, first, last, self.owner, self.zone.key, reading)
 
 
 HEAD_BYTES = 65536
@@ -279,12 +289,30 @@ def _decode(data: bytes, name: str, warnings: list[str]) -> str:
 
 
 def parse_calendar(
-    raw: bytes, name: str, period: Period, owner: frozenset[str], zone: ZoneInfo, prefilter: bool = True
+    raw: bytes,
+    name: str,
+    period: Period,
+    owner: frozenset[str],
+    zone: ZoneInfo,
+    prefilter: bool = True,
+    unread: frozenset[bytes] = frozenset(),
 ) -> Fetched:
-    """All occurrences in the calendar ``raw`` that may touch ``period``; ``name`` labels messages."""
+    """All occurrences in the calendar ``raw`` that may touch ``period``; ``name`` labels
+    messages. ``unread``: properties not parsed (``_unread_properties``)."""
     raw = _as_utf8(raw, name)
     _check_calendar(raw[:HEAD_BYTES], raw[-TAIL_BYTES:], name)
-    return _read(_scan(raw, period, prefilter), name, period, owner, zone)
+    return _read(_scan(raw, period, prefilter, unread), name, period, owner, zone)
+
+
+UNREAD_FIELDS = {"description": b"DESCRIPTION", "location": b"LOCATION"}
+"""Event fields that only rules read, by the property each comes from."""
+
+
+def _unread_properties(fields: Iterable[str]) -> frozenset[bytes]:
+    unknown = set(fields) - UNREAD_FIELDS.keys()
+    if unknown:
+        raise ValueError(f"only {', '.join(UNREAD_FIELDS)} can be left unread, not {', '.join(sorted(unknown))}")
+    return frozenset(UNREAD_FIELDS[field] for field in fields)
 
 
 @dataclass(frozen=True)
@@ -309,7 +337,7 @@ def _folded_name(raw: bytes) -> bool:
 _FOLDED_NAME_AFTER_LF = re.compile(rb"\n" + _FOLDED_NAME.pattern)
 
 
-def _scan(raw: bytes, period: Period, prefilter: bool) -> _Scanned:
+def _scan(raw: bytes, period: Period, prefilter: bool, unread: frozenset[bytes] = frozenset()) -> _Scanned:
     """Mend a checked calendar and keep only what can touch the period if ``prefilter``.
 
     Unfinished components are cut out first, and the alarms and unread properties of
@@ -323,8 +351,8 @@ def _scan(raw: bytes, period: Period, prefilter: bool) -> _Scanned:
     data, found = repair.mended(raw, broken)
     if found is None and _folded_name(data):
         data = repair.unfold(data)  # lines ending in CR alone end in CRLF only once mended
-    filtered, _, _, newest = scan.prefilter(data, *_window_days(period), found)
-    return _Scanned(filtered if prefilter else scan.slimmed(data, found), newest, broken)
+    filtered, _, _, newest = scan.prefilter(data, *_window_days(period), found, unread)
+    return _Scanned(filtered if prefilter else scan.slimmed(data, found, unread), newest, broken)
 
 
 def _read(scanned: _Scanned, name: str, period: Period, owner: frozenset[str], zone: ZoneInfo) -> Fetched:

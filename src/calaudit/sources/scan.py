@@ -14,6 +14,7 @@ to report, so both paths report the same ``skipped.invalid``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -268,10 +269,15 @@ def newest_start(infos: Iterable[Info]) -> date | None:
 
 
 def prefilter(
-    data: bytes, first: date, last: date, found: Sequence[Marker] | None = None
+    data: bytes,
+    first: date,
+    last: date,
+    found: Sequence[Marker] | None = None,
+    unread: frozenset[bytes] = frozenset(),
 ) -> tuple[bytes, int, int, date | None]:
     """The calendar reduced to what may touch [first, last]: (text, kept, total VEVENTs,
-    the ``newest_start`` of all of them). ``found``: the ``markers`` of ``data``, if known.
+    the ``newest_start`` of all of them). ``found``: the ``markers`` of ``data``, if known;
+    ``unread``: names of properties no rule reads (DESCRIPTION, say), dropped from events.
 
     Calendar properties and VTIMEZONEs are kept as they are; VTODO, VJOURNAL and other
     components are dropped (only events are audited). The kept events of a calendar go
@@ -290,7 +296,7 @@ def prefilter(
             kept, total = kept + len(chosen), total + len(events)
             infos.extend(info for info, _, _ in events)
             for start, end in chosen:
-                out.extend(_slim(data, start, end))
+                out.extend(_slim(data, start, end, unread))
             events, copied = [], component.start
             continue
         if component.name == b"VEVENT":
@@ -302,7 +308,7 @@ def prefilter(
     return b"".join(out), kept, total, newest_start(infos)
 
 
-def slimmed(data: bytes, found: Sequence[Marker] | None = None) -> bytes:
+def slimmed(data: bytes, found: Sequence[Marker] | None = None, unread: frozenset[bytes] = frozenset()) -> bytes:
     """``data`` with every event, task and journal ``_slim``, and an alarm found outside
     any (after a misplaced event) dropped, as ``prefilter`` drops it: what the full parse
     reads, so that an alarm icalendar cannot read (which fails the whole calendar) fails
@@ -313,7 +319,7 @@ def slimmed(data: bytes, found: Sequence[Marker] | None = None) -> bytes:
         if component.name in (b"VEVENT", b"VTODO", b"VJOURNAL", b"VALARM"):
             out.append(data[copied : component.start])
             if component.name != b"VALARM":
-                out.extend(_slim(data, component.start, component.end))
+                out.extend(_slim(data, component.start, component.end, unread))
             copied = component.end
     out.append(data[copied:])
     return b"".join(out)
@@ -335,27 +341,35 @@ class _Component:
     subcomponent lies between two stretches, from its BEGIN line."""
 
 
-_UNREAD = re.compile(
-    rb"^(?:DTSTAMP|CREATED|LAST-MODIFIED|X-ALT-DESC|ATTACH)(?:;[^\n\":]*)?:[^\n]*\n" + _CONTINUATIONS.pattern,
-    re.IGNORECASE | re.MULTILINE,
-)
-"""Properties of an event that nothing reads, with their continuation lines. Outlook's
-X-ALT-DESC (the description again, in HTML) and inline ATTACHments can be most of a file.
-Lines holding a quote are never dropped, nor any line near one: a line may break inside
-quotes (``repair.join_quoted_breaks`` mends that later), and the half after the break, or
-the line broken, could look like one of these."""
+_UNREAD = (b"DTSTAMP", b"CREATED", b"LAST-MODIFIED", b"X-ALT-DESC", b"ATTACH")
+"""Properties of an event that nothing reads. Outlook's X-ALT-DESC (the description again,
+in HTML) and inline ATTACHments can be most of a file."""
 
 
-def _slim(data: bytes, start: int, end: int) -> Iterator[bytes]:
-    """The VEVENT ``data[start:end]`` without its VALARMs and ``_UNREAD`` lines, which neither
-    calaudit nor recurring-ical-events reads (icalendar parses them, and a tenth of a kept
-    realistic event is there). A line icalendar could not read there never fails an
+@functools.cache
+def _unread(also: frozenset[bytes]) -> re.Pattern[bytes]:
+    """Lines of the ``_UNREAD`` properties and of ``also``, with their continuation lines.
+
+    Lines holding a quote are never dropped, nor any line near one: a line may break inside
+    quotes (``repair.join_quoted_breaks`` mends that later), and the half after the break,
+    or the line broken, could look like one of these."""
+    names = b"|".join(re.escape(name) for name in (*_UNREAD, *sorted(also)))
+    return re.compile(
+        rb"^(?:" + names + rb")(?:;[^\n\":]*)?:[^\n]*\n" + _CONTINUATIONS.pattern, re.IGNORECASE | re.MULTILINE
+    )
+
+
+def _slim(data: bytes, start: int, end: int, unread: frozenset[bytes] = frozenset()) -> Iterator[bytes]:
+    """The VEVENT ``data[start:end]`` without its VALARMs and the lines of ``_UNREAD`` and
+    ``unread`` properties, which neither calaudit nor recurring-ical-events reads (icalendar
+    parses them, and a tenth of a kept realistic event is there; half with its
+    description). A line icalendar could not read there never fails an
     event: it is recorded in the component's ``errors``, which nothing reads either.
 
     Its parts are found again here, for the few events kept: remembering them for every
     event until the calendar's end was a fifth of the scan's memory."""
     event = next(_components(data, markers(data, start, end), depth=1))
-    own = event.own
+    own, dropped = event.own, _unread(unread)
     # For each subcomponent, whether it is a VALARM, by its BEGIN line.
     alarms = [_name(data[at + 6 : data.find(b"\n", at)]) == b"VALARM" for at in own[1:-1:2]]
     yield data[event.start : own[0]]
@@ -366,7 +380,7 @@ def _slim(data: bytes, start: int, end: int) -> Iterator[bytes]:
             # must not become part of the property before the alarm.
             begin = _CONTINUATIONS.match(data, begin, own[index + 1]).end()  # type: ignore[union-attr]
         stretch = data[begin : own[index + 1]]
-        yield stretch if b'"' in stretch else _UNREAD.sub(b"", stretch)
+        yield stretch if b'"' in stretch else dropped.sub(b"", stretch)
         if index + 2 < len(own) and not alarms[index // 2]:
             yield data[own[index + 1] : own[index + 2]]
     yield data[own[-1] : event.end]

@@ -41,9 +41,12 @@ RANGE = b"RANGE"
 
 def _date(value: bytes | None) -> date | None:
     """The date of a DATE or DATE-TIME value: its first eight characters, if all digits."""
-    if value is None:
-        return None
-    digits = value.strip()[:8]
+    return None if value is None else _day(value.strip()[:8])
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(digits: bytes) -> date | None:
+    """Remembered: the events of a calendar share a few hundred days, read three times each."""
     if len(digits) != 8 or not digits.isdigit():  # bytes.isdigit: ASCII digits only
         return None
     try:
@@ -52,9 +55,11 @@ def _date(value: bytes | None) -> date | None:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Info:
-    """What the keep decision needs to know about one VEVENT, from its raw values."""
+    """What the keep decision needs to know about one VEVENT, from its raw values. Not
+    frozen, only because a frozen one takes three times as long to make (one per VEVENT of
+    the file); nothing changes it."""
 
     uid: bytes
     start: date | None

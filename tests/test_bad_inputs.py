@@ -177,3 +177,25 @@ def test_a_50_mb_calendar_is_scanned_not_parsed_whole(tmp_path):
     done = audit_ics(path)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["hours"]["total"] == 1.0
+
+
+@pytest.mark.parametrize(
+    "before",
+    [b" \r\n", b"\t\r\n  \r\n", b"\xef\xbb\xbf \n", b"  ", b"\r\n\r\n", b"\xef\xbb\xbf\r\n \t"],
+    ids=["a line of blanks", "two", "a BOM and blanks", "blanks on the BEGIN line", "blank lines", "all of them"],
+)
+@pytest.mark.parametrize("path", ["pre-filter", "full"])
+def test_blanks_before_the_calendar_are_ignored_and_lines_still_count_from_the_file_s_first(tmp_path, before, path):
+    # A one-hour standup, and an unfinished event on line 9 of the calendar itself.
+    calendar = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Standup\r\n"
+        b"DTSTART:20260302T150000Z\r\nDTEND:20260302T160000Z\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nUID:b\r\nSUMMARY:Half\r\nEND:VCALENDAR\r\n"
+    )
+    file = tmp_path / "blanks.ics"
+    file.write_bytes(before + calendar)
+    done = audit_ics(file, *(["--no-prefilter"] if path == "full" else []))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["hours"]["total"] == 1.0
+    line = 9 + before.count(b"\n")
+    assert f"BEGIN:VEVENT at line {line} has no END:VEVENT" in done.stderr

@@ -267,12 +267,27 @@ def _as_utf8(raw: bytes, name: str) -> bytes:
         ) from None
 
 
+_LEADING = b"\xef\xbb\xbf \t\r\n"
+"""What may come before BEGIN:VCALENDAR: a UTF-8 byte order mark, blanks, blank lines."""
+
+
+def _without_leading_blanks(raw: bytes) -> bytes:
+    """``raw`` without the byte order mark and blanks before BEGIN:VCALENDAR, keeping the
+    line ends there, so that messages count lines as an editor does. A line of blanks
+    first would be read as the continuation of nothing, which icalendar rejects."""
+    before = _BEFORE_CALENDAR.match(raw).end()  # type: ignore[union-attr]
+    return raw[:before].translate(None, b"\xef\xbb\xbf \t") + raw[before:] if before else raw
+
+
+_BEFORE_CALENDAR = re.compile(b"[%s]*" % re.escape(_LEADING))
+
+
 def _check_calendar(head: bytes, tail: bytes, name: str) -> None:
     if not head.strip():
         raise SourceError(f"{name}: the file is empty; export the calendar again")
     if b"\x00" in head:
         raise SourceError(f"{name}: binary data, not an iCalendar (.ics) file")
-    if not head.lstrip(b"\xef\xbb\xbf \t\r\n")[:15].upper().startswith(b"BEGIN:VCALENDAR"):
+    if not head.lstrip(_LEADING)[:15].upper().startswith(b"BEGIN:VCALENDAR"):
         raise SourceError(f"{name}: not an iCalendar file (it does not start with BEGIN:VCALENDAR)")
     if b"END:VCALENDAR" not in tail.upper():
         raise SourceError(f"{name}: truncated iCalendar file (no END:VCALENDAR at the end); export it again")
@@ -349,6 +364,7 @@ def _scan(raw: bytes, period: Period, prefilter: bool, unread: frozenset[bytes] 
     so that both paths agree.
     """
     broken: list[repair.Broken] = []
+    raw = _without_leading_blanks(raw)
     if _folded_name(raw):
         raw = repair.unfold(raw)  # rare: the scan reads names whole (icalendar unfolds anyway)
     data, found = repair.mended(raw, broken)

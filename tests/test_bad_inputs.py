@@ -199,3 +199,21 @@ def test_blanks_before_the_calendar_are_ignored_and_lines_still_count_from_the_f
     assert json.loads(done.stdout)["hours"]["total"] == 1.0
     line = 9 + before.count(b"\n")
     assert f"BEGIN:VEVENT at line {line} has no END:VEVENT" in done.stderr
+
+
+@pytest.mark.parametrize("path", ["pre-filter", "full"])
+def test_an_event_too_broken_to_read_is_still_named_by_its_title_and_uid(tmp_path, path):
+    # The stray END:VALARM leaves the event unreadable even as far as it goes; its
+    # SUMMARY has a parameter and an escaped comma, which the warning shows unescaped.
+    file = tmp_path / "unbalanced.ics"
+    file.write_bytes(
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x@test\r\nSUMMARY;LANGUAGE=en:Design\\, review\r\n"
+        b"DTSTART:20260303T150000Z\r\nDTEND:20260303T160000Z\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Standup\r\nDTSTART:20260302T150000Z\r\nDTEND:20260302T160000Z\r\n"
+        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    done = audit_ics(file, *(["--no-prefilter"] if path == "full" else []))
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["hours"]["total"], report["skipped"]["invalid"]["events"]) == (1.0, 1)
+    assert "skipped unreadable event 'Design, review' (UID x@test): unbalanced BEGIN/END lines" in done.stderr

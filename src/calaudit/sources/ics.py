@@ -389,9 +389,25 @@ def _report_broken(part: repair.Broken, name: str, period: Period, result: Fetch
     component = _readable_part(part)
     if component is not None and not scan.relevant([_info(component)], *_window_days(period))[0]:
         return
-    title = (_text(component, "SUMMARY") if component is not None else "") or "(no title)"
-    uid = _text(component, "UID") if component is not None else ""
-    result.invalid.append(InvalidEvent(calendar=name, title=title, uid=uid, reason=part.describe()))
+    if component is not None:
+        title, uid = _text(component, "SUMMARY"), _text(component, "UID")
+    else:
+        lines = repair.unfold(b"".join(part.lines)).decode("utf-8", errors="replace").splitlines()
+        title, uid = _line_value(lines, "SUMMARY"), _line_value(lines, "UID")
+    result.invalid.append(InvalidEvent(calendar=name, title=title or "(no title)", uid=uid, reason=part.describe()))
+
+
+def _line_value(lines: Iterable[str], name: str) -> str:
+    """The text of the first ``name`` property among unfolded ``lines`` of a component
+    icalendar cannot read as a whole, to name it in a warning; "" when there is none."""
+    line = next((line for line in lines if line[: len(name) + 1].upper() in (f"{name}:", f"{name};")), None)
+    if line is None:
+        return ""
+    try:
+        value = icalendar.parser.Contentline(line).parts()[2]  # type: ignore[no-untyped-call]
+    except Exception:  # noqa: BLE001 - a line icalendar cannot split names nothing
+        return ""
+    return str(value).strip()
 
 
 def _readable_part(part: repair.Broken) -> Component | None:
@@ -429,8 +445,7 @@ def _parse_leniently(text: str, name: str, error: Exception, result: Fetched) ->
         if problem is None:
             kept.extend(part)
         elif part[0][:6].upper() == "BEGIN:":
-            title = next((line[8:] for line in part if line[:8].upper() == "SUMMARY:"), "(no title)")
-            uid = next((line[4:] for line in part if line[:4].upper() == "UID:"), "")
+            title, uid = _line_value(part, "SUMMARY") or "(no title)", _line_value(part, "UID")
             result.invalid.append(InvalidEvent(calendar=name, title=title, uid=uid, reason=problem))
         else:
             unreadable.append((part[0], problem))

@@ -217,3 +217,27 @@ def test_an_event_too_broken_to_read_is_still_named_by_its_title_and_uid(tmp_pat
     report = json.loads(done.stdout)
     assert (report["hours"]["total"], report["skipped"]["invalid"]["events"]) == (1.0, 1)
     assert "skipped unreadable event 'Design, review' (UID x@test): unbalanced BEGIN/END lines" in done.stderr
+
+
+@pytest.mark.parametrize("path", ["pre-filter", "full"])
+@pytest.mark.parametrize(
+    ("day", "invalid"),
+    [("20190303", 0), ("20260225", 0), ("20260226", 1), ("20260303", 1), ("20260404", 1), ("20260405", 0)],
+)
+def test_an_event_too_broken_to_read_counts_as_invalid_only_when_its_dates_may_touch_the_period(
+    tmp_path, path, day, invalid
+):
+    # Read by the scan, by dates alone: the query window is two days either side of March
+    # (27 February to 3 April) and the scan adds a day on each side for any UTC offset.
+    file = tmp_path / "unbalanced.ics"
+    file.write_bytes(
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x@test\r\nSUMMARY:Design review\r\n"
+        b"DTSTART:" + day.encode() + b"T150000Z\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Standup\r\nDTSTART:20260302T150000Z\r\nDTEND:20260302T160000Z\r\n"
+        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    done = audit_ics(file, *(["--no-prefilter"] if path == "full" else []))
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["hours"]["total"], report["skipped"]["invalid"]["events"]) == (1.0, invalid)
+    assert ("skipped unreadable event 'Design review'" in done.stderr) == bool(invalid)

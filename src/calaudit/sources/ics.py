@@ -385,9 +385,14 @@ def _read(scanned: _Scanned, name: str, period: Period, owner: frozenset[str], z
 
 
 def _report_broken(part: repair.Broken, name: str, period: Period, result: Fetched) -> None:
-    """An unfinished part counts under ``invalid`` unless its own dates put it far from the period."""
+    """An unfinished part counts under ``invalid`` unless its own dates put it far from the
+    period (read by icalendar, or by the scan when icalendar cannot read it)."""
     component = _readable_part(part)
-    if component is not None and not scan.relevant([_info(component)], *_window_days(period))[0]:
+    if component is not None:
+        info: scan.Info | None = _info(component)
+    else:  # several unfinished events in one part cannot be dated apart
+        info = scan.info_of(b"".join(part.lines)) if part.count == 1 else None
+    if info is not None and not scan.relevant([info], *_window_days(period))[0]:
         return
     if component is not None:
         title, uid = _text(component, "SUMMARY"), _text(component, "UID")

@@ -262,6 +262,12 @@ def _info(data: bytes, own: list[int]) -> Info:
     return Info.from_values(values)
 
 
+def info_of(event: bytes) -> Info:
+    """Info of one VEVENT's text, its BEGIN line first, every later line read as its own:
+    for an event too broken for icalendar, whose dates may still say it is far away."""
+    return _info(event, [event.find(b"\n") + 1, len(event)])
+
+
 _THIS_AND_FUTURE = re.compile(rb';RANGE="?THISANDFUTURE"?[;:]', re.IGNORECASE)
 
 

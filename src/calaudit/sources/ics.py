@@ -402,6 +402,17 @@ def _report_broken(part: repair.Broken, name: str, period: Period, result: Fetch
     result.invalid.append(InvalidEvent(calendar=name, title=title or "(no title)", uid=uid, reason=part.describe()))
 
 
+def _may_be_audited(part: list[str], window: tuple[date, date]) -> bool:
+    """Whether a component that cannot be read could have been an event of the window
+    (or a time zone, which the pre-filter keeps too)."""
+    kind = part[0][6:].strip().upper()
+    if kind == "VTIMEZONE":
+        return True
+    if kind != "VEVENT":
+        return False
+    return scan.relevant([scan.info_of("\n".join(part).encode())], *window)[0]
+
+
 def _line_value(lines: Iterable[str], name: str) -> str:
     """The text of the first ``name`` property among unfolded ``lines`` of a component
     icalendar cannot read as a whole, to name it in a warning; "" when there is none."""
@@ -430,11 +441,15 @@ def _readable_part(part: repair.Broken) -> Component | None:
 _CONTENT_LINE = re.compile(r"^([A-Za-z0-9-]+[;:]|[ \t]|$)")
 
 
-def _parse_leniently(text: str, name: str, error: Exception, result: Fetched) -> list[icalendar.Calendar]:
+def _parse_leniently(
+    text: str, name: str, error: Exception, window: tuple[date, date], result: Fetched
+) -> list[icalendar.Calendar]:
     """icalendar rejects a whole file for one bad line (a stray 'X' between events, a
     calendar property whose parameters cannot be read). Drop the lines that are not
     content lines, then every calendar-level line or component that cannot be read on
-    its own (an event becomes invalid), say so, and read the rest."""
+    its own, say so, and read the rest. An event that may touch ``window`` (by its dates,
+    read as the pre-filter reads them) becomes invalid; tasks, journals and events far
+    from the window are dropped unreported, as the pre-filter drops them unread."""
     lines = text.splitlines()
     bad = [number for number, line in enumerate(lines, 1) if not _CONTENT_LINE.match(line)]
     if bad:
@@ -450,6 +465,8 @@ def _parse_leniently(text: str, name: str, error: Exception, result: Fetched) ->
         if problem is None:
             kept.extend(part)
         elif part[0][:6].upper() == "BEGIN:":
+            if not _may_be_audited(part, window):
+                continue
             title, uid = _line_value(part, "SUMMARY") or "(no title)", _line_value(part, "UID")
             result.invalid.append(InvalidEvent(calendar=name, title=title, uid=uid, reason=problem))
         else:
@@ -541,7 +558,7 @@ def _read_calendars(
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except Exception as exc:  # noqa: BLE001 - icalendar signals unparsable text in many ways
-        calendars = _parse_leniently(text, name, exc, result)
+        calendars = _parse_leniently(text, name, exc, _window_days(period), result)
     for calendar in calendars:
         try:
             calendar = x_wr_timezone.to_standard(calendar)

@@ -241,3 +241,28 @@ def test_an_event_too_broken_to_read_counts_as_invalid_only_when_its_dates_may_t
     report = json.loads(done.stdout)
     assert (report["hours"]["total"], report["skipped"]["invalid"]["events"]) == (1.0, invalid)
     assert ("skipped unreadable event 'Design review'" in done.stderr) == bool(invalid)
+
+
+@pytest.mark.parametrize("path", ["pre-filter", "full"])
+def test_a_nul_byte_inside_a_calendar_is_replaced_with_a_warning_and_the_calendar_audited(tmp_path, path):
+    # One NUL in a title used to refuse the whole file as binary data.
+    file = tmp_path / "nul.ics"
+    file.write_bytes(
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:n\r\nSUMMARY:Standup\x00 notes\r\n"
+        b"DTSTART:20260303T150000Z\r\nDTEND:20260303T163000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    done = audit_ics(file, *(["--no-prefilter"] if path == "full" else []))
+    assert done.returncode == 0, done.stderr
+    hours = {c["id"]: c["hours"] for c in json.loads(done.stdout)["categories"]}
+    assert hours["ops"] == 1.5  # "Standup\ufffd notes" still matches the standup rule
+    assert "nul.ics: 1 NUL byte(s) in the calendar's text were replaced" in done.stderr
+
+
+def test_nul_bytes_in_a_file_that_does_not_start_like_a_calendar_are_binary_data(tmp_path):
+    file = tmp_path / "utf16.ics"
+    file.write_bytes("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".encode("utf-16-le"))  # no byte order mark
+    done = audit_ics(file)
+    assert (done.returncode, done.stderr.strip()) == (
+        3,
+        f"calaudit: error: {file}: binary data, not an iCalendar (.ics) file",
+    )

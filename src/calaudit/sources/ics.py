@@ -285,22 +285,28 @@ _BEFORE_CALENDAR = re.compile(b"[%s]*" % re.escape(_LEADING))
 def _check_calendar(head: bytes, tail: bytes, name: str) -> None:
     if not head.strip():
         raise SourceError(f"{name}: the file is empty; export the calendar again")
-    if b"\x00" in head:
-        raise SourceError(f"{name}: binary data, not an iCalendar (.ics) file")
     if not head.lstrip(_LEADING)[:15].upper().startswith(b"BEGIN:VCALENDAR"):
+        if b"\x00" in head:
+            raise SourceError(f"{name}: binary data, not an iCalendar (.ics) file")
         raise SourceError(f"{name}: not an iCalendar file (it does not start with BEGIN:VCALENDAR)")
     if b"END:VCALENDAR" not in tail.upper():
         raise SourceError(f"{name}: truncated iCalendar file (no END:VCALENDAR at the end); export it again")
 
 
 def _decode(data: bytes, name: str, warnings: list[str]) -> str:
+    """The text of ``data``; unreadable characters and NUL bytes (which icalendar keeps in
+    a title, and which end a C string) are replaced by U+FFFD, with a warning."""
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         warnings.append(
             f"{name}: not valid UTF-8 (first bad byte at offset {exc.start}); unreadable characters were replaced"
         )
-        return data.decode("utf-8-sig", errors="replace")
+        text = data.decode("utf-8-sig", errors="replace")
+    if "\x00" in text:
+        warnings.append(f"{name}: {text.count(chr(0))} NUL byte(s) in the calendar's text were replaced")
+        text = text.replace("\x00", "\ufffd")
+    return text
 
 
 def parse_calendar(

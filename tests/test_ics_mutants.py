@@ -499,3 +499,35 @@ def test_an_unreadable_time_zone_and_an_unreadable_event_of_the_period_are_repor
         InvalidEvent("test.ics", "(no title)", "", "Expected datetime, date, or time. Got: 'soon'"),
         InvalidEvent("test.ics", "Alarmed", "march@test", "Expected datetime, date, or time. Got: 'soon'"),
     ]
+
+
+HOURS = ",".join(str(h) for h in range(24))
+MINUTES = ",".join(str(m) for m in range(60))
+
+
+@pytest.mark.parametrize(
+    ("rule", "steps"),
+    [
+        # 2020-01-01 to the end of the query window, 3 April 2026: 2,284 days.
+        (f"FREQ=DAILY;BYHOUR={HOURS};BYMINUTE={MINUTES};BYSECOND={MINUTES}", 2284 * 86400),
+        (f"FREQ=WEEKLY;BYDAY=MO;BYHOUR={HOURS};BYMINUTE={MINUTES}", 2284 * 1440),  # at most every day
+        (f"FREQ=HOURLY;INTERVAL=2;BYMINUTE={MINUTES}", 2284 * 12 * 60),
+    ],
+)
+def test_a_rule_made_finer_by_byhour_byminute_or_bysecond_is_skipped_before_it_runs_for_hours(rule, steps):
+    fetched = read(calendar(KEPT, f"UID:spam@test\nSUMMARY:Spam\nDTSTART:20200101T000000Z\nRRULE:{rule}"))
+    assert [e.title for e in fetched.events] == ["Kept"]
+    assert fetched.invalid == [
+        InvalidEvent(
+            "test.ics", "Spam", "spam@test", f"RRULE would need {steps:,} steps from DTSTART to reach the period"
+        )
+    ]
+
+
+def test_a_daily_rule_at_two_hours_since_2020_is_read():
+    # 2,284 days x 2 = 4,568 steps: far below the limit. March has 31 x 2 instances.
+    event = (
+        "UID:twice@test\nSUMMARY:Twice\nDTSTART:20200101T150000Z\nDTEND:20200101T151500Z\nRRULE:FREQ=DAILY;BYHOUR=15,19"
+    )
+    fetched = read(calendar(event))
+    assert len([e for e in fetched.events if e.start.month == 3]) == 62 and fetched.invalid == []

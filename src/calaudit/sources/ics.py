@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import hashlib
 import io
+import math
 import re
 import stat
 import warnings
@@ -804,7 +805,10 @@ class _Reader:
 MAX_RULE_STEPS = 200_000
 """Recurrences are expanded from DTSTART; a rule needing more steps than this to reach the
 period (FREQ=SECONDLY since 2001, say) would take minutes, so it is skipped instead."""
-_STEP_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600}
+_STEP_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400}
+_FINER = {"BYHOUR": 3600, "BYMINUTE": 60, "BYSECOND": 1}
+"""BYxxx parts that multiply the instances of every period of a coarser frequency: a daily
+rule with 24 hours, 60 minutes and 60 seconds has 86,400 instances a day."""
 
 
 def _problem(component: Component, until: datetime) -> str | None:
@@ -842,7 +846,9 @@ def _problem(component: Component, until: datetime) -> str | None:
 
 
 def _rule_steps(component: Component, start: date, until: datetime) -> int:
-    """Roughly how many steps a sub-daily RRULE or EXRULE takes from DTSTART to ``until``.
+    """Roughly how many steps a daily or finer RRULE or EXRULE takes from DTSTART to
+    ``until``: its periods times the instances BYHOUR, BYMINUTE and BYSECOND make of each.
+    (Coarser rules take few steps however old they are, unless made finer this way.)
 
     Raises ValueError for an INTERVAL below 1, which dateutil would expand forever."""
     rules = [rule for key in ("RRULE", "EXRULE") for rule in _all(component.get(key))]
@@ -853,8 +859,12 @@ def _rule_steps(component: Component, start: date, until: datetime) -> int:
         interval = int(rule.get("INTERVAL", [1])[0])
         if interval < 1:
             raise ValueError(f"INTERVAL must be a positive integer, not {interval}")
+        period = _STEP_SECONDS.get(frequency, 86400)
+        each = math.prod(len(rule.get(part, [])) or 1 for part, size in _FINER.items() if size < period)
         if frequency in _STEP_SECONDS:
-            steps = max(steps, int(seconds / (_STEP_SECONDS[frequency] * interval)))
+            steps = max(steps, int(seconds / (period * interval)) * each)
+        elif each > 1:  # weekly or coarser, made finer: at most every day has that many
+            steps = max(steps, int(seconds / 86400) * each)
     return steps
 
 

@@ -266,3 +266,31 @@ def test_nul_bytes_in_a_file_that_does_not_start_like_a_calendar_are_binary_data
         3,
         f"calaudit: error: {file}: binary data, not an iCalendar (.ics) file",
     )
+
+
+FOLDED_MARKERS = {
+    # RFC 5545 allows a fold anywhere, also inside a BEGIN or END line: each file holds a
+    # one-hour standup on 2 March, the first also one on 3 March.
+    "inside component names": (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Standup\r\n"
+        b"DTSTART:20260302T150000Z\r\nDTEND:20260302T160000Z\r\nBEGIN:VALARM\r\nTRIGGER:-PT5M\r\nEND:VAL\r\n ARM\r\n"
+        b"END:VEVENT\r\nBEGIN:VEV\r\n ENT\r\nUID:b\r\nSUMMARY:Standup\r\nDTSTART:20260303T150000Z\r\n"
+        b"DTEND:20260303T160000Z\r\nend:\r\n\tVEVENT\r\nEND:VCALENDAR\r\n",
+        2.0,
+    ),
+    "on the first and last lines": (
+        b"BEGIN:VCAL\r\n ENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Standup\r\n"
+        b"DTSTART:20260302T150000Z\r\nDTEND:20260302T160000Z\r\nEND:VEVENT\r\nEND:VCALEN\r\n DAR\r\n",
+        1.0,
+    ),
+}
+
+
+@pytest.mark.parametrize("path", ["pre-filter", "full"])
+@pytest.mark.parametrize(("content", "hours"), FOLDED_MARKERS.values(), ids=FOLDED_MARKERS.keys())
+def test_begin_and_end_lines_folded_anywhere_are_read_whole(tmp_path, path, content, hours):
+    file = tmp_path / "folded.ics"
+    file.write_bytes(content)
+    done = audit_ics(file, *(["--no-prefilter"] if path == "full" else []))
+    assert (done.returncode, done.stderr) == (0, "")
+    assert json.loads(done.stdout)["hours"]["total"] == hours

@@ -286,11 +286,11 @@ _BEFORE_CALENDAR = re.compile(b"[%s]*" % re.escape(_LEADING))
 def _check_calendar(head: bytes, tail: bytes, name: str) -> None:
     if not head.strip():
         raise SourceError(f"{name}: the file is empty; export the calendar again")
-    if not head.lstrip(_LEADING)[:15].upper().startswith(b"BEGIN:VCALENDAR"):
+    if not repair.unfold(head.lstrip(_LEADING)[:64]).upper().startswith(b"BEGIN:VCALENDAR"):
         if b"\x00" in head:
             raise SourceError(f"{name}: binary data, not an iCalendar (.ics) file")
         raise SourceError(f"{name}: not an iCalendar file (it does not start with BEGIN:VCALENDAR)")
-    if b"END:VCALENDAR" not in tail.upper():
+    if b"END:VCALENDAR" not in repair.unfold(tail).upper():
         raise SourceError(f"{name}: truncated iCalendar file (no END:VCALENDAR at the end); export it again")
 
 
@@ -346,8 +346,9 @@ class _Scanned:
     broken: list[repair.Broken]
 
 
-_FOLDED_NAME = re.compile(rb"[A-Za-z0-9-]++\r?\n[ \t]")
-"""A line folded inside its property name (RFC 5545 allows a fold anywhere), matched at
+_FOLDED_NAME = re.compile(rb"(?:(?i:BEGIN|END):[A-Za-z0-9-]*+|[A-Za-z0-9-]++)\r?\n[ \t]")
+"""A line folded inside its property name or inside a BEGIN or END line's component name
+(RFC 5545 allows a fold anywhere; the scan pairs BEGIN and END lines whole), matched at
 the start of the file or searched after an LF: a search for "start or LF, then a name"
 cannot skip ahead to the next LF, and took a fifth of a cold month's audit. The name is
 matched possessively (``++``, the same matches: a name is followed by a line end or by

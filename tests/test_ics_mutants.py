@@ -336,6 +336,9 @@ def test_a_calendar_with_a_utf16_byte_order_mark_and_bad_data_names_the_encoding
         (b"BEGIN:VCALENDAR\nDTST\n\tART:20260302\n", True),  # LF alone, a tab
         (b"BEGIN:VCALENDAR\r\nSUMMARY:a\r\n b\r\nX-A;B=\r\n C:1\r\n", False),  # folds after the name
         (b"BEGIN:VCALENDAR\r\nSUMMARY\r\nEND:VCALENDAR\r\n", False),  # no continuation
+        (b"BEGIN:VCALENDAR\r\nBEGIN:VEV\r\n ENT\r\n", True),  # inside a component's name
+        (b"BEGIN:VCALENDAR\r\nend:\r\n\tVEVENT\r\n", True),
+        (b"BEGIN:VCALENDAR\r\nX-BEGIN:VEV\r\n ENT\r\n", False),  # a property's value
     ],
 )
 def test_a_fold_inside_a_property_name_is_found_anywhere_in_the_file(raw, folded):
@@ -344,14 +347,18 @@ def test_a_fold_inside_a_property_name_is_found_anywhere_in_the_file(raw, folded
 
 @pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
 def test_slimming_changes_no_title_on_either_path(prefilter):
-    # A DTSTAMP broken inside its quotes, and a continuation line after an alarm: the
-    # titles are what they were before alarms and unread properties were dropped.
+    # A DTSTAMP broken inside its quotes: the title is what it was before alarms and
+    # unread properties were dropped. A continuation line after END:VALARM is part of that
+    # line, as RFC 5545 unfolds it ("END:VALARMup"), which leaves the alarm unfinished:
+    # the event is unreadable on both paths, named in a warning, not read as "Stand up".
     quoted = 'UID:q@test\nDTSTAMP;X-NAME="Ana\nSUMMARY:Interview":20260101T000000Z\nSUMMARY:Standup\n'
     quoted += "DTSTART:20260302T150000Z\nDTEND:20260302T160000Z"
     alarm = "UID:c@test\nSUMMARY:Stand\nBEGIN:VALARM\nTRIGGER:-PT5M\nEND:VALARM\n up\n"
     alarm += "DTSTART:20260303T150000Z\nDTEND:20260303T160000Z"
     fetched = parse_calendar(calendar(quoted, alarm), "test.ics", MARCH, OWNER, NY, prefilter)
-    assert [e.title for e in fetched.events] == ["Standup", "Stand"]
+    assert [e.title for e in fetched.events] == ["Standup"]
+    assert [(i.title, i.uid) for i in fetched.invalid] == [("Stand", "c@test")]
+    assert fetched.invalid[0].reason.startswith("unbalanced BEGIN/END lines inside the VEVENT")
 
 
 @pytest.mark.parametrize(

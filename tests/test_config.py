@@ -129,6 +129,24 @@ def test_error_lines_in_full(change, expected):
     assert error(VALID.replace(old, new, 1)) == expected
 
 
+@pytest.mark.parametrize(
+    ("key", "wanted"),
+    [
+        ("title", "keywords in [brackets]"),
+        ("description", "keywords in [brackets]"),
+        ("location", "keywords in [brackets]"),
+        ("calendar", "keywords in [brackets]"),
+        ("organizer", "addresses or domains in [brackets]"),
+        ("attendees", "addresses or domains in [brackets]"),
+        ("audience", "external, internal or solo"),
+    ],
+)
+def test_a_condition_left_empty_is_an_error_not_a_rule_that_matches_everything(key, wanted):
+    # "description:" with nothing after it is YAML's null, which reads as no condition.
+    text = VALID.replace("    title: lunch\n", f"    {key}:\n")
+    assert error(text) == f"rules.yaml:18: rules[1].{key}: has no value: give {wanted}, or remove the key"
+
+
 def test_a_rule_without_conditions_is_a_catch_all():
     config = parse(VALID.replace("    title: lunch\n", "")).config
     assert config.rules[1].catch_all and not config.rules[0].catch_all

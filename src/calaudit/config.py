@@ -26,6 +26,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -239,6 +240,14 @@ MATCH_FIELDS = ("title", "description", "location", "calendar", "organizer", "at
 """Rule fields that test an event, in the order explanations list them."""
 
 
+_WANTED = {
+    "organizer": "addresses or domains in [brackets]",
+    "attendees": "addresses or domains in [brackets]",
+    "audience": "external, internal or solo",
+}
+"""What a rule's condition takes, for the message when it is left empty (keywords otherwise)."""
+
+
 class Rule(Strict):
     category: str | None = None
     ignore: bool = False
@@ -249,6 +258,16 @@ class Rule(Strict):
     organizer: Addresses | None = None
     attendees: Addresses | None = None
     audience: Literal["external", "internal", "solo"] | None = None
+
+    @field_validator(*MATCH_FIELDS, "audience", mode="before")
+    @classmethod
+    def _not_left_empty(cls, value: object, info: ValidationInfo) -> object:
+        """``description:`` with nothing after it is YAML's null, which would read as no
+        condition at all: the rule would silently match every event."""
+        if value is None:
+            wanted = _WANTED.get(str(info.field_name), "keywords in [brackets]")
+            raise ValueError(f"has no value: give {wanted}, or remove the key")
+        return value
 
     @model_validator(mode="after")
     def _one_outcome_some_condition(self) -> Rule:

@@ -707,3 +707,20 @@ def test_properties_no_rule_reads_are_dropped_with_their_continuations_on_both_p
     assert scan.prefilter(raw, *MARCH)[0] == raw == scan.slimmed(raw)
     both = frozenset({b"DESCRIPTION", b"LOCATION"})
     assert scan.slimmed(raw, unread=both) == b"".join(line + b"\r\n" for line in lines[:4] + lines[9:])
+
+
+def test_quotes_closed_on_their_own_line_do_not_keep_an_event_s_unread_lines():
+    # Outlook quotes every attendee's name; only a line ending inside quotes (which the
+    # repair joins to the next) keeps the event's lines as they are.
+    attendee = b'ATTENDEE;CN="Doe, Jane";PARTSTAT=ACCEPTED:mailto:jane@x.example'
+    lines = [
+        b"BEGIN:VCALENDAR", b"BEGIN:VEVENT", b"UID:now", b"DTSTAMP:20260101T000000Z", attendee,
+        b'DESCRIPTION;ALTREP="cid:a":kept, its parameters are quoted', b'DESCRIPTION:say "hi"', b" more",
+        b"DTSTART:20260302T100000Z", b"END:VEVENT", b"END:VCALENDAR",
+    ]  # fmt: skip
+    raw = b"".join(line + b"\r\n" for line in lines)
+    expected = b"".join(line + b"\r\n" for line in lines[:3] + lines[4:6] + lines[8:])
+    unread = frozenset({b"DESCRIPTION"})
+    assert scan.prefilter(raw, *MARCH, unread=unread)[0] == expected == scan.slimmed(raw, unread=unread)
+    broken = raw.replace(b'CN="Doe, Jane"', b'CN="Doe,\r\n Jane"')
+    assert scan.prefilter(broken, *MARCH, unread=unread)[0] == broken == scan.slimmed(broken, unread=unread)

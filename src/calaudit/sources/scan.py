@@ -361,13 +361,21 @@ in HTML) and inline ATTACHments can be most of a file."""
 def _unread(also: frozenset[bytes]) -> re.Pattern[bytes]:
     """Lines of the ``_UNREAD`` properties and of ``also``, with their continuation lines.
 
-    Lines holding a quote are never dropped, nor any line near one: a line may break inside
-    quotes (``repair.join_quoted_breaks`` mends that later), and the half after the break,
-    or the line broken, could look like one of these."""
+    Used only where no line ends inside quotes (``_no_line_breaks_quotes``): a line may
+    break inside quotes (``repair.join_quoted_breaks`` mends that later), and the half
+    after the break, or the line broken, could look like one of these. A line whose
+    parameters hold a quote is never dropped."""
     names = b"|".join(re.escape(name) for name in (*_UNREAD, *sorted(also)))
     return re.compile(
         rb"^(?:" + names + rb")(?:;[^\n\":]*)?:[^\n]*\n" + _CONTINUATIONS.pattern, re.IGNORECASE | re.MULTILINE
     )
+
+
+def _no_line_breaks_quotes(stretch: bytes) -> bool:
+    """Whether no line of ``stretch`` ends inside quotes: every line holds an even number.
+    Outlook quotes every attendee's name (CN="Doe, Jane"), so a quote alone must not keep
+    an event's unread lines."""
+    return b'"' not in stretch or all(line.count(b'"') % 2 == 0 for line in stretch.split(b"\n"))
 
 
 def _slim(data: bytes, start: int, end: int, unread: frozenset[bytes] = frozenset()) -> Iterator[bytes]:
@@ -391,7 +399,7 @@ def _slim(data: bytes, start: int, end: int, unread: frozenset[bytes] = frozense
             # must not become part of the property before the alarm.
             begin = _CONTINUATIONS.match(data, begin, own[index + 1]).end()  # type: ignore[union-attr]
         stretch = data[begin : own[index + 1]]
-        yield stretch if b'"' in stretch else dropped.sub(b"", stretch)
+        yield dropped.sub(b"", stretch) if _no_line_breaks_quotes(stretch) else stretch
         if index + 2 < len(own) and not alarms[index // 2]:
             yield data[own[index + 1] : own[index + 2]]
     yield data[own[-1] : event.end]

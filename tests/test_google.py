@@ -930,6 +930,8 @@ def test_unreadable_google_items_are_skipped_named_and_counted_and_the_rest_audi
             "unknown time zone 'America' in its end time",
         ),
         ({"end": {"date": "2026-03-13"}}, "its start is a time but its end a date"),
+        ({"end": {"dateTime": "2026-03-12T08:59:00"}}, "its end is before its start"),
+        ({"start": {"date": "2026-03-12"}, "end": {"date": "2026-03-11"}}, "its end is before its start"),
         ({"start": {"date": "2026-03-12"}}, "its start is a date but its end a time"),
         (
             {"recurringEventId": "review", "originalStartTime": {"dateTime": "last Thursday"}},
@@ -982,3 +984,33 @@ def test_an_unreadable_google_item_is_named_by_what_of_its_title_and_uid_is_text
         fetched = source.fetch(parse_period("2026-03", NY, NOW))
     assert fetched.events == [STANDUP_EVENT]
     assert fetched.invalid == [InvalidEvent("CTO", title, uid, reason)]
+
+
+@pytest.mark.parametrize(
+    "end",
+    [{}, {"end": None}, {"end": {}}, {"end": {"date": "2026-03-16"}}],
+    ids=["no-end", "null-end", "empty-end", "end-on-its-start-day"],
+)
+def test_an_all_day_google_item_without_a_later_end_lasts_one_day_as_in_ics(tmp_path, end):
+    # DTSTART;VALUE=DATE:20260316 without DTEND, or with DTEND:20260316, is 16 March in .ics:
+    # one day, to midnight of the 17th.
+    offsite = {
+        "id": "offsite-1",
+        "iCalUID": "offsite@weave.example",
+        "summary": "Offsite",
+        "start": {"date": "2026-03-16"},
+    }
+    with FakeGoogle({"primary": ("CTO", [offsite | end])}) as server:
+        events = fetch_march(tmp_path, server)
+    assert events == [
+        Event(
+            uid="offsite@weave.example",
+            title="Offsite",
+            start=datetime(2026, 3, 16, tzinfo=NY),
+            end=datetime(2026, 3, 17, tzinfo=NY),
+            calendar="CTO",
+            all_day=True,
+            start_date=date(2026, 3, 16),
+            end_date=date(2026, 3, 17),
+        )
+    ]

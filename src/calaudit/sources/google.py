@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -305,8 +305,9 @@ class GoogleSource:
     def _times(self, item: dict[str, Any]) -> tuple[datetime, datetime, date | None, date | None]:
         """Start and end, and for an all-day item its first day and the day after its last.
 
-        An item without an end ends when it starts; an end of another kind than the start
-        is unreadable, as in .ics."""
+        As in .ics: without an end an all-day item lasts one day (and never less) and a
+        timed one ends when it starts; an end of another kind than the start, or before
+        it, is unreadable."""
         start, end = _when(item, "start", "start"), _when(item, "end", "end")
         if start is None:
             raise _Unreadable("it has no start time")
@@ -315,9 +316,13 @@ class GoogleSource:
         if "date" in start:
             first_day = _day(start, "start")
             after_day = _day(end, "end") if end else first_day
+            _check_order(first_day, after_day)
+            after_day = max(after_day, first_day + timedelta(days=1))
             return midnight(first_day, self.zone), midnight(after_day, self.zone), first_day, after_day
         start_at = _instant(start, self.zone, "start")
-        return start_at, _instant(end, self.zone, "end") if end else start_at, None, None
+        end_at = _instant(end, self.zone, "end") if end else start_at
+        _check_order(start_at, end_at)
+        return start_at, end_at, None, None
 
     def _original_start(self, item: dict[str, Any]) -> datetime | None:
         """An instance of a recurring event is identified by its original start, as RECURRENCE-ID in .ics."""
@@ -353,6 +358,12 @@ def _when(item: dict[str, Any], key: str, what: str) -> dict[str, Any] | None:
 
 def _kind(when: dict[str, Any]) -> str:
     return "a date" if "date" in when else "a time"
+
+
+def _check_order(start: date, end: date) -> None:
+    """An end before its start makes an item unreadable, as DTEND before DTSTART does in .ics."""
+    if end < start:
+        raise _Unreadable("its end is before its start")
 
 
 def _day(when: dict[str, Any], what: str) -> date:

@@ -1,9 +1,10 @@
 """A Google-Calendar-compatible HTTP server on loopback, for googleapiclient in tests.
 
-It serves calendarList.list and events.list (time-range filtering, pagination that needs
-nextPageToken in the fields mask, optional 429s first (with Retry-After if set), 401 for
-unknown access tokens, or any error answer it is given; a page leaves out an empty
-'items' and a calendar without a name leaves out 'summary', as both are optional)
+It serves calendarList.list and events.list (time-range filtering that lets items with
+unreadable times through, pagination that needs nextPageToken in the fields mask,
+optional 429s first (with Retry-After if set), 401 for unknown access tokens, or any
+error answer it is given; a page leaves out an empty 'items' and a calendar without a
+name leaves out 'summary', as both are optional)
 and an OAuth token endpoint (refresh_token and jwt-bearer grants; invalid_grant for a
 revoked refresh token, or any error answer it is given). Its events are made from .ics fixtures by an independent
 conversion, the way Google presents them: singleEvents expanded, cancelled instances
@@ -106,6 +107,28 @@ def _start_of(item: dict, which: str) -> datetime:
         return datetime.combine(date.fromisoformat(value["date"]), datetime.min.time(), tzinfo=NY)
     moment = datetime.fromisoformat(value["dateTime"])
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(value.get("timeZone", "America/New_York")))
+
+
+_MALFORMED = (KeyError, TypeError, ValueError, AttributeError, OSError)
+"""What _start_of raises for a malformed time (OSError: a time zone that is a folder, 'America')."""
+
+
+def _in_range(item: dict, low: datetime, high: datetime) -> bool:
+    """Whether events.list returns the item: one whose start or end the fake cannot read is
+    always returned, so that tests can hand the source malformed items."""
+    try:
+        start, end = _start_of(item, "start"), _start_of(item, "end")
+    except _MALFORMED:
+        return True
+    return end > low and start < high
+
+
+def _order(item: dict, low: datetime) -> datetime:
+    """orderBy=startTime; an item without a readable start sorts as if it started at timeMin."""
+    try:
+        return _start_of(item, "start")
+    except _MALFORMED:
+        return low
 
 
 class FakeGoogle:
@@ -237,10 +260,7 @@ class FakeGoogle:
                 assert query.get("singleEvents") == "true" and query.get("orderBy") == "startTime"
                 low, high = datetime.fromisoformat(query["timeMin"]), datetime.fromisoformat(query["timeMax"])
                 name, items = server.calendars[calendar_id]
-                chosen = sorted(
-                    (i for i in items if _start_of(i, "end") > low and _start_of(i, "start") < high),
-                    key=lambda i: _start_of(i, "start"),
-                )
+                chosen = sorted((i for i in items if _in_range(i, low, high)), key=lambda i: _order(i, low))
                 offset = int(query.get("pageToken", 0))
                 if offset and offset == server.break_page:
                     self.close_connection = True

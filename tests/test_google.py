@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from calaudit.cli import main
 from calaudit.errors import SourceError
-from calaudit.models import Attendee, Event, Response
+from calaudit.models import Attendee, Event, InvalidEvent, Response
 from calaudit.period import parse_period
 from calaudit.sources.google import PAGE_SIZE, CalendarInfo, GoogleSettings, GoogleSource, list_calendars
 from tests.google_server import GOOD_REFRESH, REVOKED_REFRESH, FakeGoogle, google_events
@@ -860,3 +860,157 @@ def test_requests_go_to_google_or_to_the_api_endpoint_as_given(tmp_path, endpoin
 
     service = google._service(google._Credentials(GoogleSettings(token_file(tmp_path), api_endpoint=endpoint)))
     assert service._baseUrl == base
+
+
+# One unreadable item must not sink its calendar: it is skipped, named in a warning and
+# counted under skipped.invalid, and the calendar's other items are audited.
+STANDUP = {
+    "id": "standup-1",
+    "iCalUID": "standup@weave.example",
+    "summary": "Standup",
+    "start": {"dateTime": "2026-03-10T09:00:00-04:00"},
+    "end": {"dateTime": "2026-03-10T10:00:00-04:00"},
+}
+STANDUP_EVENT = Event(
+    uid="standup@weave.example",
+    title="Standup",
+    start=datetime(2026, 3, 10, 9, tzinfo=NY),
+    end=datetime(2026, 3, 10, 10, tzinfo=NY),
+    calendar="CTO",
+)
+
+
+def test_unreadable_google_items_are_skipped_named_and_counted_and_the_rest_audited(tmp_path):
+    without_start = {
+        "id": "review-1",
+        "iCalUID": "review@weave.example",
+        "summary": "Design review",
+        "end": {"dateTime": "2026-03-12T10:00:00-04:00"},
+    }
+    on_40_march = {
+        "id": "prep-1",
+        "summary": "Board prep",
+        "start": {"dateTime": "2026-03-40T10:00:00Z"},
+        "end": {"dateTime": "2026-03-40T11:00:00Z"},
+    }
+    with FakeGoogle({"primary": ("CTO", [STANDUP, without_start, on_40_march])}) as server:
+        result, data = audit_json("--rules", str(rules(tmp_path, server, token_file(tmp_path))))
+    assert result.exit_code == 0, result.output
+    # Only the standup counts: 09:00-10:00, one hour of ops.
+    assert data["hours"] == {"total": 1.0, "classified": 1.0, "unclassified": 0.0}
+    assert [(c["id"], c["hours"], c["events"]) for c in data["categories"] if c["hours"]] == [("ops", 1.0, 1)]
+    assert data["skipped"]["invalid"] == {"events": 2, "hours": 0.0}
+    # Without an iCalUID an item is named by its id.
+    assert result.stderr == (
+        "calaudit: warning: CTO: skipped unreadable event 'Design review' (UID review@weave.example): "
+        "it has no start time\n"
+        "calaudit: warning: CTO: skipped unreadable event 'Board prep' (UID prep-1): "
+        "unreadable start time '2026-03-40T10:00:00Z'\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"start": None}, "it has no start time"),
+        ({"start": {}}, "it has no start time"),
+        ({"start": {"timeZone": "America/New_York"}}, "it has no start time"),
+        ({"start": "2026-03-12T09:00:00"}, "unreadable start time '2026-03-12T09:00:00'"),
+        ({"start": {"dateTime": "2026-13-01T10:00:00"}}, "unreadable start time '2026-13-01T10:00:00'"),
+        ({"start": {"dateTime": 1773320400}}, "unreadable start time 1773320400"),
+        ({"start": {"date": "2026-02-30"}, "end": {"date": "2026-03-01"}}, "unreadable start date '2026-02-30'"),
+        ({"end": {"dateTime": "soon"}}, "unreadable end time 'soon'"),
+        ({"start": {"date": "2026-03-12"}, "end": {"date": "13 March"}}, "unreadable end date '13 March'"),
+        (
+            {"start": {"dateTime": "2026-03-12T09:00:00", "timeZone": "Mars/Olympus_Mons"}},
+            "unknown time zone 'Mars/Olympus_Mons' in its start time",
+        ),
+        (
+            {"end": {"dateTime": "2026-03-12T10:00:00", "timeZone": "America"}},
+            "unknown time zone 'America' in its end time",
+        ),
+        ({"end": {"date": "2026-03-13"}}, "its start is a time but its end a date"),
+        ({"end": {"dateTime": "2026-03-12T08:59:00"}}, "its end is before its start"),
+        ({"start": {"date": "2026-03-12"}, "end": {"date": "2026-03-11"}}, "its end is before its start"),
+        ({"start": {"date": "2026-03-12"}}, "its start is a date but its end a time"),
+        (
+            {"recurringEventId": "review", "originalStartTime": {"dateTime": "last Thursday"}},
+            "unreadable original start time 'last Thursday'",
+        ),
+        ({"organizer": "ana@acme.example"}, "unreadable organizer 'ana@acme.example'"),
+        ({"attendees": "ana@acme.example"}, "unreadable attendee list 'ana@acme.example'"),
+        ({"attendees": [{"email": "ana@acme.example"}, "bo@weave.example"]}, "unreadable attendee 'bo@weave.example'"),
+        ({"attendees": [{"email": ["ana@acme.example"]}]}, "unreadable attendee {'email': ['ana@acme.example']}"),
+        (
+            {"attendees": [{"email": "ana@acme.example", "responseStatus": ["yes"]}]},
+            "unreadable attendee {'email': 'ana@acme.example', 'responseStatus': ['yes']}",
+        ),
+        ({"description": {"text": "agenda"}}, "its description is not text but {'text': 'agenda'}"),
+        ({"attendees": ["x" * 80]}, "unreadable attendee '" + "x" * 56 + "..."),  # at most 60 characters shown
+    ],
+)
+def test_an_unreadable_google_item_is_invalid_and_says_what_is_wrong(tmp_path, change, reason):
+    review = {
+        "id": "review-1",
+        "iCalUID": "review@weave.example",
+        "summary": " Design review ",
+        "start": {"dateTime": "2026-03-12T09:00:00"},
+        "end": {"dateTime": "2026-03-12T10:00:00"},
+    }
+    with FakeGoogle({"primary": ("CTO", [STANDUP, review | change])}) as server:
+        source = GoogleSource("primary", settings_for(tmp_path, server), set(), NY)
+        fetched = source.fetch(parse_period("2026-03", NY, NOW))
+    assert fetched.events == [STANDUP_EVENT]
+    assert fetched.invalid == [InvalidEvent("CTO", "Design review", "review@weave.example", reason)]
+
+
+@pytest.mark.parametrize(
+    ("item", "title", "uid", "reason"),
+    [
+        ("Design review", "(no title)", "", "it is not an event but 'Design review'"),
+        ({"summary": 42, "id": "review-1", "start": {}}, "(no title)", "review-1", "it has no start time"),
+        (
+            {"summary": "Design review", "id": "review-1", "iCalUID": 7, "start": {"date": "2026-03-12"}},
+            "Design review",
+            "review-1",
+            "its iCalUID is not text but 7",
+        ),
+    ],
+    ids=["not-an-object", "title-not-text", "uid-not-text"],
+)
+def test_an_unreadable_google_item_is_named_by_what_of_its_title_and_uid_is_text(tmp_path, item, title, uid, reason):
+    with FakeGoogle({"primary": ("CTO", [STANDUP, item])}) as server:
+        source = GoogleSource("primary", settings_for(tmp_path, server), set(), NY)
+        fetched = source.fetch(parse_period("2026-03", NY, NOW))
+    assert fetched.events == [STANDUP_EVENT]
+    assert fetched.invalid == [InvalidEvent("CTO", title, uid, reason)]
+
+
+@pytest.mark.parametrize(
+    "end",
+    [{}, {"end": None}, {"end": {}}, {"end": {"date": "2026-03-16"}}],
+    ids=["no-end", "null-end", "empty-end", "end-on-its-start-day"],
+)
+def test_an_all_day_google_item_without_a_later_end_lasts_one_day_as_in_ics(tmp_path, end):
+    # DTSTART;VALUE=DATE:20260316 without DTEND, or with DTEND:20260316, is 16 March in .ics:
+    # one day, to midnight of the 17th.
+    offsite = {
+        "id": "offsite-1",
+        "iCalUID": "offsite@weave.example",
+        "summary": "Offsite",
+        "start": {"date": "2026-03-16"},
+    }
+    with FakeGoogle({"primary": ("CTO", [offsite | end])}) as server:
+        events = fetch_march(tmp_path, server)
+    assert events == [
+        Event(
+            uid="offsite@weave.example",
+            title="Offsite",
+            start=datetime(2026, 3, 16, tzinfo=NY),
+            end=datetime(2026, 3, 17, tzinfo=NY),
+            calendar="CTO",
+            all_day=True,
+            start_date=date(2026, 3, 16),
+            end_date=date(2026, 3, 17),
+        )
+    ]

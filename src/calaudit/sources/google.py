@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,7 +28,7 @@ from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
 from ..errors import SourceError
-from ..models import Attendee, Event, Fetched, Response
+from ..models import Attendee, Event, Fetched, InvalidEvent, Response
 from ..period import Period, midnight
 from ..storage import atomic_write
 from . import Progress, no_progress
@@ -247,10 +247,13 @@ class GoogleSource:
             ids = [c.id for c in _calendars(service)] if self.calendar == "all" else [self.calendar]
             fetched = Fetched()
             for calendar_id in ids:
-                fetched.events.extend(self._events(service, calendar_id, period, progress))
+                name, items = self._items(service, calendar_id, period, progress)
+                for item in items:
+                    self._read(item, name, fetched)
             return fetched
 
-    def _events(self, service: Any, calendar_id: str, period: Period, progress: Progress) -> Iterator[Event]:
+    def _items(self, service: Any, calendar_id: str, period: Period, progress: Progress) -> tuple[str, list[Any]]:
+        """The calendar's name and its events.list items, every page fetched before any is read."""
         collection = service.events()
         request = collection.list(
             calendarId=calendar_id, singleEvents=True, orderBy="startTime",
@@ -259,33 +262,35 @@ class GoogleSource:
         )  # fmt: skip
         pages = list(_pages(request, collection, progress))
         name = next((p["summary"] for p in pages if p.get("summary")), calendar_id)
-        for page in pages:
-            for item in page.get("items", []):
-                yield self._event(item, name)
+        return name, [item for page in pages for item in page.get("items", [])]
 
-    def _event(self, item: dict[str, Any], calendar: str) -> Event:
-        start, end = item.get("start", {}), item.get("end", {})
-        all_day = "date" in start
-        first_day = after_day = None
-        if all_day:
-            first_day = date.fromisoformat(start["date"])
-            after_day = date.fromisoformat(end.get("date", start["date"]))
-            start_at, end_at = midnight(first_day, self.zone), midnight(after_day, self.zone)
-        else:
-            start_at, end_at = _instant(start, self.zone), _instant(end or start, self.zone)
-        organizer = item.get("organizer", {})
-        attendees = item.get("attendees", [])
+    def _read(self, item: Any, calendar: str, fetched: Fetched) -> None:
+        """Add the item's Event to ``fetched``; an item that cannot be read becomes an
+        InvalidEvent saying why instead, so that it does not sink the calendar."""
+        try:
+            fetched.events.append(self._event(item, calendar))
+        except _Unreadable as problem:
+            title, uid = _names(item)
+            fetched.invalid.append(InvalidEvent(calendar=calendar, title=title, uid=uid, reason=str(problem)))
+
+    def _event(self, item: Any, calendar: str) -> Event:
+        """The Event an events.list item describes; raises _Unreadable when it cannot be read."""
+        if not isinstance(item, dict):
+            raise _Unreadable(f"it is not an event but {_shown(item)}")
+        start_at, end_at, first_day, after_day = self._times(item)
+        organizer = _person(item.get("organizer") or {}, "organizer")
+        attendees = _attendees(item)
         return Event(
-            uid=item.get("iCalUID") or item.get("id", ""),
-            title=str(item.get("summary") or "(no title)").strip(),
+            uid=_text(item, "iCalUID") or _text(item, "id"),
+            title=(_text(item, "summary") or "(no title)").strip(),
             start=start_at,
             end=end_at,
             calendar=calendar,
-            all_day=all_day,
+            all_day=first_day is not None,
             start_date=first_day,
             end_date=after_day,
-            description=item.get("description", ""),
-            location=item.get("location", ""),
+            description=_text(item, "description"),
+            location=_text(item, "location"),
             organizer=(organizer.get("email") or "").lower() or None,
             attendees=tuple(Attendee(a["email"].lower(), bool(a.get("resource"))) for a in attendees if a.get("email")),
             cancelled=item.get("status") == "cancelled",
@@ -293,31 +298,135 @@ class GoogleSource:
             transparent=item.get("transparency") == "transparent",
             response=self._response(organizer, attendees),
             recurring="recurringEventId" in item,
-            event_type=item.get("eventType", "default"),
+            event_type=_text(item, "eventType") or "default",
             recurrence_id=self._original_start(item),
         )
 
+    def _times(self, item: dict[str, Any]) -> tuple[datetime, datetime, date | None, date | None]:
+        """Start and end, and for an all-day item its first day and the day after its last.
+
+        As in .ics: without an end an all-day item lasts one day (and never less) and a
+        timed one ends when it starts; an end of another kind than the start, or before
+        it, is unreadable."""
+        start, end = _when(item, "start", "start"), _when(item, "end", "end")
+        if start is None:
+            raise _Unreadable("it has no start time")
+        if end is not None and _kind(end) != _kind(start):
+            raise _Unreadable(f"its start is {_kind(start)} but its end {_kind(end)}")
+        if "date" in start:
+            first_day = _day(start, "start")
+            after_day = _day(end, "end") if end else first_day
+            _check_order(first_day, after_day)
+            after_day = max(after_day, first_day + timedelta(days=1))
+            return midnight(first_day, self.zone), midnight(after_day, self.zone), first_day, after_day
+        start_at = _instant(start, self.zone, "start")
+        end_at = _instant(end, self.zone, "end") if end else start_at
+        _check_order(start_at, end_at)
+        return start_at, end_at, None, None
+
     def _original_start(self, item: dict[str, Any]) -> datetime | None:
         """An instance of a recurring event is identified by its original start, as RECURRENCE-ID in .ics."""
-        original = item.get("originalStartTime")
-        if "recurringEventId" not in item or not original:
+        original = _when(item, "originalStartTime", "original start") if "recurringEventId" in item else None
+        if original is None:
             return None
         if "date" in original:
-            return midnight(date.fromisoformat(original["date"]), self.zone)
-        return _instant(original, self.zone)
+            return midnight(_day(original, "original start"), self.zone)
+        return _instant(original, self.zone, "original start")
 
     def _response(self, organizer: dict[str, Any], attendees: list[dict[str, Any]]) -> Response | None:
         """Google marks the signed-in user's own entry with self: true, whatever alias it uses."""
         for attendee in attendees:
-            if attendee.get("self") or attendee.get("email", "").lower() in self.owner:
-                return _RESPONSES.get(attendee.get("responseStatus", ""), Response.NEEDS_ACTION)
+            if attendee.get("self") or (attendee.get("email") or "").lower() in self.owner:
+                return _RESPONSES.get(attendee.get("responseStatus") or "", Response.NEEDS_ACTION)
         if organizer.get("self") or (organizer.get("email") or "").lower() in self.owner:
             return Response.ACCEPTED
         return None
 
 
-def _instant(value: dict[str, Any], zone: ZoneInfo) -> datetime:
-    moment = datetime.fromisoformat(value["dateTime"].replace("Z", "+00:00"))
+class _Unreadable(ValueError):
+    """An events.list item the audit cannot read; the message says why, for the warning."""
+
+
+def _when(item: dict[str, Any], key: str, what: str) -> dict[str, Any] | None:
+    """``start``, ``end`` or ``originalStartTime``: a mapping holding ``date`` or
+    ``dateTime``, or None when the item gives neither."""
+    value = item.get(key)
+    if value is not None and not isinstance(value, dict):
+        raise _Unreadable(f"unreadable {what} time {_shown(value)}")
+    return value if value and ("date" in value or "dateTime" in value) else None
+
+
+def _kind(when: dict[str, Any]) -> str:
+    return "a date" if "date" in when else "a time"
+
+
+def _check_order(start: date, end: date) -> None:
+    """An end before its start makes an item unreadable, as DTEND before DTSTART does in .ics."""
+    if end < start:
+        raise _Unreadable("its end is before its start")
+
+
+def _day(when: dict[str, Any], what: str) -> date:
+    try:
+        return date.fromisoformat(when["date"])
+    except (TypeError, ValueError):
+        raise _Unreadable(f"unreadable {what} date {_shown(when['date'])}") from None
+
+
+def _instant(when: dict[str, Any], zone: ZoneInfo, what: str) -> datetime:
+    """A ``dateTime``; one without an offset is in its ``timeZone``, or else in ``zone``."""
+    try:
+        moment = datetime.fromisoformat(when["dateTime"])
+    except (TypeError, ValueError):
+        raise _Unreadable(f"unreadable {what} time {_shown(when['dateTime'])}") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(value["timeZone"]) if value.get("timeZone") else zone)
+        moment = moment.replace(tzinfo=_zone(when.get("timeZone"), what) or zone)
     return moment
+
+
+def _zone(name: object, what: str) -> ZoneInfo | None:
+    """The ``timeZone`` of a start or end, when it gives one."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(str(name))
+    except (KeyError, ValueError, OSError):  # not found, not a key ('../x'), a folder ('America')
+        raise _Unreadable(f"unknown time zone {_shown(name)} in its {what} time") from None
+
+
+def _person(entry: object, what: str) -> dict[str, Any]:
+    """An organizer or attendee entry: a mapping whose email and responseStatus, if given, are text."""
+    if not isinstance(entry, dict) or not all(
+        isinstance(entry.get(key) or "", str) for key in ("email", "responseStatus")
+    ):
+        raise _Unreadable(f"unreadable {what} {_shown(entry)}")
+    return entry
+
+
+def _attendees(item: dict[str, Any]) -> list[dict[str, Any]]:
+    attendees = item.get("attendees") or []
+    if not isinstance(attendees, list):
+        raise _Unreadable(f"unreadable attendee list {_shown(attendees)}")
+    return [_person(entry, "attendee") for entry in attendees]
+
+
+def _text(item: dict[str, Any], key: str) -> str:
+    """A text field; "" when absent or null."""
+    value = item.get(key)
+    if value is not None and not isinstance(value, str):
+        raise _Unreadable(f"its {key} is not text but {_shown(value)}")
+    return value or ""
+
+
+def _names(item: Any) -> tuple[str, str]:
+    """The title and UID a warning names an unreadable item by, as far as they are text."""
+    if not isinstance(item, dict):
+        return "(no title)", ""
+    texts = {key: value.strip() for key in ("summary", "iCalUID", "id") if isinstance(value := item.get(key), str)}
+    return texts.get("summary") or "(no title)", texts.get("iCalUID") or texts.get("id", "")
+
+
+def _shown(value: object) -> str:
+    """A JSON value quoted for a warning, at most 60 characters of it."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -26,7 +26,7 @@ def test_the_reserved_category_id_is_named_by_its_line_and_key_path():
 def test_a_repetition_inside_a_repetition_is_refused():
     assert error(VALID.replace(TITLE_REGEX, "'/(?:a+)+/'")) == (
         "rules.yaml:16: rules[0].title[1]: regular expression /(?:a+)+/ repeats a repetition (like '(a+)+'), "
-        "which can take exponential time on some titles; simplify it"
+        "which can take exponential time on some texts; simplify it"
     )
 
 
@@ -85,7 +85,7 @@ def test_regular_expressions_past_the_step_limit_are_refused(keyword):
 def test_repetitions_inside_repetitions_are_refused(keyword):
     assert error(with_title_regex(keyword)) == (
         f"rules.yaml:16: rules[0].title[1]: regular expression {keyword} repeats a repetition (like '(a+)+'), "
-        "which can take exponential time on some titles; simplify it"
+        "which can take exponential time on some texts; simplify it"
     )
 
 

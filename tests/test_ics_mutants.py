@@ -456,7 +456,7 @@ def test_a_byte_that_is_not_utf8_in_a_dropped_parameter_is_still_reported():
     assert len(fetched.events) == 1
     # Offset: the header 16 + 12 + 16, BEGIN:VEVENT 13, UID 11, DTSTART 25, DTEND 23, "ATTENDEE;CN=M" 13.
     assert fetched.warnings == [
-        "test.ics: not valid UTF-8 (first bad byte at offset 129); unreadable characters were replaced"
+        "test.ics: not valid UTF-8 (first bad byte at offset 129 of what was read); unreadable characters were replaced"
     ]
 
 

@@ -99,7 +99,7 @@ def _check_keyword(keyword: str) -> str:
         if nested:
             raise ValueError(
                 f"regular expression {shown} repeats a repetition (like '(a+)+'), which can take "
-                "exponential time on some titles; simplify it"
+                "exponential time on some texts; simplify it"
             )
     return keyword
 

@@ -301,7 +301,8 @@ def _decode(data: bytes, name: str, warnings: list[str]) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         warnings.append(
-            f"{name}: not valid UTF-8 (first bad byte at offset {exc.start}); unreadable characters were replaced"
+            f"{name}: not valid UTF-8 (first bad byte at offset {exc.start} of what was read); "
+            "unreadable characters were replaced"
         )
         text = data.decode("utf-8-sig", errors="replace")
     if "\x00" in text:

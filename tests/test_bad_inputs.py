@@ -179,6 +179,22 @@ def test_a_50_mb_calendar_is_scanned_not_parsed_whole(tmp_path):
     assert json.loads(done.stdout)["hours"]["total"] == 1.0
 
 
+STANDUP = (
+    b"BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Standup\r\nDTSTART:20260302T150000Z\r\nDTEND:20260302T160000Z\r\nEND:VEVENT\r\n"
+)
+"""A one-hour standup on 2 March, in the fixture rules' ops category."""
+
+
+def audit_bytes(tmp_path, content: bytes, path: str) -> tuple[dict, str]:
+    """The JSON report and stderr of a month's audit of ``content``, on the pre-filter or
+    the full path, which must succeed."""
+    file = tmp_path / "calendar.ics"
+    file.write_bytes(content)
+    done = audit_ics(file, *(["--no-prefilter"] if path == "full" else []))
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout), done.stderr
+
+
 @pytest.mark.parametrize(
     "before",
     [b" \r\n", b"\t\r\n  \r\n", b"\xef\xbb\xbf \n", b"  ", b"\r\n\r\n", b"\xef\xbb\xbf\r\n \t"],
@@ -188,35 +204,25 @@ def test_a_50_mb_calendar_is_scanned_not_parsed_whole(tmp_path):
 def test_blanks_before_the_calendar_are_ignored_and_lines_still_count_from_the_file_s_first(tmp_path, before, path):
     # A one-hour standup, and an unfinished event on line 9 of the calendar itself.
     calendar = (
-        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Standup\r\n"
-        b"DTSTART:20260302T150000Z\r\nDTEND:20260302T160000Z\r\nEND:VEVENT\r\n"
-        b"BEGIN:VEVENT\r\nUID:b\r\nSUMMARY:Half\r\nEND:VCALENDAR\r\n"
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + STANDUP + b"BEGIN:VEVENT\r\nUID:b\r\nSUMMARY:Half\r\nEND:VCALENDAR\r\n"
     )
-    file = tmp_path / "blanks.ics"
-    file.write_bytes(before + calendar)
-    done = audit_ics(file, *(["--no-prefilter"] if path == "full" else []))
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["hours"]["total"] == 1.0
+    report, stderr = audit_bytes(tmp_path, before + calendar, path)
+    assert report["hours"]["total"] == 1.0
     line = 9 + before.count(b"\n")
-    assert f"BEGIN:VEVENT at line {line} has no END:VEVENT" in done.stderr
+    assert f"BEGIN:VEVENT at line {line} has no END:VEVENT" in stderr
 
 
 @pytest.mark.parametrize("path", ["pre-filter", "full"])
 def test_an_event_too_broken_to_read_is_still_named_by_its_title_and_uid(tmp_path, path):
     # The stray END:VALARM leaves the event unreadable even as far as it goes; its
     # SUMMARY has a parameter and an escaped comma, which the warning shows unescaped.
-    file = tmp_path / "unbalanced.ics"
-    file.write_bytes(
+    content = (
         b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x@test\r\nSUMMARY;LANGUAGE=en:Design\\, review\r\n"
         b"DTSTART:20260303T150000Z\r\nDTEND:20260303T160000Z\r\nEND:VALARM\r\nEND:VEVENT\r\n"
-        b"BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Standup\r\nDTSTART:20260302T150000Z\r\nDTEND:20260302T160000Z\r\n"
-        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
     )
-    done = audit_ics(file, *(["--no-prefilter"] if path == "full" else []))
-    assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout)
+    report, stderr = audit_bytes(tmp_path, content + STANDUP + b"END:VCALENDAR\r\n", path)
     assert (report["hours"]["total"], report["skipped"]["invalid"]["events"]) == (1.0, 1)
-    assert "skipped unreadable event 'Design, review' (UID x@test): unbalanced BEGIN/END lines" in done.stderr
+    assert "skipped unreadable event 'Design, review' (UID x@test): unbalanced BEGIN/END lines" in stderr
 
 
 @pytest.mark.parametrize("path", ["pre-filter", "full"])
@@ -229,33 +235,26 @@ def test_an_event_too_broken_to_read_counts_as_invalid_only_when_its_dates_may_t
 ):
     # Read by the scan, by dates alone: the query window is two days either side of March
     # (27 February to 3 April) and the scan adds a day on each side for any UTC offset.
-    file = tmp_path / "unbalanced.ics"
-    file.write_bytes(
+    content = (
         b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x@test\r\nSUMMARY:Design review\r\n"
         b"DTSTART:" + day.encode() + b"T150000Z\r\nEND:VALARM\r\nEND:VEVENT\r\n"
-        b"BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Standup\r\nDTSTART:20260302T150000Z\r\nDTEND:20260302T160000Z\r\n"
-        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
     )
-    done = audit_ics(file, *(["--no-prefilter"] if path == "full" else []))
-    assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout)
+    report, stderr = audit_bytes(tmp_path, content + STANDUP + b"END:VCALENDAR\r\n", path)
     assert (report["hours"]["total"], report["skipped"]["invalid"]["events"]) == (1.0, invalid)
-    assert ("skipped unreadable event 'Design review'" in done.stderr) == bool(invalid)
+    assert ("skipped unreadable event 'Design review'" in stderr) == bool(invalid)
 
 
 @pytest.mark.parametrize("path", ["pre-filter", "full"])
 def test_a_nul_byte_inside_a_calendar_is_replaced_with_a_warning_and_the_calendar_audited(tmp_path, path):
     # One NUL in a title used to refuse the whole file as binary data.
-    file = tmp_path / "nul.ics"
-    file.write_bytes(
+    content = (
         b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:n\r\nSUMMARY:Standup\x00 notes\r\n"
         b"DTSTART:20260303T150000Z\r\nDTEND:20260303T163000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     )
-    done = audit_ics(file, *(["--no-prefilter"] if path == "full" else []))
-    assert done.returncode == 0, done.stderr
-    hours = {c["id"]: c["hours"] for c in json.loads(done.stdout)["categories"]}
+    report, stderr = audit_bytes(tmp_path, content, path)
+    hours = {c["id"]: c["hours"] for c in report["categories"]}
     assert hours["ops"] == 1.5  # "Standup\ufffd notes" still matches the standup rule
-    assert "nul.ics: 1 NUL byte(s) in the calendar's text were replaced" in done.stderr
+    assert "calendar.ics: 1 NUL byte(s) in the calendar's text were replaced" in stderr
 
 
 def test_nul_bytes_in_a_file_that_does_not_start_like_a_calendar_are_binary_data(tmp_path):
@@ -289,8 +288,5 @@ FOLDED_MARKERS = {
 @pytest.mark.parametrize("path", ["pre-filter", "full"])
 @pytest.mark.parametrize(("content", "hours"), FOLDED_MARKERS.values(), ids=FOLDED_MARKERS.keys())
 def test_begin_and_end_lines_folded_anywhere_are_read_whole(tmp_path, path, content, hours):
-    file = tmp_path / "folded.ics"
-    file.write_bytes(content)
-    done = audit_ics(file, *(["--no-prefilter"] if path == "full" else []))
-    assert (done.returncode, done.stderr) == (0, "")
-    assert json.loads(done.stdout)["hours"]["total"] == hours
+    report, stderr = audit_bytes(tmp_path, content, path)
+    assert (report["hours"]["total"], stderr) == (hours, "")

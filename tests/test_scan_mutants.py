@@ -18,7 +18,7 @@ from tests.test_scan import MARCH, ics, info, rule_info
     ],
 )
 def test_wkst_does_not_take_the_count_bound_away(rule, bound):
-    # Kills _rule_end mutmut_55 (WKST counted among the limiting parts).
+    # Kills _rule_end mutmut_55 and (batch 2) mutmut_56: WKST counted among the limiting parts.
     parsed = rule_info("20250106T090000", rule)
     assert (parsed.rrule_until, parsed.unbounded) == (bound, False)
 
@@ -83,3 +83,118 @@ def test_slimmed_uses_the_markers_it_is_handed_instead_of_searching_the_whole_fi
     assert whole_file_searches == []
     assert scan.slimmed(raw) == expected
     assert whole_file_searches == [raw]
+
+
+# Batch 2 (survivors-scan-2.diff).
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "kept"),
+    [
+        (date(2026, 4, 1), None, True),  # starts on the last day + the day's margin
+        (date(2026, 4, 2), None, False),
+        (date(2026, 2, 27), date(2026, 2, 28), True),  # ends on the first day - the day's margin
+        (date(2026, 2, 26), date(2026, 2, 27), False),
+    ],
+)
+def test_a_single_event_is_kept_up_to_exactly_a_day_either_side_of_the_window(start, end, kept):
+    # Kills _touches mutmut_10 and _11 (start < last + MARGIN, start <= last - MARGIN) and
+    # mutmut_12 and _13 (end > first - MARGIN, end >= first + MARGIN).
+    assert scan.relevant([info(start=start, end=end)], *MARCH) == [kept]
+
+
+def test_the_scan_keeps_single_events_up_to_exactly_a_day_either_side_of_the_window():
+    # The same boundaries through prefilter, which decides a lone event without ``relevant``.
+    raw = ics(
+        "BEGIN:VCALENDAR",
+        "BEGIN:VEVENT", "UID:a", "DTSTART:20260401T090000", "END:VEVENT",
+        "BEGIN:VEVENT", "UID:b", "DTSTART:20260402T090000", "END:VEVENT",
+        "BEGIN:VEVENT", "UID:c", "DTSTART:20260227T230000", "DTEND:20260228T010000", "END:VEVENT",
+        "BEGIN:VEVENT", "UID:d", "DTSTART:20260226T230000", "DTEND:20260227T010000", "END:VEVENT",
+        "END:VCALENDAR",
+    )  # fmt: skip
+    text, kept, total, newest = scan.prefilter(raw, *MARCH)
+    assert (kept, total, newest) == (2, 4, date(2026, 4, 2))
+    assert b"UID:a\r\n" in text and b"UID:c\r\n" in text
+    assert b"UID:b\r\n" not in text and b"UID:d\r\n" not in text
+
+
+@pytest.mark.parametrize(
+    ("start", "rule", "bound"),
+    [
+        # Ten instances at three a week: 4 weeks (ceil(10 / 3)) and DTSTART's own, 35 days.
+        ("20250106T090000", "FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=10", date(2025, 2, 10)),
+        # Every month has a 28th: 3 x 31 days.
+        ("20250128T090000", "FREQ=MONTHLY;COUNT=2", date(2025, 5, 1)),
+        # A yearly rule not on 29 February: 3 x 366 days.
+        ("20250115T090000", "FREQ=YEARLY;COUNT=2", date(2028, 1, 18)),
+        # So many instances that the bound passes the last date there is.
+        ("20250106T090000", "FREQ=DAILY;COUNT=" + "9" * 400, date.max),
+    ],
+)
+def test_more_count_rules_get_their_bound(start, rule, bound):
+    # Kills _rule_end mutmut_105 (COUNT / n instead of ceil(COUNT / n): 7 x (10 / 3 + 1) days,
+    # 2025-02-05; and an OverflowError on a 400-digit COUNT, which no float holds), mutmut_90
+    # (a MONTHLY rule from the 28th unbounded) and mutmut_92 (every YEARLY rule unbounded).
+    parsed = rule_info(start, rule)
+    assert (parsed.rrule_until, parsed.unbounded) == (bound, False)
+
+
+def test_a_colon_inside_a_quoted_parameter_is_not_where_the_value_starts():
+    # Kills _info mutmut_29 (value after the first colon): Outlook's time zone names hold
+    # one, and "00) Amsterdam...": is no date, which would keep the 2019 event.
+    dtstart = 'DTSTART;TZID="(UTC+01:00) Amsterdam, Berlin":20190302T100000'
+    raw = ics("BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:old", dtstart, "END:VEVENT", "END:VCALENDAR")
+    assert scan.prefilter(raw, *MARCH)[1:] == (0, 1, date(2019, 3, 2))
+
+
+def test_a_range_written_in_the_value_of_a_recurrence_id_is_no_range():
+    # Kills _info mutmut_43 (RANGE searched in the whole line, value too). The series ended
+    # in October 2025 and the override moved a September instance by two hours: nothing can
+    # touch March, unless the override were THISANDFUTURE.
+    master = (
+        "BEGIN:VEVENT", "UID:tue", "DTSTART:20250902T090000Z", "RRULE:FREQ=WEEKLY;UNTIL=20251001T000000Z", "END:VEVENT",
+    )  # fmt: skip
+    override = (
+        "BEGIN:VEVENT", "UID:tue", "DTSTART:20250909T110000Z", "RECURRENCE-ID:20250909T090000Z;RANGE=THISANDFUTURE;",
+        "END:VEVENT",
+    )  # fmt: skip
+    assert scan.prefilter(ics("BEGIN:VCALENDAR", *master, *override, "END:VCALENDAR"), *MARCH)[1:3] == (0, 2)
+    read = scan.info_of(ics(*override))
+    assert (read.recurrence, read.this_and_future) == (date(2025, 9, 9), False)
+
+
+def test_a_begin_line_s_name_ends_at_a_semicolon_or_colon():
+    # Kills _name mutmut_1 (end = None: min(None, position) fails on such a line).
+    assert scan._name(b"VEVENT;X-A=1\r\n") == b"VEVENT"
+    assert scan._name(b" valarm:x") == b"VALARM"
+    assert scan._name(b"VEVENT\r\n") == b"VEVENT"
+
+
+def test_continuation_lines_go_with_the_alarm_they_follow_not_with_a_later_subcomponent():
+    # Kills _slim mutmut_47 and mutmut_48 (index // 3 - 1, index // 2 - 2: after the first
+    # subcomponent, the last one is looked at). " up" continues END:VALARM and goes with it;
+    # the VLOCATION after it stays, and it is no alarm.
+    lines = [
+        b"BEGIN:VCALENDAR", b"BEGIN:VEVENT", b"SUMMARY:Stand", b"BEGIN:VALARM", b"TRIGGER:-PT15M", b"END:VALARM",
+        b" up", b"DTSTART:20260302T100000Z", b"BEGIN:VLOCATION", b"NAME:Room 1", b"END:VLOCATION", b"END:VEVENT",
+        b"END:VCALENDAR",
+    ]  # fmt: skip
+    raw = b"".join(line + b"\r\n" for line in lines)
+    expected = b"".join(line + b"\r\n" for line in lines[:3] + lines[7:])
+    assert scan.slimmed(raw) == expected
+    assert scan.prefilter(raw, *MARCH)[0] == expected
+
+
+def test_a_subcomponent_other_than_an_alarm_is_kept_once_with_the_lines_after_it():
+    # Kills _slim mutmut_80 (the subcomponent's slice running on to the next one: the lines
+    # between them would come twice).
+    lines = [
+        b"BEGIN:VCALENDAR", b"BEGIN:VEVENT", b"UID:now", b"BEGIN:VLOCATION", b"NAME:Room 1", b"END:VLOCATION",
+        b"DTSTART:20260302T100000Z", b"BEGIN:VALARM", b"TRIGGER:-PT15M", b"END:VALARM", b"SUMMARY:Standup",
+        b"END:VEVENT", b"END:VCALENDAR",
+    ]  # fmt: skip
+    raw = b"".join(line + b"\r\n" for line in lines)
+    expected = b"".join(line + b"\r\n" for line in lines[:7] + lines[10:])
+    assert scan.slimmed(raw) == expected
+    assert scan.prefilter(raw, *MARCH)[0] == expected

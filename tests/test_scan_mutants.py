@@ -105,6 +105,8 @@ def test_a_single_event_is_kept_up_to_exactly_a_day_either_side_of_the_window(st
 
 def test_the_scan_keeps_single_events_up_to_exactly_a_day_either_side_of_the_window():
     # The same boundaries through prefilter, which decides a lone event without ``relevant``.
+    # Also kills (batch 3) Info.from_values mutmut_9, _10, _12, _15 and _16 (DTEND not read):
+    # event c would end when it starts, on 27 February, and be dropped.
     raw = ics(
         "BEGIN:VCALENDAR",
         "BEGIN:VEVENT", "UID:a", "DTSTART:20260401T090000", "END:VEVENT",
@@ -165,7 +167,8 @@ def test_a_range_written_in_the_value_of_a_recurrence_id_is_no_range():
 
 
 def test_a_begin_line_s_name_ends_at_a_semicolon_or_colon():
-    # Kills _name mutmut_1 (end = None: min(None, position) fails on such a line).
+    # Kills _name mutmut_1 (end = None: min(None, position) fails on such a line), and (batch 3)
+    # mutmut_2 and _3 (a separator misspelt), _10 (end = None) and _11 to _14 (min of None or one int).
     assert scan._name(b"VEVENT;X-A=1\r\n") == b"VEVENT"
     assert scan._name(b" valarm:x") == b"VALARM"
     assert scan._name(b"VEVENT\r\n") == b"VEVENT"
@@ -198,3 +201,102 @@ def test_a_subcomponent_other_than_an_alarm_is_kept_once_with_the_lines_after_it
     expected = b"".join(line + b"\r\n" for line in lines[:7] + lines[10:])
     assert scan.slimmed(raw) == expected
     assert scan.prefilter(raw, *MARCH)[0] == expected
+
+
+# Batch 3 (survivors-scan-3.diff).
+
+
+def test_a_lone_override_that_may_move_any_instance_is_kept_as_relevant_keeps_it():
+    # Kills _choose mutmut_19 (a lone override judged by its own dates, not by ``relevant``).
+    # All three moved an instance of 5 March 2019 by two hours. A THISANDFUTURE override, or
+    # one whose RECURRENCE-ID cannot be read, may move instances into March 2026; a plain
+    # orphan override of 2019 cannot.
+    raw = ics(
+        "BEGIN:VCALENDAR",
+        "BEGIN:VEVENT", "UID:a", "DTSTART:20190305T110000", "RECURRENCE-ID;RANGE=THISANDFUTURE:20190305T090000",
+        "END:VEVENT",
+        "BEGIN:VEVENT", "UID:b", "DTSTART:20190305T110000", "RECURRENCE-ID:tomorrow", "END:VEVENT",
+        "BEGIN:VEVENT", "UID:c", "DTSTART:20190305T110000", "RECURRENCE-ID:20190305T090000", "END:VEVENT",
+        "END:VCALENDAR",
+    )  # fmt: skip
+    text, kept, total, newest = scan.prefilter(raw, *MARCH)
+    assert (kept, total, newest) == (2, 3, date(2019, 3, 5))
+    assert b"UID:a\r\n" in text and b"UID:b\r\n" in text and b"UID:c\r\n" not in text
+
+
+def test_an_event_without_uid_is_judged_alone_even_beside_a_uid_like_its_key():
+    # Kills _choose mutmut_7 (b"XX#%dXX" as the key of an event without UID: the second event
+    # would join the group of UID XX#1XX, kept whole for its unreadable RECURRENCE-ID). The
+    # real key b"#1" has the same flaw for an event whose UID is "#1" (see mutkill-scan3.md).
+    raw = ics(
+        "BEGIN:VCALENDAR",
+        "BEGIN:VEVENT", "UID:XX#1XX", "DTSTART:20190305T110000", "RECURRENCE-ID:tomorrow", "END:VEVENT",
+        "BEGIN:VEVENT", "DTSTART:20190302T100000", "END:VEVENT",
+        "END:VCALENDAR",
+    )  # fmt: skip
+    text, kept, total, newest = scan.prefilter(raw, *MARCH)
+    assert (kept, total, newest) == (1, 2, date(2019, 3, 5))
+    assert b"DTSTART:20190302T100000" not in text
+
+
+def test_events_without_uid_are_each_judged_alone():
+    # Kills Info.from_values mutmut_90 (a missing UID read as b"XXXX", which is true: every
+    # event without UID would be one group, kept whole for the first's unreadable RECURRENCE-ID).
+    raw = ics(
+        "BEGIN:VCALENDAR",
+        "BEGIN:VEVENT", "DTSTART:20190305T110000", "RECURRENCE-ID:tomorrow", "END:VEVENT",
+        "BEGIN:VEVENT", "DTSTART:20190302T100000", "END:VEVENT",
+        "END:VCALENDAR",
+    )  # fmt: skip
+    text, kept, total, newest = scan.prefilter(raw, *MARCH)
+    assert (kept, total, newest) == (1, 2, date(2019, 3, 5))
+    assert b"DTSTART:20190302T100000" not in text
+    assert scan.info_of(ics("BEGIN:VEVENT", "DTSTART:20190302T100000", "END:VEVENT")).uid == b""
+
+
+def test_a_date_is_eight_ascii_digits_and_nothing_else():
+    # Kills _date mutmut_4 (`and` for `or` in ``_day``: seven digits, or eight characters that
+    # int() reads, would make a date).
+    assert scan._date(b"2019031") is None  # the mutant: 2019-03-01
+    assert scan._date(b"2026+3+1") is None  # the mutant: 2026-03-01
+    assert scan._date(b" 20190302T100000Z") == date(2019, 3, 2)
+    # An event whose DTSTART has seven digits is kept undated (icalendar cannot read it either).
+    raw = ics("BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:old", "DTSTART:2019031", "END:VEVENT", "END:VCALENDAR")
+    assert scan.prefilter(raw, *MARCH)[1:] == (1, 1, None)
+
+
+def test_a_begin_line_s_name_ends_at_its_first_semicolon_or_colon():
+    # Kills _name mutmut_6 (rfind: the name would run to the last separator).
+    assert scan._name(b"VEVENT;X-A=1;X-B=2\r\n") == b"VEVENT"
+    assert scan._name(b"VALARM:X:Y\r\n") == b"VALARM"
+    lines = ["BEGIN:VCALENDAR", "BEGIN:VEVENT;X-A=1;X-B=2", "UID:now", "DTSTART:20260302T100000", "END:VEVENT"]
+    assert scan.prefilter(ics(*lines, "END:VCALENDAR"), *MARCH)[1:] == (1, 1, date(2026, 3, 2))
+
+
+def test_prefilter_uses_the_markers_it_is_handed_instead_of_searching_the_whole_file_again(monkeypatch):
+    # Kills prefilter mutmut_11 (found ignored), as batch 1's slimmed test kills slimmed
+    # mutmut_9: the text cannot tell, the work can. ``_slim``'s searches are bounded.
+    raw = ics("BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:a", "DTSTART:20260302T100000", "END:VEVENT", "END:VCALENDAR")
+    found = list(repair.markers(raw))
+    whole_file_searches = []
+    real_markers = scan.markers
+
+    def counting_markers(data, start=0, end=None):
+        if (start, end) == (0, None):
+            whole_file_searches.append(data)
+        return real_markers(data, start, end)
+
+    monkeypatch.setattr(scan, "markers", counting_markers)
+    assert scan.prefilter(raw, *MARCH, found) == (raw, 1, 1, date(2026, 3, 2))
+    assert whole_file_searches == []
+    assert scan.prefilter(raw, *MARCH) == (raw, 1, 1, date(2026, 3, 2))
+    assert whole_file_searches == [raw]
+
+
+def test_an_event_with_rdate_and_no_rrule_is_a_series():
+    # Kills Info.from_values mutmut_97 and _98 (RDATE misspelt: such an event not recurring).
+    # It started in January 2025, but its RDATE puts an instance on 10 March 2026.
+    event = ("BEGIN:VEVENT", "UID:r", "DTSTART:20250106T090000", "RDATE:20260310T090000", "END:VEVENT")
+    read = scan.info_of(ics(*event))
+    assert (read.recurring, read.unbounded) == (True, True)
+    assert scan.prefilter(ics("BEGIN:VCALENDAR", *event, "END:VCALENDAR"), *MARCH)[1:] == (1, 1, date(2025, 1, 6))

@@ -11,7 +11,7 @@ import hashlib
 import threading
 import zipfile
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -538,3 +538,17 @@ def test_a_daily_rule_at_two_hours_since_2020_is_read():
     )
     fetched = read(calendar(event))
     assert len([e for e in fetched.events if e.start.month == 3]) == 62 and fetched.invalid == []
+
+
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
+def test_a_series_without_uid_is_not_joined_by_an_override_whose_uid_looks_like_its_key(prefilter):
+    # Events without UID were grouped under "#<index>", which a real UID can be: the moved
+    # instance of series "#1" replaced an instance of the second event, a series without UID.
+    moved = "UID:#1\nRECURRENCE-ID:20260302T150000Z\nSUMMARY:Moved\nDTSTART:20260302T180000Z\nDTEND:20260302T190000Z"
+    daily = "SUMMARY:Daily\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nRRULE:FREQ=DAILY;COUNT=2"
+    fetched = parse_calendar(calendar(moved, daily), "test.ics", MARCH, OWNER, NY, prefilter)
+    assert sorted((e.title, e.start.astimezone(UTC).hour, e.start.day) for e in fetched.events) == [
+        ("Daily", 15, 2),
+        ("Daily", 15, 3),
+        ("Moved", 18, 2),
+    ]

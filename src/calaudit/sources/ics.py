@@ -606,9 +606,9 @@ def _series(calendar: Component, first: date, last: date) -> Iterator[tuple[_Gro
     them, so every further master becomes a series of its own (exact repeats are then
     counted once by the auditor: same UID and start).
     """
-    by_uid: dict[str, list[Component]] = defaultdict(list)
+    by_uid: dict[str | int, list[Component]] = defaultdict(list)
     for index, component in enumerate(calendar.walk("VEVENT")):
-        by_uid[(_text(component, "UID") or f"#{index}")].append(component)
+        by_uid[_text(component, "UID") or index].append(component)  # no UID: alone, whatever UIDs others have
     for components in by_uid.values():
         group = _Group(components, first, last)
         masters = [c for c in components if "RECURRENCE-ID" not in c]

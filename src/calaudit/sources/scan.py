@@ -436,9 +436,9 @@ def _components(data: bytes, found: Iterable[Marker], depth: int = 0) -> Iterato
 
 def _choose(events: list[tuple[Info, int, int]], first: date, last: date) -> list[tuple[int, int]]:
     """Where the events that may touch [first, last] are, in their order."""
-    by_uid: dict[bytes, list[int]] = defaultdict(list)
+    by_uid: dict[bytes | int, list[int]] = defaultdict(list)
     for index, (info, _, _) in enumerate(events):
-        by_uid[info.uid or b"#%d" % index].append(index)
+        by_uid[info.uid or index].append(index)  # no UID: alone, whatever UIDs others have
     keep = [False] * len(events)
     for indices in by_uid.values():
         if len(indices) == 1 and not events[indices[0]][0].recurring and not events[indices[0]][0].override:

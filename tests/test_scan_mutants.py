@@ -64,21 +64,27 @@ def test_the_full_path_slims_a_journal_as_it_slims_an_event():
     assert scan.slimmed(ics(*lines)) == expected
 
 
-def test_slimmed_uses_the_markers_it_is_handed_instead_of_searching_the_whole_file_again(monkeypatch):
+@pytest.fixture
+def whole_file_searches(monkeypatch):
+    """The files ``scan.markers`` is asked to search whole (no bounds), from here on."""
+    searched = []
+    real_markers = scan.markers
+
+    def counting_markers(data, start=0, end=None):
+        if (start, end) == (0, None):
+            searched.append(data)
+        return real_markers(data, start, end)
+
+    monkeypatch.setattr(scan, "markers", counting_markers)
+    return searched
+
+
+def test_slimmed_uses_the_markers_it_is_handed_instead_of_searching_the_whole_file_again(whole_file_searches):
     # Kills slimmed mutmut_9 (found ignored). The markers handed on are those of the file, so
     # the text cannot tell; the work can: handing them on exists to save that search.
     raw = ics("BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:a", "DTSTAMP:20260101T000000Z", "END:VEVENT", "END:VCALENDAR")
     expected = ics("BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:a", "END:VEVENT", "END:VCALENDAR")
     found = list(repair.markers(raw))
-    whole_file_searches = []
-    real_markers = scan.markers
-
-    def counting_markers(data, start=0, end=None):
-        if (start, end) == (0, None):
-            whole_file_searches.append(data)
-        return real_markers(data, start, end)
-
-    monkeypatch.setattr(scan, "markers", counting_markers)
     assert scan.slimmed(raw, found) == expected
     assert whole_file_searches == []
     assert scan.slimmed(raw) == expected
@@ -274,20 +280,11 @@ def test_a_begin_line_s_name_ends_at_its_first_semicolon_or_colon():
     assert scan.prefilter(ics(*lines, "END:VCALENDAR"), *MARCH)[1:] == (1, 1, date(2026, 3, 2))
 
 
-def test_prefilter_uses_the_markers_it_is_handed_instead_of_searching_the_whole_file_again(monkeypatch):
+def test_prefilter_uses_the_markers_it_is_handed_instead_of_searching_the_whole_file_again(whole_file_searches):
     # Kills prefilter mutmut_11 (found ignored), as batch 1's slimmed test kills slimmed
     # mutmut_9: the text cannot tell, the work can. ``_slim``'s searches are bounded.
     raw = ics("BEGIN:VCALENDAR", "BEGIN:VEVENT", "UID:a", "DTSTART:20260302T100000", "END:VEVENT", "END:VCALENDAR")
     found = list(repair.markers(raw))
-    whole_file_searches = []
-    real_markers = scan.markers
-
-    def counting_markers(data, start=0, end=None):
-        if (start, end) == (0, None):
-            whole_file_searches.append(data)
-        return real_markers(data, start, end)
-
-    monkeypatch.setattr(scan, "markers", counting_markers)
     assert scan.prefilter(raw, *MARCH, found) == (raw, 1, 1, date(2026, 3, 2))
     assert whole_file_searches == []
     assert scan.prefilter(raw, *MARCH) == (raw, 1, 1, date(2026, 3, 2))

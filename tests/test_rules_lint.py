@@ -211,3 +211,20 @@ def test_a_runaway_regex_met_only_by_the_usage_check_is_named(tmp_path):
         "calaudit: error: rules[2].title[0]: regular expression /(.*)(.*)(.*)(.*)\\4x/ searched the title of "
         "'Customer x aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'"
     )
+
+
+def test_a_comma_separated_list_written_without_brackets_is_one_keyword_and_is_named():
+    # YAML reads `description: acme, initech` as the one string "acme, initech", which is
+    # found only in a text holding both words with that comma between them.
+    config = config_module.parse(
+        (BASE + "rules:\n  - category: sales\n    description: acme, initech\n    title: [call]\n").encode(), "t"
+    ).config
+    assert config.rules[0].description == ["acme, initech"]
+    assert [str(f) for f in lint(config) if "no rule assigns" not in str(f) and "placeholder" not in str(f)] == [
+        "rules[0].description: 'acme, initech' is one keyword, found only where that whole text appears; "
+        "for several keywords write [acme, initech]"
+    ]
+
+
+def test_a_comma_inside_a_regex_or_at_a_keyword_s_end_is_not_a_list():
+    assert findings("  - {category: sales, title: ['/acme,\\s*initech/', 'acme,', ', call']}\n") == []

@@ -2,8 +2,9 @@
 
 Static checks need only the configuration: rules an earlier rule always pre-empts,
 keywords that can never decide, categories without rules, keywords that look like
-regular expressions without slashes, keywords shared by different categories, and the
-template's placeholder owner and domain left unedited. Usage checks need audited
+regular expressions without slashes, comma-separated lists written as one keyword,
+keywords shared by different categories, and the template's placeholder owner and
+domain left unedited. Usage checks need audited
 occurrences: how often each rule decided, keywords that matched nothing in the period,
 internal domains that match no attendee and an owner who attends nothing.
 """
@@ -184,6 +185,20 @@ def _regex_lookalikes(config: Config) -> Iterable[Finding]:
                     )
 
 
+def _comma_lists(config: Config) -> Iterable[Finding]:
+    """``title: acme, initech`` is YAML for one string, so one keyword that needs the whole text."""
+    for i, rule in enumerate(config.rules):
+        for field in TEXT_FIELDS:
+            for keyword in getattr(rule, field) or ():
+                parts = [part.strip() for part in keyword.split(",")]
+                if not is_regex(keyword) and len(parts) > 1 and all(parts):
+                    yield Finding(
+                        f"rules[{i}].{field}",
+                        f"{keyword!r} is one keyword, found only where that whole text appears; "
+                        f"for several keywords write [{', '.join(parts)}]",
+                    )
+
+
 def _shared_keywords(config: Config) -> Iterable[Finding]:
     owners: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for i, rule in enumerate(config.rules):
@@ -217,6 +232,7 @@ def lint(config: Config, own_file: bool = True) -> list[Finding]:
         *_shadowing(config),
         *_unused_categories(config),
         *_regex_lookalikes(config),
+        *_comma_lists(config),
         *_shared_keywords(config),
     ]
 

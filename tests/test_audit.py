@@ -5,6 +5,7 @@ interview -> recruiting, customer -> sales, 1:1 -> culture, standup/incident -> 
 and ignore lunch. Reporting zone: America/New_York.
 """
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -174,6 +175,17 @@ def test_the_same_event_from_two_sources_counts_once():
     # copy-b holds the 14:00 EDT customer call again, written as 18:00Z.
     result = audit_fixture("copy-a.ics", "copy-b.ics")
     assert category_hours(result) == {"sales": 1.0, "culture": 0.5}
+
+
+def test_of_two_copies_of_one_occurrence_the_first_source_s_copy_is_classified():
+    # The shared 1 h call retitled "Standup" (ops) in copy-b: whichever copy comes first
+    # decides, and the hours are counted once either way.
+    loaded = fixture_rules()
+    period = parse_period("2026-03", loaded.zone, NOW)
+    a = fetch("copy-a.ics").events
+    b = [replace(e, title="Standup") for e in fetch("copy-b.ics").events]
+    assert category_hours(audit([*a, *b], loaded.config, period)) == {"sales": 1.0, "culture": 0.5}
+    assert category_hours(audit([*b, *a], loaded.config, period)) == {"ops": 1.0, "culture": 0.5}
 
 
 def test_unreadable_events_are_skipped_and_the_rest_audited():

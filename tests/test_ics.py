@@ -7,7 +7,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,8 @@ from calaudit.audit import audit
 from calaudit.errors import SourceError
 from calaudit.models import Response
 from calaudit.period import parse_period
+from calaudit.sources import download
+from calaudit.sources.download import retry_after
 from calaudit.sources.ics import IcsSource, parse_calendar, redact_url
 from tests.helpers import DATA, ICS, NOW, audit_fixture, fetch, fixture_rules
 
@@ -299,6 +301,30 @@ def test_transient_failures_are_retried(first):
         server.close()
     assert len(events) == 3
     assert server.hits == 2
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("5", 5.0), ("Sun, 29 Nov 2026 10:00:20 GMT", 20.0), ("Sun, 29 Nov 2026 09:59:00 GMT", 0.0), ("later", 0.0)],
+    ids=["seconds", "http-date", "a-date-gone-by", "unreadable"],
+)
+def test_retry_after_is_read_as_seconds_or_an_http_date(header, expected):
+    assert retry_after(header, now=datetime(2026, 11, 29, 10, 0, tzinfo=UTC)) == expected
+
+
+def test_an_ical_url_s_retry_after_is_waited_for_up_to_30_seconds(monkeypatch):
+    # Retry delays of 0 s: the waits are what the server asked for, the second one capped.
+    waits: list[float] = []
+    monkeypatch.setattr(download, "sleep", waits.append)
+    server = _FlakyServer(
+        [(429, {"Retry-After": "5"}, b"", False), (503, {"Retry-After": "86400"}, b"", False), (200, {}, GOOD, False)]
+    )
+    try:
+        events = IcsSource(server.url, OWNER, NY, retry_delays=(0, 0)).fetch(MARCH).events
+    finally:
+        server.close()
+    assert len(events) == 3
+    assert waits == [5.0, 30.0]
 
 
 def test_retries_are_bounded_and_never_report_partial_data():

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import email.utils
 import http.client
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http import HTTPStatus
 from time import monotonic, sleep
 
@@ -34,6 +36,21 @@ def redact_url(url: str) -> str:
         return f"{url.partition(':')[0]}://(malformed URL)"
     last = parts.path.rstrip("/").rsplit("/", 1)[-1]
     return f"{parts.scheme}://{host}/…/{last}" if last else f"{parts.scheme}://{host}/"
+
+
+def retry_after(value: str | None, now: datetime | None = None) -> float:
+    """Seconds a ``Retry-After`` header asks to wait (a number of seconds or an HTTP date);
+    0 when there is none or it cannot be read."""
+    value = (value or "").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 0.0
+    if when.tzinfo is None:  # "-0000": UTC, said without a zone
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def is_url(location: str) -> bool:
@@ -146,8 +163,7 @@ def _get(request: urllib.request.Request, known: Validators | None, limits: _Lim
                 f"{shown}: HTTP {exc.code}: the redirects cannot be followed (a loop, or no new address); check the URL"
             ) from None
         if exc.code in _RETRYABLE:
-            retry_after = exc.headers.get("Retry-After", "") if exc.headers else ""
-            wait = float(retry_after) if retry_after.isdigit() else 0.0
+            wait = retry_after(exc.headers.get("Retry-After") if exc.headers else None)
             raise _Transient(f"HTTP {exc.code} {reason}", wait) from None
         hint = (
             "the secret address may have been reset; copy it again from the calendar's settings"

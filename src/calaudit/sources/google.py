@@ -2,16 +2,18 @@
 
 ``events.list`` with ``singleEvents=True`` lets Google expand recurrences, moved and
 cancelled instances; each page is fetched with ``execute(num_retries=...)`` so 429 and
-5xx answers are retried with backoff, and any failure fails the whole fetch: a partial
-calendar is never audited. Credentials come from an authorized-user token file written
-by ``calaudit auth google`` (refreshed and saved atomically, mode 0600) or from a
-service account with domain-wide delegation; a fetch never starts an interactive sign-in.
+5xx answers are retried with backoff (and after the wait a ``Retry-After`` asks for,
+bounded), and any failure fails the whole fetch: a partial calendar is never audited.
+Credentials come from an authorized-user token file written by ``calaudit auth google``
+(refreshed and saved atomically, mode 0600) or from a service account with domain-wide
+delegation; a fetch never starts an interactive sign-in.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,18 +25,24 @@ from zoneinfo import ZoneInfo
 import google.auth.exceptions
 import googleapiclient.discovery
 import googleapiclient.errors
+import googleapiclient.http
 import httplib2
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
+from google_auth_httplib2 import AuthorizedHttp
 
 from ..errors import SourceError
 from ..models import Attendee, Event, Fetched, InvalidEvent, Response
 from ..period import Period, midnight
 from ..storage import atomic_write
 from . import Progress, no_progress
+from .download import MAX_RETRY_AFTER, retry_after
 
 SCOPES = ["https://www.googleapis.com/auth/calendar.readonly"]
 NUM_RETRIES = 5
+MAX_THROTTLED_WAIT = 2 * MAX_RETRY_AFTER
+"""The longest one fetch waits in all for ``Retry-After`` (each wait at most MAX_RETRY_AFTER):
+a scheduled run is not kept for the day a server may ask for."""
 PAGE_SIZE = 2500
 EVENT_FIELDS = (
     "nextPageToken,summary,items(id,iCalUID,status,summary,description,location,start,end,"
@@ -147,14 +155,36 @@ def _expiry(value: object) -> datetime | None:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
+class _Throttled:
+    """The authorized http object googleapiclient calls, waiting as long as a throttling
+    answer's ``Retry-After`` asks before handing it back: the library retries 429 and 5xx
+    answers after a backoff of its own (rand() * 2**n seconds) and reads no header."""
+
+    def __init__(self, http: AuthorizedHttp) -> None:
+        self.http = http
+        self.waited = 0.0
+
+    def request(self, uri: str, method: str = "GET", *args: Any, **kwargs: Any) -> tuple[Any, bytes]:
+        response, content = self.http.request(uri, method, *args, **kwargs)
+        if response.status == 429 or response.status >= 500:
+            wait = min(retry_after(response.get("retry-after")), MAX_RETRY_AFTER, MAX_THROTTLED_WAIT - self.waited)
+            if wait > 0:
+                self.waited += wait
+                time.sleep(wait)
+        return response, content
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.http, name)
+
+
 def _service(credentials: _Credentials) -> Any:
     endpoint = credentials.settings.api_endpoint
     # The endpoint replaces root URL and service path, and paths are appended to it.
     options = {"api_endpoint": endpoint.rstrip("/") + "/"} if endpoint else None
+    http = _Throttled(AuthorizedHttp(credentials.value, http=googleapiclient.http.build_http()))
     return googleapiclient.discovery.build(
-        "calendar", "v3", credentials=credentials.value, client_options=options,
-        cache_discovery=False, static_discovery=True,
-    )  # fmt: skip
+        "calendar", "v3", http=http, client_options=options, cache_discovery=False, static_discovery=True
+    )
 
 
 def _pages(request: Any, collection: Any, progress: Progress) -> Iterator[dict[str, Any]]:

@@ -355,12 +355,9 @@ def test_debug_output_never_shows_the_secret_address():
     assert "t0ken" not in result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="icalendar caches the TZID guess and warns only the first time in a process: a report or cron run "
-    "re-reading the calendar for its trend periods, or a second calendar with the same TZID, loses the warning",
-)
 def test_a_guessed_zone_warns_on_every_read():
+    # icalendar warns the first time it guesses a zone and caches the guess for the process:
+    # a report re-reading the calendar for its trend, or a second calendar, would lose it.
     raw = calendar(
         "UID:g\nDTSTART;TZID=/mozilla.org/20070129_1/America/Chicago:20260302T100000\n"
         "DTEND;TZID=/mozilla.org/20070129_1/America/Chicago:20260302T110000\nSUMMARY:Guessed zone"
@@ -368,6 +365,27 @@ def test_a_guessed_zone_warns_on_every_read():
     first, second = events_of(raw), events_of(raw)
     assert any("America/Chicago" in w for w in first.warnings)
     assert any("America/Chicago" in w for w in second.warnings)
+
+
+def _office_zone(offset: str) -> str:
+    return (
+        "BEGIN:VTIMEZONE\nTZID:Customized Time Zone\nBEGIN:STANDARD\nDTSTART:19700101T000000\n"
+        f"TZOFFSETFROM:{offset}\nTZOFFSETTO:{offset}\nEND:STANDARD\nEND:VTIMEZONE\n"
+    )
+
+
+def test_each_calendar_is_read_by_its_own_definition_of_a_shared_tzid_name():
+    # Outlook names any zone it defines "Customized Time Zone". 10:00 there is 08:00Z in the
+    # first calendar (+02:00) and 15:00Z in the second (-05:00), whichever is read first.
+    event = (
+        "UID:o\nDTSTART;TZID=Customized Time Zone:20260302T100000\n"
+        "DTEND;TZID=Customized Time Zone:20260302T110000\nSUMMARY:Office hour"
+    )
+    plus_two = calendar(event, header=_office_zone("+0200"))
+    minus_five = calendar(event, header=_office_zone("-0500"))
+    for first, second in ((plus_two, minus_five), (minus_five, plus_two)):
+        starts = [events_of(raw).events[0].start.astimezone(UTC).hour for raw in (first, second)]
+        assert starts == ([8, 15] if first is plus_two else [15, 8])
 
 
 def test_exrule_removes_the_instances_it_matches():

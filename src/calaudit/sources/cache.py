@@ -24,8 +24,10 @@ from typing import Any
 from .. import __version__, storage
 from ..models import Attendee, Event, Fetched, InvalidEvent, Response
 
-FORMAT = 2
-"""Bump when the stored shape of an Event changes: older entries are then ignored."""
+FORMAT = 3
+"""Bump when the stored shape of an Event changes, or entries may hold events read wrongly:
+older entries are then ignored. 3: a calendar could be read with the VTIMEZONE another
+calendar of the same process gave its TZID."""
 FILE_NAME = "events.sqlite"
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS events (key TEXT PRIMARY KEY, format INTEGER, payload TEXT)",

@@ -529,6 +529,11 @@ def _unreadable(part: list[str]) -> str | None:
 def _parse(data: bytes, name: str, period: Period, owner: frozenset[str], zone: ZoneInfo) -> Fetched:
     result = Fetched()
     text = _fewer_parameters(_decode(repair.join_quoted_breaks(repair.unfold(data)), name, result.warnings))
+    # icalendar keeps, for the whole process, the first VTIMEZONE it met under each TZID
+    # name and every zone it guessed (warning once): a fresh cache reads each calendar by
+    # its own definitions ("Customized Time Zone" differs between Outlook exports) and
+    # repeats the guess warnings.
+    icalendar.use_zoneinfo()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         _read_calendars(text, name, period, owner, zone, result)

@@ -533,7 +533,7 @@ def _parse(data: bytes, name: str, period: Period, owner: frozenset[str], zone: 
     # name and every zone it guessed (warning once): a fresh cache reads each calendar by
     # its own definitions ("Customized Time Zone" differs between Outlook exports) and
     # repeats the guess warnings.
-    icalendar.use_zoneinfo()
+    icalendar.use_zoneinfo()  # type: ignore[no-untyped-call]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         _read_calendars(text, name, period, owner, zone, result)

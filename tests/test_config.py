@@ -6,6 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfoNotFoundError
 
 import pytest
+import tzlocal
 
 from calaudit import config as config_module
 from calaudit import pipeline
@@ -361,8 +362,18 @@ def test_without_a_timezone_or_a_machine_zone_the_reporting_zone_is_utc(monkeypa
     assert loaded.zone.key == "UTC"
 
 
-def test_without_a_timezone_the_machine_zone_is_the_reporting_zone(monkeypatch):
-    monkeypatch.setenv("TZ", "Asia/Tokyo")  # what tzlocal reads first
+@pytest.fixture
+def tokyo_machine(monkeypatch):
+    """The machine's zone is Asia/Tokyo: TZ is what tzlocal reads first, and tzlocal keeps
+    the zone it found for the whole process, so it is made to look again (and after)."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    tzlocal.reload_localzone()
+    yield
+    monkeypatch.undo()
+    tzlocal.reload_localzone()
+
+
+def test_without_a_timezone_the_machine_zone_is_the_reporting_zone(tokyo_machine):
     loaded = config_module.parse(VALID.replace("timezone: Europe/Berlin\n", "").encode(), "rules.yaml")
     assert loaded.config.timezone is None
     assert loaded.zone.key == "Asia/Tokyo"

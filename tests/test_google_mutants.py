@@ -1,0 +1,27 @@
+"""The Google source: behaviour that mutation testing found unpinned (issue 14).
+
+As in test_google.py, the real googleapiclient talks to the loopback FakeGoogle, which
+applies the fields mask as Google does and records what it sent. Expected events, warning
+reasons and answers are written out by hand from the items the tests hand the server.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from calaudit.errors import SourceError
+from tests.google_server import FakeGoogle
+from tests.test_google import fetch_march
+
+# --- errors and sign-in ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", [b"", b"\r\n"], ids=["no-body", "blank-body"])
+def test_an_api_error_without_a_reason_ends_at_its_status(tmp_path, body):
+    # No reason phrase and nothing in the body: nothing to add after the status (kills
+    # _reason mutant 4, which put "XXXX" there; the line used to end in ": ").
+    with FakeGoogle({"primary": ("CTO", [])}) as server:
+        server.fail = (404, "", body)
+        with pytest.raises(SourceError) as info:
+            fetch_march(tmp_path, server)
+    assert str(info.value) == "google:primary: Google Calendar API error 404"

@@ -1,8 +1,8 @@
 """A Google-Calendar-compatible HTTP server on loopback, for googleapiclient in tests.
 
 It serves calendarList.list and events.list (time-range filtering that lets items with
-unreadable times through, pagination that needs nextPageToken in the fields mask,
-optional 429s first (with Retry-After if set), 401 for unknown access tokens, or any
+unreadable times through, the fields mask applied as Google applies it (so pagination
+needs nextPageToken in it), optional 429s first (with Retry-After if set), 401 for unknown access tokens, or any
 error answer it is given; a page leaves out an empty 'items' and a calendar without a
 name leaves out 'summary', as both are optional)
 and an OAuth token endpoint (refresh_token and jwt-bearer grants; invalid_grant for a
@@ -131,6 +131,42 @@ def _order(item: dict, low: datetime) -> datetime:
         return low
 
 
+def fields_mask(text: str) -> dict[str, dict | None]:
+    """Google's partial-response mask, ``a,b(c,d(e))``, as {field: mask of its parts, or None for all of it}."""
+
+    def parse(pos: int) -> tuple[dict[str, dict | None], int]:
+        mask: dict[str, dict | None] = {}
+        name = ""
+        while pos < len(text) and text[pos] != ")":
+            if text[pos] == "(":
+                mask[name.strip()], pos = parse(pos + 1)
+                name = ""
+            elif text[pos] == ",":
+                if name.strip():
+                    mask[name.strip()] = None
+                name = ""
+            else:
+                name += text[pos]
+            pos += 1
+        if name.strip():
+            mask[name.strip()] = None
+        return mask, pos
+
+    return parse(0)[0]
+
+
+def masked(value: object, mask: dict[str, dict | None] | None) -> object:
+    """What Google sends of ``value`` under ``mask``: only the named fields, of every element of
+    a list; a value that is no mapping (a malformed test item) is sent as it is."""
+    if mask is None:
+        return value
+    if isinstance(value, list):
+        return [masked(element, mask) for element in value]
+    if isinstance(value, dict):
+        return {key: masked(part, mask[key]) for key, part in value.items() if key in mask}
+    return value
+
+
 class FakeGoogle:
     def __init__(self, calendars: dict[str, tuple[str, list[dict]]], page_size: int = 3) -> None:
         self.calendars = calendars
@@ -156,6 +192,8 @@ class FakeGoogle:
         """Answer every token request with this status and body."""
         self.token_forms: list[dict[str, str]] = []
         """The form of every token request, in arrival order."""
+        self.answers: list[dict] = []
+        """The body of every calendarList and events.list answer, as sent (after the fields mask)."""
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -171,6 +209,13 @@ class FakeGoogle:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            def _answer(self, body: dict, query: dict) -> None:
+                """A list answer, cut down to the fields mask of the request if it has one."""
+                if "fields" in query:
+                    body = masked(body, fields_mask(query["fields"]))  # type: ignore[assignment]
+                server.answers.append(body)
+                self._json(200, body)
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
@@ -249,9 +294,9 @@ class FakeGoogle:
                 size = min(int(query.get("maxResults", 100)), server.calendar_page_size)
                 page = items[offset : offset + size]
                 body: dict = {"items": page} if page else {}
-                if offset + size < len(items) and "nextPageToken" in query.get("fields", "nextPageToken"):
+                if offset + size < len(items):
                     body["nextPageToken"] = str(offset + size)
-                self._json(200, body)
+                self._answer(body, query)
 
             def _events(self, calendar_id: str, query: dict) -> None:
                 if calendar_id not in server.calendars:
@@ -269,9 +314,9 @@ class FakeGoogle:
                 size = min(int(query.get("maxResults", 250)), server.page_size)
                 page = chosen[offset : offset + size]
                 body: dict = ({"summary": name} if name else {}) | ({"items": page} if page else {})
-                if offset + size < len(chosen) and "nextPageToken" in query.get("fields", "nextPageToken"):
+                if offset + size < len(chosen):
                     body["nextPageToken"] = str(offset + size)
-                self._json(200, body)
+                self._answer(body, query)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_port}"

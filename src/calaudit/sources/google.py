@@ -149,7 +149,7 @@ def _expiry(value: object) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.upper())  # RFC 3339 allows a lowercase z, fromisoformat does not
     except ValueError:
         return None
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
@@ -207,7 +207,8 @@ def _api(settings: GoogleSettings, where: str) -> Iterator[Any]:
     except google.auth.exceptions.RefreshError as error:
         raise SourceError(_refresh_failure(settings, error)) from None
     except googleapiclient.errors.HttpError as error:
-        raise SourceError(f"{where}: Google Calendar API error {error.status_code}: {_reason(error)}") from None
+        status, reason = f"{where}: Google Calendar API error {error.status_code}", _reason(error)
+        raise SourceError(f"{status}: {reason}" if reason else status) from None
     except (httplib2.HttpLib2Error, http.client.HTTPException, OSError) as error:
         raise SourceError(f"{where}: cannot reach the Google Calendar API ({error}); try again later") from None
     credentials.save_if_refreshed()
@@ -215,7 +216,7 @@ def _api(settings: GoogleSettings, where: str) -> Iterator[Any]:
 
 def _reason(error: googleapiclient.errors.HttpError) -> str:
     try:
-        return str(error.reason or error.error_details or "")[:200]
+        return str(error.reason or error.error_details or "").strip()[:200]
     except Exception:  # noqa: BLE001 - a reason is a courtesy
         return ""
 

@@ -2,13 +2,14 @@
 
 It serves calendarList.list and events.list (time-range filtering that lets items with
 unreadable times through, the fields mask applied as Google applies it (so pagination
-needs nextPageToken in it), optional 429s first (with Retry-After if set), 401 for unknown access tokens, or any
-error answer it is given; a page leaves out an empty 'items' and a calendar without a
-name leaves out 'summary', as both are optional)
-and an OAuth token endpoint (refresh_token and jwt-bearer grants; invalid_grant for a
-revoked refresh token, or any error answer it is given). Its events are made from .ics fixtures by an independent
-conversion, the way Google presents them: singleEvents expanded, cancelled instances
-left out, the signed-in user's own attendee entry marked self: true under an alias.
+needs nextPageToken in it), optional throttling answers first (429 unless told, with
+Retry-After if set), 401 for unknown access tokens, or any error answer it is given; a
+page leaves out an empty 'items' and a calendar without a name leaves out 'summary', as
+both are optional) and an OAuth token endpoint (refresh_token and jwt-bearer grants;
+invalid_grant for a revoked refresh token, or any error answer it is given). Its events
+are made from .ics fixtures by an independent conversion, the way Google presents them:
+singleEvents expanded, cancelled instances left out, the signed-in user's own attendee
+entry marked self: true under an alias.
 """
 
 from __future__ import annotations
@@ -173,6 +174,7 @@ class FakeGoogle:
         self.page_size = page_size
         self.access_tokens: set[str] = set()
         self.throttle_next = 0
+        self.throttle_status = 429
         self.retry_after: str | None = None
         """The Retry-After header of the throttled answers, if any."""
         self.get_times: list[float] = []
@@ -260,7 +262,8 @@ class FakeGoogle:
                 if server.throttle_next:
                     server.throttle_next -= 1
                     retry = {"Retry-After": server.retry_after} if server.retry_after else {}
-                    self._json(429, {"error": {"code": 429, "message": "Rate Limit Exceeded"}}, retry)
+                    code = server.throttle_status
+                    self._json(code, {"error": {"code": code, "message": "Rate Limit Exceeded"}}, retry)
                     return
                 if server.fail:
                     status, phrase, body = server.fail

@@ -404,10 +404,10 @@ def waits(monkeypatch) -> list[float]:
     return recorded
 
 
-def throttled_audit(tmp_path: Path, times: int, retry_after: str | None):
+def throttled_audit(tmp_path: Path, times: int, retry_after: str | None, status: int = 429):
     with FakeGoogle({"primary": ("CTO", google_events(*FILES))}, page_size=50) as server:
         server.access_tokens.add("fresh")
-        server.throttle_next, server.retry_after = times, retry_after
+        server.throttle_next, server.retry_after, server.throttle_status = times, retry_after, status
         return audit_json("--rules", str(rules(tmp_path, server, token_file(tmp_path, token="fresh"))))
 
 
@@ -421,6 +421,22 @@ def test_one_throttling_answer_waits_what_retry_after_asks_at_most_30_s(tmp_path
     assert result.exit_code == 0, result.output
     assert data["hours"] == FILES_HOURS
     assert waits == expected
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_server_error_s_retry_after_is_waited_for_too(tmp_path, waits, status):
+    result, data = throttled_audit(tmp_path, 1, "3", status)
+    assert result.exit_code == 0, result.output
+    assert data["hours"] == FILES_HOURS
+    assert waits == [3.0]
+
+
+def test_an_answer_googleapiclient_does_not_retry_is_not_waited_for(tmp_path, waits):
+    # A 403 without a rate-limit reason fails the fetch at once, Retry-After or not.
+    result, _ = throttled_audit(tmp_path, 1, "3", 403)
+    assert result.exit_code == 3
+    assert waits == []
+    assert "Google Calendar API error 403" in result.output
 
 
 def test_a_retry_after_date_waits_until_that_moment(tmp_path, waits):

@@ -367,6 +367,18 @@ def test_a_guessed_zone_warns_on_every_read():
     assert any("America/Chicago" in w for w in second.warnings)
 
 
+def test_an_event_without_a_title_is_audited_as_no_title():
+    # No SUMMARY, or one of blanks only: 1 h each, shown as "(no title)" among the unclassified.
+    raw = calendar(
+        "UID:n1\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z",
+        "UID:n2\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nSUMMARY:   ",
+    )
+    events = events_of(raw).events
+    assert [e.title for e in events] == ["(no title)", "(no title)"]
+    result = audit(events, fixture_rules().config, MARCH)
+    assert [(u.title, u.hours, u.events) for u in result.unclassified] == [("(no title)", 2.0, 2)]
+
+
 def _office_zone(offset: str) -> str:
     return (
         "BEGIN:VTIMEZONE\nTZID:Customized Time Zone\nBEGIN:STANDARD\nDTSTART:19700101T000000\n"

@@ -305,8 +305,26 @@ def test_transient_failures_are_retried(first):
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [("5", 5.0), ("Sun, 29 Nov 2026 10:00:20 GMT", 20.0), ("Sun, 29 Nov 2026 09:59:00 GMT", 0.0), ("later", 0.0)],
-    ids=["seconds", "http-date", "a-date-gone-by", "unreadable"],
+    [
+        ("5", 5.0),
+        ("Sun, 29 Nov 2026 10:00:20 GMT", 20.0),
+        ("Sun, 29 Nov 2026 09:59:00 GMT", 0.0),
+        ("later", 0.0),
+        ("²", 0.0),
+        ("1.5", 0.0),
+        ("-5", 0.0),
+        ("Fri, 31 Dec 99999999999999999999 23:59:59 GMT", 0.0),
+    ],
+    ids=[
+        "seconds",
+        "http-date",
+        "a-date-gone-by",
+        "unreadable",
+        "superscript-two",
+        "fraction",
+        "negative",
+        "year-overflow",
+    ],
 )
 def test_retry_after_is_read_as_seconds_or_an_http_date(header, expected):
     assert retry_after(header, now=datetime(2026, 11, 29, 10, 0, tzinfo=UTC)) == expected
@@ -325,6 +343,23 @@ def test_an_ical_url_s_retry_after_is_waited_for_up_to_30_seconds(monkeypatch):
         server.close()
     assert len(events) == 3
     assert waits == [5.0, 30.0]
+
+
+def test_a_retry_after_past_the_deadline_gives_up_at_once_saying_so(monkeypatch):
+    waits: list[float] = []
+    monkeypatch.setattr(download, "sleep", waits.append)
+    server = _FlakyServer([(503, {"Retry-After": "20"}, b"", False), (200, {}, GOOD, False)])
+    try:
+        with pytest.raises(SourceError) as info:
+            IcsSource(server.url, OWNER, NY, retry_delays=(0, 0), timeout=10).fetch(MARCH)
+    finally:
+        server.close()
+    assert waits == []
+    assert server.hits == 1
+    assert str(info.value) == (
+        "http://127.0.0.1/…/basic.ics: HTTP 503 Service Unavailable (after 1 attempt; the next would wait 20 s, past the 10 s "
+        "deadline); try again later or raise --timeout"
+    )
 
 
 def test_retries_are_bounded_and_never_report_partial_data():

@@ -42,11 +42,11 @@ def retry_after(value: str | None, now: datetime | None = None) -> float:
     """Seconds a ``Retry-After`` header asks to wait (a number of seconds or an HTTP date);
     0 when there is none or it cannot be read."""
     value = (value or "").strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # not "²", which isdigit() takes for a digit
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return 0.0
     if when.tzinfo is None:  # "-0000": UTC, said without a zone
         when = when.replace(tzinfo=UTC)
@@ -110,8 +110,14 @@ def download(
             return _get(request, known, limits)
         except _Transient as exc:
             wait = 0.0 if delay is None else max(delay, min(exc.retry_after, MAX_RETRY_AFTER))
-            if delay is None or wait >= limits.left():
-                raise SourceError(f"{shown}: {exc} (after {attempt} attempts); try again later") from None
+            tried = f"after {attempt} attempt{'s' if attempt > 1 else ''}"
+            if delay is None:
+                raise SourceError(f"{shown}: {exc} ({tried}); try again later") from None
+            if wait >= limits.left():
+                raise SourceError(
+                    f"{shown}: {exc} ({tried}; the next would wait {wait:g} s, past the {limits.timeout:g} s "
+                    "deadline); try again later or raise --timeout"
+                ) from None
             sleep(wait)
     raise AssertionError("unreachable")
 

@@ -357,8 +357,8 @@ def test_a_retry_after_past_the_deadline_gives_up_at_once_saying_so(monkeypatch)
     assert waits == []
     assert server.hits == 1
     assert str(info.value) == (
-        "http://127.0.0.1/…/basic.ics: HTTP 503 Service Unavailable (after 1 attempt; the next would wait 20 s, past the 10 s "
-        "deadline); try again later or raise --timeout"
+        "http://127.0.0.1/…/basic.ics: HTTP 503 Service Unavailable (after 1 attempt; the next would wait 20 s, "
+        "past the 10 s deadline); try again later or raise --timeout"
     )
 
 

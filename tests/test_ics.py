@@ -402,6 +402,18 @@ def test_a_guessed_zone_warns_on_every_read():
     assert any("America/Chicago" in w for w in second.warnings)
 
 
+def test_calendars_joined_in_one_file_are_each_read_by_their_own_zone_definition():
+    # cat a.ics b.ics: the same two calendars as above, in one file.
+    event = (
+        "UID:{uid}\nDTSTART;TZID=Customized Time Zone:20260302T100000\n"
+        "DTEND;TZID=Customized Time Zone:20260302T110000\nSUMMARY:Office hour"
+    )
+    plus_two = calendar(event.format(uid="p"), header=_office_zone("+0200"))
+    minus_five = calendar(event.format(uid="m"), header=_office_zone("-0500"))
+    for joined, expected in ((plus_two + minus_five, [8, 15]), (minus_five + plus_two, [15, 8])):
+        assert [e.start.astimezone(UTC).hour for e in events_of(joined).events] == expected
+
+
 def test_an_event_without_a_title_is_audited_as_no_title():
     # No SUMMARY, or one of blanks only: 1 h each, shown as "(no title)" among the unclassified.
     raw = calendar(

@@ -529,17 +529,29 @@ def _unreadable(part: list[str]) -> str | None:
 def _parse(data: bytes, name: str, period: Period, owner: frozenset[str], zone: ZoneInfo) -> Fetched:
     result = Fetched()
     text = _fewer_parameters(_decode(repair.join_quoted_breaks(repair.unfold(data)), name, result.warnings))
-    # icalendar keeps, for the whole process, the first VTIMEZONE it met under each TZID
-    # name and every zone it guessed (warning once): a fresh cache reads each calendar by
-    # its own definitions ("Customized Time Zone" differs between Outlook exports) and
-    # repeats the guess warnings.
-    icalendar.use_zoneinfo()  # type: ignore[no-untyped-call]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        _read_calendars(text, name, period, owner, zone, result)
+        for block in _calendars_apart(text):
+            # icalendar keeps, for the whole process, the first VTIMEZONE it met under each
+            # TZID name and every zone it guessed (warning once): a fresh cache reads each
+            # calendar by its own definitions ("Customized Time Zone" differs between
+            # Outlook exports, and files joined with cat hold several) and repeats the
+            # guess warnings.
+            icalendar.use_zoneinfo()  # type: ignore[no-untyped-call]
+            _read_calendars(block, name, period, owner, zone, result)
     for message in dict.fromkeys(str(w.message) for w in caught):
         result.warnings.append(f"{name}: {message}")
     return result
+
+
+_CALENDAR_BEGINS = re.compile(r"^BEGIN:VCALENDAR[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+
+
+def _calendars_apart(text: str) -> Iterator[str]:
+    """The text of each VCALENDAR of an unfolded file (nearly always one: the whole text)."""
+    starts = [found.start() for found in _CALENDAR_BEGINS.finditer(text)][1:]
+    for begin, end in zip([0, *starts], [*starts, len(text)], strict=True):
+        yield text[begin:end]
 
 
 _PEOPLE = re.compile(

@@ -377,3 +377,27 @@ def test_without_a_timezone_the_machine_zone_is_the_reporting_zone(tokyo_machine
     loaded = config_module.parse(VALID.replace("timezone: Europe/Berlin\n", "").encode(), "rules.yaml")
     assert loaded.config.timezone is None
     assert loaded.zone.key == "Asia/Tokyo"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "{label: Sales, target: 40}",
+            '{label: "Sales\\e[2J", target: 40}',
+            "rules.yaml:9: allocation.external.categories.sales.label: label 'Sales\\x1b[2J' contains a control "
+            "character; remove it (labels are printed as they are)",
+        ),
+        (
+            "    label: Internal\n",
+            '    label: "Internal\\x9b"\n',
+            "rules.yaml:11: allocation.internal.label: label 'Internal\\x9b' contains a control character; "
+            "remove it (labels are printed as they are)",
+        ),
+    ],
+    ids=["escape-in-a-category", "c1-in-a-group"],
+)
+def test_a_label_with_a_control_character_is_refused_naming_its_key(old, new, message):
+    # Labels reach terminals as they are: ESC [ 2J would clear the screen.
+    assert old in VALID
+    assert error(VALID.replace(old, new)) == message

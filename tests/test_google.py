@@ -1039,6 +1039,31 @@ def test_an_unreadable_google_item_is_named_by_what_of_its_title_and_uid_is_text
     assert fetched.invalid == [InvalidEvent("CTO", title, uid, reason)]
 
 
+def test_control_characters_of_a_google_item_never_reach_the_event(tmp_path):
+    # Anyone who invites you writes the title: ESC ] 52 would write to the clipboard of
+    # many terminals. Every control character becomes U+FFFD, in events and in warnings.
+    sneaky = STANDUP | {
+        "summary": "Standup \x1b]52;c;cm0gLXJmIH4K\x07",
+        "location": "Room\x9b2J",
+        "organizer": {"email": "ana\x1b[2J@acme.example"},
+        "attendees": [{"email": "bo\x00b@acme.example"}],
+    }
+    broken = {"id": "x\x1b[31m", "summary": "Bad\x1b[2J", "start": {}}
+    with FakeGoogle({"primary": ("CTO\x1b]0;pwned\x07", [sneaky, broken])}) as server:
+        source = GoogleSource("primary", settings_for(tmp_path, server), set(), NY)
+        fetched = source.fetch(parse_period("2026-03", NY, NOW))
+    [event] = fetched.events
+    assert (event.title, event.location, event.calendar) == (
+        "Standup \ufffd]52;c;cm0gLXJmIH4K\ufffd",
+        "Room\ufffd2J",
+        "CTO\ufffd]0;pwned\ufffd",
+    )
+    assert (event.organizer, event.attendees) == ("ana\ufffd[2j@acme.example", (Attendee("bo\ufffdb@acme.example"),))
+    assert fetched.invalid == [
+        InvalidEvent("CTO\ufffd]0;pwned\ufffd", "Bad\ufffd[2J", "x\ufffd[31m", "it has no start time")
+    ]
+
+
 @pytest.mark.parametrize(
     "end",
     [{}, {"end": None}, {"end": {}}, {"end": {"date": "2026-03-16"}}],

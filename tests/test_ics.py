@@ -414,6 +414,32 @@ def test_calendars_joined_in_one_file_are_each_read_by_their_own_zone_definition
         assert [e.start.astimezone(UTC).hour for e in events_of(joined).events] == expected
 
 
+def test_control_characters_from_a_calendar_never_reach_the_terminal(tmp_path):
+    # An invitation's title with ESC ] 52 (a clipboard write in many terminals) and ESC [ 2J
+    # (clear the screen), in an event that counts, one that cannot be read and the calendar's
+    # name: every command prints U+FFFD where each control character was.
+    from click.testing import CliRunner
+
+    from calaudit.cli import main
+
+    path = tmp_path / "sneaky.ics"
+    path.write_bytes(
+        calendar(
+            "UID:s1\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Coffee \x1b]52;c;cm0K\x07 chat",
+            "UID:s2\nDTSTART:20260303T150000Z\nDTEND:20260303T140000Z\nSUMMARY:Backwards \x1b[2J",
+            header="X-WR-CALNAME:Team\x1b]0;pwned\x07\n",
+        )
+    )
+    rules = str(DATA / "rules.yaml")
+    for command in (["audit"], ["explain"], ["rules", "suggest"], ["audit", "--format", "md"]):
+        result = CliRunner().invoke(main, [*command, "--ics", str(path), "--rules", rules, "--period", "2026-03"])
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.output and "\x07" not in result.output
+        if command != ["rules", "suggest"]:  # (markdown writes "]" as "\]")
+            assert "Coffee \ufffd" in result.output and "cm0K\ufffd chat" in result.output
+        assert "skipped unreadable event 'Backwards \ufffd[2J' (UID s2)" in result.output
+
+
 def test_an_event_without_a_title_is_audited_as_no_title():
     # No SUMMARY, or one of blanks only: 1 h each, shown as "(no title)" among the unclassified.
     raw = calendar(

@@ -70,10 +70,21 @@ def is_regex(keyword: str) -> bool:
     return len(keyword) >= 2 and keyword.startswith("/") and keyword.endswith("/")
 
 
+def _has_control(text: str) -> bool:
+    """C0, DEL or C1: a character a terminal may take for the start of a command."""
+    return any(ord(char) < 32 or 127 <= ord(char) < 160 for char in text)
+
+
+def _check_label(label: str) -> str:
+    if _has_control(label):
+        raise ValueError(f"label {label!r} contains a control character; remove it (labels are printed as they are)")
+    return label
+
+
 def _check_keyword(keyword: str) -> str:
     if not keyword.strip():
         raise ValueError("empty keyword")
-    if any(ord(char) < 32 for char in keyword):
+    if _has_control(keyword):
         raise ValueError(
             f"keyword {keyword!r} contains a control character; in YAML double quotes "
             "\\b is a backspace: write the regular expression in single quotes"
@@ -177,6 +188,7 @@ def _check_zone(name: str) -> str:
 
 
 Keyword = Annotated[str, AfterValidator(_check_keyword)]
+Label = Annotated[str, AfterValidator(_check_label)]
 Keywords = Annotated[list[Keyword], BeforeValidator(_as_list), Field(min_length=1)]
 Address = Annotated[str, AfterValidator(_check_address)]
 Addresses = Annotated[list[Address], BeforeValidator(_as_list)]
@@ -202,12 +214,12 @@ class Accounting(Strict):
 
 
 class Category(Strict):
-    label: str
+    label: Label
     target: float = Field(ge=0, le=100)
 
 
 class Group(Strict):
-    label: str
+    label: Label
     categories: dict[str, Category]
 
 

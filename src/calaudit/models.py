@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text from a calendar or a server without control characters (C0 but tab and line
+    feed, DEL, C1), each replaced by U+FFFD: an invitation's title must not reach a terminal
+    as escape codes (a clipboard write, a cleared screen, a fake line)."""
+    return text if _CONTROL.search(text) is None else _CONTROL.sub("\ufffd", text)
 
 
 class Response(StrEnum):

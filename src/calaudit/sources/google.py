@@ -32,7 +32,7 @@ from google.oauth2 import service_account
 from google_auth_httplib2 import AuthorizedHttp
 
 from ..errors import SourceError
-from ..models import Attendee, Event, Fetched, InvalidEvent, Response
+from ..models import Attendee, Event, Fetched, InvalidEvent, Response, printable
 from ..period import Period, midnight
 from ..storage import atomic_write
 from . import Progress, no_progress
@@ -251,7 +251,12 @@ def _calendars(service: Any) -> list[CalendarInfo]:
     collection = service.calendarList()
     request = collection.list(fields=CALENDAR_FIELDS, maxResults=250)
     return [
-        CalendarInfo(item["id"], item.get("summary", item["id"]), item.get("accessRole", ""), bool(item.get("primary")))
+        CalendarInfo(
+            item["id"],
+            printable(item.get("summary", item["id"])),
+            item.get("accessRole", ""),
+            bool(item.get("primary")),
+        )
         for page in _pages(request, collection, no_progress)
         for item in page.get("items", [])
     ]
@@ -292,7 +297,7 @@ class GoogleSource:
             maxResults=PAGE_SIZE, fields=EVENT_FIELDS,
         )  # fmt: skip
         pages = list(_pages(request, collection, progress))
-        name = next((p["summary"] for p in pages if p.get("summary")), calendar_id)
+        name = printable(next((p["summary"] for p in pages if p.get("summary")), calendar_id))
         return name, [item for page in pages for item in page.get("items", [])]
 
     def _read(self, item: Any, calendar: str, fetched: Fetched) -> None:
@@ -322,8 +327,10 @@ class GoogleSource:
             end_date=after_day,
             description=_text(item, "description"),
             location=_text(item, "location"),
-            organizer=(organizer.get("email") or "").lower() or None,
-            attendees=tuple(Attendee(a["email"].lower(), bool(a.get("resource"))) for a in attendees if a.get("email")),
+            organizer=printable(organizer.get("email") or "").lower() or None,
+            attendees=tuple(
+                Attendee(printable(a["email"]).lower(), bool(a.get("resource"))) for a in attendees if a.get("email")
+            ),
             cancelled=item.get("status") == "cancelled",
             tentative=item.get("status") == "tentative",
             transparent=item.get("transparency") == "transparent",
@@ -446,14 +453,16 @@ def _text(item: dict[str, Any], key: str) -> str:
     value = item.get(key)
     if value is not None and not isinstance(value, str):
         raise _Unreadable(f"its {key} is not text but {_shown(value)}")
-    return value or ""
+    return printable(value or "")
 
 
 def _names(item: Any) -> tuple[str, str]:
     """The title and UID a warning names an unreadable item by, as far as they are text."""
     if not isinstance(item, dict):
         return "(no title)", ""
-    texts = {key: value.strip() for key in ("summary", "iCalUID", "id") if isinstance(value := item.get(key), str)}
+    texts = {
+        key: printable(value.strip()) for key in ("summary", "iCalUID", "id") if isinstance(value := item.get(key), str)
+    }
     return texts.get("summary") or "(no title)", texts.get("iCalUID") or texts.get("id", "")
 
 

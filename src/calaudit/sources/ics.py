@@ -34,7 +34,7 @@ import x_wr_timezone
 from icalendar.cal import Component
 
 from ..errors import SourceError
-from ..models import Attendee, Event, Fetched, InvalidEvent, Response
+from ..models import Attendee, Event, Fetched, InvalidEvent, Response, printable
 from ..period import Period, midnight
 from . import Progress, no_progress, repair, scan
 from .cache import EventCache, Validators, cache_key
@@ -432,7 +432,7 @@ def _line_value(lines: Iterable[str], name: str) -> str:
         value = icalendar.parser.Contentline(line).parts()[2]  # type: ignore[no-untyped-call]
     except Exception:  # noqa: BLE001 - a line icalendar cannot split names nothing
         return ""
-    return str(value).strip()
+    return printable(str(value).strip())
 
 
 def _readable_part(part: repair.Broken) -> Component | None:
@@ -943,7 +943,7 @@ def _first(value: Any) -> Any:
 
 def _text(component: Component, key: str) -> str:
     value = _first(component.get(key))
-    return "" if value is None else str(value)
+    return "" if value is None else printable(str(value))
 
 
 def _skipped_by_dst(value: datetime) -> bool:
@@ -966,11 +966,11 @@ def _raw_attendees(component: Component) -> list[icalendar.vCalAddress]:
 def _address(value: icalendar.vCalAddress | None) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    text = printable(str(value).strip())
     if text.lower().startswith("mailto:"):
         text = text[len("mailto:") :]
     if "@" not in text and "EMAIL" in value.params:
-        text = str(value.params["EMAIL"])
+        text = printable(str(value.params["EMAIL"]))
     return text.lower() or None
 
 

@@ -228,3 +228,14 @@ def test_a_comma_separated_list_written_without_brackets_is_one_keyword_and_is_n
 
 def test_a_comma_inside_a_regex_or_at_a_keyword_s_end_is_not_a_list():
     assert findings("  - {category: sales, title: ['/acme,\\s*initech/', 'acme,', ', call']}\n") == []
+
+
+def test_a_keyword_of_thousands_of_words_is_checked_like_a_short_one():
+    # A list of 3,000 names written without brackets is one keyword holding "keyword17,":
+    # rules[0] catches every event it would. Enumerating every word-bounded stretch of it
+    # (4.5 million) took gigabytes; only stretches as long as a keyword there is are looked up.
+    names = ", ".join(f"keyword{n}" for n in range(3000))
+    found = findings(f"  - {{category: sales, title: [keyword17]}}\n  - {{category: ops, title: '{names}'}}\n")
+    assert found[0] == "rules[1]: can never match: rules[0] catches everything it catches"
+    assert found[1].startswith("rules[1].title: 'keyword0, keyword1, keyword2, ")
+    assert len(found) == 2

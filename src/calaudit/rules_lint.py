@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from .audit import Occurrence
@@ -52,26 +52,27 @@ def _text_key(keyword: str) -> str:
     return "/" + folded if is_regex(keyword) else " ".join(folded.split())
 
 
-def _text_covering_keys(keyword: str) -> Iterable[str]:
-    """Keys of every keyword that finds ``keyword``'s own text, and so any title holding it.
+def _text_covering_keys(keyword: str, lengths: Collection[int]) -> Iterable[str]:
+    """Keys of every keyword that finds ``keyword``'s own text, and so any title holding it,
+    among keys of the given ``lengths`` (those of the keywords there are).
 
     A plain keyword is found where its words stand between non-word characters:
     "customer" covers "customer success" and "customer-success". Enumerating the
-    word-bounded stretches of the (short) later keyword replaces compiling and running
-    every earlier keyword against it, which made lint quadratic.
+    word-bounded stretches of the later keyword, of the lengths keywords have, replaces
+    compiling and running every earlier keyword against it, which made lint quadratic;
+    keeping to those lengths keeps a keyword of thousands of words (a list written
+    without brackets) from making millions of stretches.
     """
     if is_regex(keyword):
         yield "/" + fold(keyword)
         return
-    text = fold(keyword).strip()
-    starts = [p for p in range(len(text)) if not text[p].isspace() and (p == 0 or not _is_word(text[p - 1]))]
-    ends = [
+    text = " ".join(fold(keyword).split())
+    ends = {
         q for q in range(1, len(text) + 1) if not text[q - 1].isspace() and (q == len(text) or not _is_word(text[q]))
-    ]
-    for p in starts:
-        for q in ends:
-            if q > p:
-                yield " ".join(text[p:q].split())
+    }
+    for p in range(len(text)):
+        if not text[p].isspace() and (p == 0 or not _is_word(text[p - 1])):
+            yield from (text[p : p + length] for length in lengths if p + length in ends)
 
 
 def _is_word(char: str) -> bool:
@@ -79,10 +80,10 @@ def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-def _covering_keys(field: str, value: str) -> Iterable[str]:
+def _covering_keys(field: str, value: str, lengths: Collection[int]) -> Iterable[str]:
     """Keys of the values that match every event ``value`` matches on ``field``."""
     if field in TEXT_FIELDS:
-        yield from _text_covering_keys(value)
+        yield from _text_covering_keys(value, lengths)
     elif field in ("organizer", "attendees"):
         yield value
         if "@" in value:
@@ -101,15 +102,18 @@ class _Coverage:
 
     def __init__(self, compiled: list[dict[str, list[str]]]) -> None:
         self.holders: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
+        self.lengths: dict[str, set[int]] = defaultdict(set)
         for i, conditions in enumerate(compiled):
             for field, values in conditions.items():
                 for position, value in enumerate(values):
-                    self.holders[(field, _key(field, value))].append((i, position, value))
+                    key = _key(field, value)
+                    self.holders[(field, key)].append((i, position, value))
+                    self.lengths[field].add(len(key))
 
     def covering(self, field: str, value: str, before: int) -> dict[int, str]:
         """Rule index (< ``before``) -> its first value, in list order, covering ``value``."""
         found: dict[int, tuple[int, str]] = {}
-        for key in set(_covering_keys(field, value)):
+        for key in set(_covering_keys(field, value, self.lengths[field])):
             for i, position, held in self.holders.get((field, key), ()):
                 if i < before and (i not in found or position < found[i][0]):
                     found[i] = (position, held)

@@ -1,5 +1,6 @@
 """Each lint finding of `calaudit rules check`."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -226,8 +227,26 @@ def test_a_comma_separated_list_written_without_brackets_is_one_keyword_and_is_n
     ]
 
 
-def test_a_comma_inside_a_regex_or_at_a_keyword_s_end_is_not_a_list():
-    assert findings("  - {category: sales, title: ['/acme,\\s*initech/', 'acme,', ', call']}\n") == []
+@pytest.mark.parametrize(
+    "title",
+    ["'/acme,\\s*initech/'", "'acme,'", "', call'", '["Doe, Jane 1:1"]', "[acme, initech]"],
+    ids=["regex", "comma-at-the-end", "comma-at-the-start", "in-a-list-on-purpose", "a-real-list"],
+)
+def test_a_comma_in_a_regex_at_a_keyword_s_end_or_in_a_list_is_not_named(title):
+    assert findings(f"  - {{category: sales, title: {title}}}\n") == []
+
+
+def test_the_list_suggested_for_a_comma_text_is_yaml_that_reads_back_as_those_keywords():
+    # Unquoted, 1:1 is YAML 1.1's base-60 number 61, and a{1 and 3}b are not plain scalars.
+    found = findings("  - category: sales\n    title: 1:1, sync, a{1,3}b\n")
+    assert found == [
+        "rules[0].title: '1:1, sync, a{1,3}b' is one keyword, found only where that whole text appears; "
+        "for several keywords write ['1:1', sync, 'a{1', '3}b']"
+    ]
+    suggested = found[0].rpartition("write ")[2]
+    assert config_module.parse(
+        (BASE + f"rules:\n  - {{category: sales, title: {suggested}}}\n").encode(), "t"
+    ).config.rules[0].title == ["1:1", "sync", "a{1", "3}b"]
 
 
 def test_a_keyword_of_thousands_of_words_is_checked_like_a_short_one():

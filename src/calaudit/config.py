@@ -25,6 +25,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -270,6 +272,19 @@ class Rule(Strict):
     organizer: Addresses | None = None
     attendees: Addresses | None = None
     audience: Literal["external", "internal", "solo"] | None = None
+    _written_as_text: frozenset[str] = PrivateAttr(default=frozenset())
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _remember_text_values(cls, data: Any, handler: ModelWrapValidatorHandler[Rule]) -> Rule:
+        rule = handler(data)
+        if isinstance(data, dict):
+            rule._written_as_text = frozenset(f for f in MATCH_FIELDS if isinstance(data.get(f), str))
+        return rule
+
+    def written_as_text(self, field: str) -> bool:
+        """``title: acme, initech`` (one text, so one keyword) rather than a list."""
+        return field in self._written_as_text
 
     @field_validator(*MATCH_FIELDS, "audience", mode="before")
     @classmethod

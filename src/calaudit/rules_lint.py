@@ -11,10 +11,13 @@ internal domains that match no attendee and an owner who attends nothing.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+
+import yaml
 
 from .audit import Occurrence
 from .config import MATCH_FIELDS, Config, Rule, fold, is_regex
@@ -190,16 +193,19 @@ def _regex_lookalikes(config: Config) -> Iterable[Finding]:
 
 
 def _comma_lists(config: Config) -> Iterable[Finding]:
-    """``title: acme, initech`` is YAML for one string, so one keyword that needs the whole text."""
+    """``title: acme, initech`` is YAML for one string, so one keyword that needs the whole
+    text; ``title: ["Doe, Jane"]`` says so on purpose. The list suggested is written as YAML
+    reads it back (``'1:1'`` quoted, or it would be the number 61)."""
     for i, rule in enumerate(config.rules):
         for field in TEXT_FIELDS:
             for keyword in getattr(rule, field) or ():
                 parts = [part.strip() for part in keyword.split(",")]
-                if not is_regex(keyword) and len(parts) > 1 and all(parts):
+                if rule.written_as_text(field) and not is_regex(keyword) and len(parts) > 1 and all(parts):
+                    listed = yaml.safe_dump(parts, default_flow_style=True, width=math.inf, allow_unicode=True)
                     yield Finding(
                         f"rules[{i}].{field}",
                         f"{keyword!r} is one keyword, found only where that whole text appears; "
-                        f"for several keywords write [{', '.join(parts)}]",
+                        f"for several keywords write {listed.strip()}",
                     )
 
 

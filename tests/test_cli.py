@@ -481,3 +481,26 @@ def test_ctrl_c_ends_with_status_130_and_one_line():
     result = CliRunner().invoke(_group_with(interrupted), ["boom"])
     assert result.stderr == "calaudit: error: interrupted; nothing was written\n"
     assert result.exit_code == 130
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["audit", "--timeout", "nan"], "Invalid value for '--timeout': 'nan' is not a finite number."),
+        (["audit", "--timeout", "1e308"], "Invalid value for '--timeout': 1e+308 is not in the range 0<x<=86400."),
+        (
+            ["audit", "--max-download-mb", "1e400"],
+            "Invalid value for '--max-download-mb': inf is not in the range 0<x<=1000000.",
+        ),
+        (["audit", "--fail-under", "nan"], "Invalid value for '--fail-under': 'nan' is not a finite number."),
+        (["plan", "--basis-hours", "inf"], "Invalid value for '--basis-hours': inf is not in the range 0<x<=1000000."),
+        (["plan", "--basis-hours", "NaN"], "Invalid value for '--basis-hours': 'NaN' is not a finite number."),
+    ],
+    ids=["timeout-nan", "timeout-huge", "download-inf", "fail-under-nan", "basis-inf", "basis-nan"],
+)
+def test_a_number_option_that_is_not_a_finite_number_in_range_is_a_usage_error(args, message):
+    # FloatRange alone lets nan through (it compares false with every bound), which then
+    # crashed deep in the run with exit 1.
+    result = run(*args, "--demo")
+    assert result.exit_code == 2
+    assert f"calaudit: error: {message} (see 'calaudit {args[0]} --help')" in result.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import sys
 import time
 import traceback
@@ -29,6 +30,19 @@ INTERRUPTED_MESSAGE = "interrupted; nothing was written"
 PIPE_WIDTH = 160
 """Output that goes to a file or a pipe is not cut to 80 columns."""
 PROGRESS_AFTER_SECONDS = 1.0
+
+
+class Finite(click.FloatRange):
+    """A number in a range, and a number at all: FloatRange lets ``nan`` through (it
+    compares false with every bound), and ``inf`` where there is no upper one."""
+
+    name = "finite float range"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
 
 
 def stdout() -> Console:
@@ -208,13 +222,13 @@ def source_options(
         ),
         click.option(
             "--timeout",
-            type=click.FloatRange(min=0, min_open=True),
+            type=Finite(min=0, min_open=True, max=86400),
             metavar="SECONDS",
             help="Give up on a calendar URL after this many seconds, retries included (default 60).",
         ),
         click.option(
             "--max-download-mb",
-            type=click.FloatRange(min=0, min_open=True),
+            type=Finite(min=0, min_open=True, max=1_000_000),
             metavar="MB",
             help="Refuse a calendar URL whose body is larger than this (default 200).",
         ),

@@ -9,7 +9,7 @@ from rich.console import RenderableType
 from rich.text import Text
 
 from .. import pipeline
-from .app import emit, env, is_stdout, main, output_option, plain_text, reading, source_options, stdout, warn
+from .app import Finite, emit, env, is_stdout, main, output_option, plain_text, reading, source_options, stdout, warn
 
 FORMATS = ("table", "json", "csv", "md")
 
@@ -45,7 +45,7 @@ def _audit(inputs: pipeline.Inputs, interactive: bool) -> pipeline.Audited:
 )
 @click.option(
     "--fail-under",
-    type=click.FloatRange(0, 100),
+    type=Finite(0, 100),
     metavar="PCT",
     help="Exit with status 5 when classified coverage is below PCT percent.",
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import pipeline
-from .app import emit, env, main, reading, source_options, stdout, warn
+from .app import Finite, emit, env, main, reading, source_options, stdout, warn
 
 
 @main.command()
@@ -13,7 +13,7 @@ from .app import emit, env, main, reading, source_options, stdout, warn
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option(
     "--basis-hours",
-    type=click.FloatRange(min=0, min_open=True),
+    type=Finite(min=0, min_open=True, max=1_000_000),
     metavar="H",
     help="Hours the targets divide (default: mean classified hours of the 3 previous periods with data).",
 )

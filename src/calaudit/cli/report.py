@@ -8,7 +8,7 @@ import click
 
 from .. import pipeline
 from ..storage import write_output
-from .app import emit, env, main, output_option, reading, source_options, stdout, warn
+from .app import Finite, emit, env, main, output_option, reading, source_options, stdout, warn
 
 
 @main.command()
@@ -60,7 +60,7 @@ def report(inputs: pipeline.Inputs, fmt: str, output: Path | None, send_email: b
 @click.option("--verbose", "-v", is_flag=True, help="Say what was done (by default a success prints nothing).")
 @click.option(
     "--fail-under",
-    type=click.FloatRange(0, 100),
+    type=Finite(0, 100),
     metavar="PCT",
     help="After delivering, exit 5 if classified coverage is below PCT percent.",
 )

@@ -433,7 +433,7 @@ def test_an_empty_period_says_when_the_stale_calendar_ends():
     assert not result.has_data
     assert result.total_hours == 0.0
     assert result.warnings == (
-        "no events in 2026-03; the newest event in the calendars starts 2025-12-15: is the export stale?",
+        "no events in 2026-03; the newest event or series in the calendars starts 2025-12-15: is the export stale?",
     )
 
 

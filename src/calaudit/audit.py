@@ -520,7 +520,7 @@ def _empty_warning(result: AuditResult, newest: datetime | None) -> str | None:
         return f"no events in {label}: check that the calendar export is recent and the period is the one you meant"
     day = newest.astimezone(result.period.zone).date().isoformat()
     if newest < result.period.start:
-        return f"no events in {label}; the newest event in the calendars starts {day}: is the export stale?"
+        return f"no events in {label}; the newest event or series in the calendars starts {day}: is the export stale?"
     return f"no events in {label}, though the calendars have later ones (the newest starts {day}); check the period"
 
 

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import googleapiclient.http
+import httplib2
 import pytest
 from click.testing import CliRunner
 
@@ -446,6 +447,29 @@ def test_a_retry_after_date_waits_until_that_moment(tmp_path, waits):
     assert result.exit_code == 0, result.output
     assert len(waits) == 1
     assert 18.0 <= waits[0] <= 20.0
+
+
+def test_the_last_throttled_answer_is_not_waited_for_as_no_retry_follows(tmp_path, waits):
+    # 1 + 5 attempts, each asking for 2 s: five waits, then the error at once.
+    result, _ = throttled_audit(tmp_path, 6, "2")
+    assert result.exit_code == 3
+    assert waits == [2.0] * 5
+
+
+def test_throttled_answers_are_counted_in_a_row_so_each_request_gets_its_waits(waits):
+    # Two requests each throttled 5 times (googleapiclient retries 5 times) before an answer:
+    # all 10 are waited for. Counting throttled answers over the whole fetch would stop at 5.
+    class Planned:
+        def __init__(self, statuses: list[int]) -> None:
+            self.statuses = statuses
+
+        def request(self, uri: str, method: str = "GET", *args, **kwargs):
+            return httplib2.Response({"status": self.statuses.pop(0), "retry-after": "1"}), b""
+
+    http = google_module._Throttled(Planned(([429] * 5 + [200]) * 2))
+    statuses = [http.request("https://example.test/")[0].status for _ in range(12)]
+    assert statuses == ([429] * 5 + [200]) * 2
+    assert waits == [1.0] * 10
 
 
 def test_throttled_waits_add_up_to_at_most_a_minute_and_then_the_fetch_fails(tmp_path, waits):

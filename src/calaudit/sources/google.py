@@ -158,19 +158,24 @@ def _expiry(value: object) -> datetime | None:
 class _Throttled:
     """The authorized http object googleapiclient calls, waiting as long as a throttling
     answer's ``Retry-After`` asks before handing it back: the library retries 429 and 5xx
-    answers after a backoff of its own (rand() * 2**n seconds) and reads no header."""
+    answers after a backoff of its own (rand() * 2**n seconds) and reads no header. The
+    last of NUM_RETRIES + 1 throttled answers in a row is not waited for: no retry follows."""
 
     def __init__(self, http: AuthorizedHttp) -> None:
         self.http = http
         self.waited = 0.0
+        self.in_a_row = 0
 
     def request(self, uri: str, method: str = "GET", *args: Any, **kwargs: Any) -> tuple[Any, bytes]:
         response, content = self.http.request(uri, method, *args, **kwargs)
-        if response.status == 429 or response.status >= 500:
-            wait = min(retry_after(response.get("retry-after")), MAX_RETRY_AFTER, MAX_THROTTLED_WAIT - self.waited)
-            if wait > 0:
-                self.waited += wait
-                time.sleep(wait)
+        if response.status != 429 and response.status < 500:
+            self.in_a_row = 0
+            return response, content
+        self.in_a_row += 1
+        wait = min(retry_after(response.get("retry-after")), MAX_RETRY_AFTER, MAX_THROTTLED_WAIT - self.waited)
+        if wait > 0 and self.in_a_row <= NUM_RETRIES:
+            self.waited += wait
+            time.sleep(wait)
         return response, content
 
     def __getattr__(self, name: str) -> Any:

@@ -3,10 +3,10 @@
 Static checks need only the configuration: rules an earlier rule always pre-empts,
 keywords that can never decide, categories without rules, keywords that look like
 regular expressions without slashes, comma-separated lists written as one keyword,
-keywords shared by different categories, and the template's placeholder owner and
-domain left unedited. Usage checks need audited
-occurrences: how often each rule decided, keywords that matched nothing in the period,
-internal domains that match no attendee and an owner who attends nothing.
+keywords shared by different categories, and the template's placeholder owner and domain
+left unedited. Usage checks need audited occurrences: how often each rule decided,
+keywords that matched nothing in the period, internal domains that match no attendee and
+an owner who attends nothing.
 """
 
 from __future__ import annotations

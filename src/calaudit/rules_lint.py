@@ -73,9 +73,13 @@ def _text_covering_keys(keyword: str, lengths: Collection[int]) -> Iterable[str]
     ends = {
         q for q in range(1, len(text) + 1) if not text[q - 1].isspace() and (q == len(text) or not _is_word(text[q]))
     }
+    by_length = len(lengths) < len(ends)  # whichever is fewer to try from each start
     for p in range(len(text)):
         if not text[p].isspace() and (p == 0 or not _is_word(text[p - 1])):
-            yield from (text[p : p + length] for length in lengths if p + length in ends)
+            if by_length:
+                yield from (text[p : p + length] for length in lengths if p + length in ends)
+            else:
+                yield from (text[p:q] for q in ends if q - p in lengths)
 
 
 def _is_word(char: str) -> bool:

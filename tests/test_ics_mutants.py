@@ -552,3 +552,20 @@ def test_a_series_without_uid_is_not_joined_by_an_override_whose_uid_looks_like_
         ("Daily", 15, 3),
         ("Moved", 18, 2),
     ]
+
+
+# Full run, batch 1
+
+
+@pytest.mark.parametrize("key", ["DTSTART", "DTEND", "DURATION"])
+def test_a_start_end_or_duration_given_twice_is_invalid_saying_so(key):
+    # RFC 5545 allows each once. Two of them were reported as "DTSTART is not a date or
+    # time: ''" (the pair has no single value to quote) or "'list' object has no attribute 'dt'".
+    times = {"DTSTART": "20260303T150000Z", "DTEND": "20260303T160000Z", "DURATION": "PT1H"}
+    lines = [
+        f"{name}:{value}" for name, value in times.items() if name != ("DTEND" if key == "DURATION" else "DURATION")
+    ]
+    lines.append(f"{key}:{times[key].replace('03T', '04T')}")
+    fetched = read(calendar(KEPT, "UID:twice@test\nSUMMARY:Twice\n" + "\n".join(lines)))
+    assert [e.title for e in fetched.events] == ["Kept"]
+    assert fetched.invalid == [InvalidEvent("test.ics", "Twice", "twice@test", f"{key} is given more than once")]

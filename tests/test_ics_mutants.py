@@ -552,3 +552,198 @@ def test_a_series_without_uid_is_not_joined_by_an_override_whose_uid_looks_like_
         ("Daily", 15, 3),
         ("Moved", 18, 2),
     ]
+
+
+# Full run, batch 1
+
+
+@pytest.mark.parametrize("key", ["DTSTART", "DTEND", "DURATION"])
+def test_a_start_end_or_duration_given_twice_is_invalid_saying_so(key):
+    # RFC 5545 allows each once. Two of them were reported as "DTSTART is not a date or
+    # time: ''" (the pair has no single value to quote) or "'list' object has no attribute 'dt'".
+    times = {"DTSTART": "20260303T150000Z", "DTEND": "20260303T160000Z", "DURATION": "PT1H"}
+    lines = [
+        f"{name}:{value}" for name, value in times.items() if name != ("DTEND" if key == "DURATION" else "DURATION")
+    ]
+    lines.append(f"{key}:{times[key].replace('03T', '04T')}")
+    fetched = read(calendar(KEPT, "UID:twice@test\nSUMMARY:Twice\n" + "\n".join(lines)))
+    assert [e.title for e in fetched.events] == ["Kept"]
+    assert fetched.invalid == [InvalidEvent("test.ics", "Twice", "twice@test", f"{key} is given more than once")]
+
+
+def test_a_calendar_with_a_utf16_byte_order_mark_is_reported_under_its_file_name(tmp_path):
+    path = tmp_path / "outlook.ics"
+    path.write_bytes(
+        codecs.BOM_UTF16_LE + calendar(KEPT, "UID:nostart@test\nSUMMARY:Lost").decode().encode("utf-16-le")
+    )
+    fetched = IcsSource(str(path), OWNER, NY).fetch(MARCH)
+    assert [e.title for e in fetched.events] == ["Kept"]
+    assert fetched.invalid == [InvalidEvent(str(path), "Lost", "nostart@test", "it has no DTSTART")]
+
+
+def test_a_file_gone_between_its_check_and_its_read_is_an_error_naming_it(tmp_path, monkeypatch):
+    # A sync tool replacing the file can remove it after calaudit has checked it.
+    path = tmp_path / "work.ics"
+    path.write_bytes(calendar(KEPT))
+    inspect = ics._inspect_file
+
+    def inspect_then_remove(checked: Path, location: str) -> tuple[str, bytes]:
+        found = inspect(checked, location)
+        checked.unlink()
+        return found
+
+    monkeypatch.setattr(ics, "_inspect_file", inspect_then_remove)
+    with pytest.raises(SourceError) as raised:
+        IcsSource(str(path), OWNER, NY).fetch(MARCH)
+    assert str(raised.value) == f"{path}: cannot read calendar file: No such file or directory"
+
+
+def test_a_path_that_cannot_be_resolved_is_an_error_naming_it(tmp_path):
+    loop = tmp_path / "loop.ics"
+    loop.symlink_to(loop)  # neither missing nor a directory: another OSError
+    with pytest.raises(SourceError) as raised:
+        IcsSource(str(loop), OWNER, NY).fetch(MARCH)
+    assert str(raised.value) == f"{loop}: cannot read calendar file: Too many levels of symbolic links"
+
+
+DESCRIBED = (
+    "UID:d@test\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Review\nDESCRIPTION:Notes\nLOCATION:Room 1"
+)
+
+
+def test_a_zip_member_is_read_without_the_fields_left_unread(tmp_path):
+    # The class's contract: fields in ``unread`` are left empty, whichever way the file comes.
+    location = _zip(tmp_path / "export.zip", {"work.ics": calendar(DESCRIBED)})
+
+    def texts(unread: set[str]) -> list[tuple[str, str, str]]:
+        return [
+            (e.title, e.description, e.location)
+            for e in IcsSource(location, OWNER, NY, unread=unread).fetch(MARCH).events
+        ]
+
+    assert texts(set()) == [("Review", "Notes", "Room 1")]
+    assert texts({"description"}) == [("Review", "", "Room 1")]
+    assert texts({"description", "location"}) == [("Review", "", "")]
+
+
+def test_fields_left_unread_are_named_in_order_when_refused():
+    with pytest.raises(ValueError) as raised:
+        IcsSource("work.ics", OWNER, NY, unread={"title", "attendees", "description"})
+    assert str(raised.value) == "only description, location can be left unread, not attendees, title"
+
+
+def test_two_files_with_the_same_content_keep_their_own_names_in_the_cache(tmp_path):
+    # The file's name labels its events (no X-WR-CALNAME here): a copy is another calendar.
+    cache = EventCache(tmp_path / "cache")
+    first, second = tmp_path / "alice.ics", tmp_path / "bob.ics"
+    for path in (first, second):
+        path.write_bytes(calendar(KEPT))
+    assert [e.calendar for e in IcsSource(str(first), OWNER, NY, cache=cache).fetch(MARCH).events] == [str(first)]
+    assert [e.calendar for e in IcsSource(str(second), OWNER, NY, cache=cache).fetch(MARCH).events] == [str(second)]
+
+
+def test_a_file_read_for_another_reporting_zone_is_not_answered_from_the_cache(tmp_path):
+    # DECLINED starts at a floating 10:00, placed in the reporting zone.
+    path = tmp_path / "work.ics"
+    path.write_bytes(calendar(DECLINED))
+    cache = EventCache(tmp_path / "cache")
+    starts = [
+        [e.start.isoformat() for e in IcsSource(str(path), OWNER, zone, cache=cache).fetch(MARCH).events]
+        for zone in (NY, ZoneInfo("Europe/Berlin"))
+    ]
+    assert starts == [["2026-03-02T10:00:00-05:00"], ["2026-03-02T10:00:00+01:00"]]
+
+
+def test_a_text_file_that_is_no_calendar_is_named_by_its_start_even_with_a_nul_deep_inside(tmp_path):
+    # Only the first 64 KiB are looked at: a log with a NUL byte far in is not "binary data".
+    path = tmp_path / "notes.ics"
+    path.write_bytes(b"Meeting notes\n" * 5000 + b"\x00")  # 70,000 bytes of text first
+    with pytest.raises(SourceError) as raised:
+        IcsSource(str(path), OWNER, NY).fetch(MARCH)
+    assert str(raised.value) == f"{path}: not an iCalendar file (it does not start with BEGIN:VCALENDAR)"
+
+
+def test_a_cached_file_changed_only_after_its_first_64_kib_is_read_again(tmp_path):
+    # The cache is keyed by the whole content: an event renamed at the end must show.
+    long = DESCRIBED.replace("DESCRIPTION:Notes", "DESCRIPTION:" + "n" * 70_000)
+    path = tmp_path / "work.ics"
+    path.write_bytes(calendar(long, KEPT))
+    assert path.stat().st_size > 70_000
+    source = IcsSource(str(path), OWNER, NY, cache=EventCache(tmp_path / "cache"))
+    assert [e.title for e in source.fetch(MARCH).events] == ["Review", "Kept"]
+    path.write_bytes(calendar(long, KEPT.replace("SUMMARY:Kept", "SUMMARY:Moved")))
+    assert [e.title for e in source.fetch(MARCH).events] == ["Review", "Moved"]
+
+
+def _unfinished(event: bytes) -> bytes:
+    """The calendar of KEPT with ``event`` left without its END:VEVENT at the end (line 10)."""
+    return calendar(KEPT).replace(b"END:VCALENDAR", event + b"END:VCALENDAR")
+
+
+UNFINISHED = "unfinished VEVENT: BEGIN:VEVENT at line 10 has no END:VEVENT"
+
+
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
+def test_an_unfinished_event_far_from_the_period_is_not_reported(prefilter):
+    # Its own dates (2019) put it far from March 2026, as for an event that was finished.
+    raw = _unfinished(b"BEGIN:VEVENT\nUID:old@test\nDTSTART:20190303T150000Z\nSUMMARY:Old\n")
+    fetched = parse_calendar(raw, "test.ics", MARCH, OWNER, NY, prefilter)
+    assert [e.title for e in fetched.events] == ["Kept"]
+    assert fetched.invalid == []
+
+
+def test_an_unfinished_event_is_named_by_its_own_summary_not_its_alarm_s():
+    # An e-mail alarm has a SUMMARY of its own (the mail's subject), here before the event's.
+    alarm = b"BEGIN:VALARM\nACTION:EMAIL\nSUMMARY:Reminder\nTRIGGER:-PT15M\nEND:VALARM\n"
+    raw = _unfinished(b"BEGIN:VEVENT\nUID:half@test\nDTSTART:20260303T150000Z\n" + alarm + b"SUMMARY:Board\n")
+    assert read(raw).invalid == [InvalidEvent("test.ics", "Board", "half@test", UNFINISHED)]
+
+
+@pytest.mark.parametrize(
+    ("summary", "title"),
+    [
+        (b"SUMMARY:Caf\xe9", "Caf\ufffd"),  # Latin-1: the bad byte is replaced
+        (b"SUMMARY;LANGUAGE:Caf\xe9", "(no title)"),  # a parameter without a value: no title to read
+    ],
+)
+def test_an_unfinished_event_icalendar_cannot_read_is_named_from_its_lines(summary, title):
+    # Its alarm's TRIGGER is no duration or time, so even the event as far as it goes
+    # cannot be read; its title and UID come from its lines.
+    alarm = b"BEGIN:VALARM\nACTION:DISPLAY\nTRIGGER:soon\nEND:VALARM\n"
+    raw = _unfinished(b"BEGIN:VEVENT\nUID:bad@test\nDTSTART:20260303T150000Z\n" + summary + b"\n" + alarm)
+    assert read(raw).invalid == [InvalidEvent("test.ics", title, "bad@test", UNFINISHED)]
+
+
+WEEKLY_SINCE_2019 = (
+    "UID:w@test\nSUMMARY:Weekly\nDTSTART:20190107T150000Z\nDTEND:20190107T160000Z\nRRULE:FREQ=WEEKLY;BYDAY=MO"
+)
+
+
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
+def test_a_broken_this_and_future_override_from_years_ago_is_reported(prefilter):
+    # It moves every Monday from 14 January 2019 on, March 2026's too; its end is before
+    # its start, so it is invalid and the Mondays keep their planned 15:00-16:00 (UTC).
+    override = (
+        "UID:w@test\nSUMMARY:Weekly, later\nRECURRENCE-ID;RANGE=THISANDFUTURE:20190114T150000Z\n"
+        "DTSTART:20190114T170000Z\nDTEND:20190114T160000Z"
+    )
+    fetched = parse_calendar(calendar(WEEKLY_SINCE_2019, override), "test.ics", MARCH, OWNER, NY, prefilter)
+    assert fetched.invalid == [InvalidEvent("test.ics", "Weekly, later", "w@test", "DTEND is before DTSTART")]
+    march = [e for e in fetched.events if e.start.month == 3 and e.start.year == 2026]
+    assert [(e.start.day, e.start.astimezone(UTC).hour) for e in march] == [
+        (2, 15),
+        (9, 15),
+        (16, 15),
+        (23, 15),
+        (30, 15),
+    ]
+
+
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
+def test_a_broken_event_whose_two_rules_both_ended_years_ago_is_not_reported(prefilter):
+    # RFC 2445 allowed several RRULEs; both end in 2019, far from March 2026.
+    rules = "RRULE:FREQ=DAILY;UNTIL=20190110T000000Z\nRRULE:FREQ=WEEKLY;UNTIL=20190301T000000Z"
+    broken = f"UID:old@test\nSUMMARY:Old\nDTSTART:20190107T150000Z\nDTEND:20190107T140000Z\n{rules}"
+    fetched = parse_calendar(calendar(KEPT, broken), "test.ics", MARCH, OWNER, NY, prefilter)
+    assert [e.title for e in fetched.events] == ["Kept"]
+    assert fetched.invalid == []

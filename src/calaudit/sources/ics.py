@@ -834,6 +834,9 @@ def _problem(component: Component, until: datetime) -> str | None:
     """Why a VEVENT cannot be audited up to ``until``, or None when it can."""
     if "DTSTART" not in component:
         return "it has no DTSTART"
+    for key in ("DTSTART", "DTEND", "DURATION"):
+        if isinstance(component.get(key), list):  # RFC 5545: each at most once
+            return f"{key} is given more than once"
     try:
         start = component.decoded("DTSTART")
         end = component.decoded("DTEND") if "DTEND" in component else None

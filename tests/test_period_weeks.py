@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from calaudit.errors import UsageError
-from calaudit.period import following, month_period, parse_period, week_period
+from calaudit.period import date_range, following, month_period, parse_period, week_period
 
 NY = ZoneInfo("America/New_York")
 THURSDAY = datetime(2026, 3, 12, 15, tzinfo=UTC)  # ISO week 2026-W11 (Mon 9 March to Sun 15 March)
@@ -69,3 +69,18 @@ def test_next_month():
 def test_following_period_of_the_same_kind(period, after):
     assert following(period).label == after
     assert following(period).previous() == period
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "after_first", "after_last"),
+    [
+        (date(2026, 3, 1), date(2026, 3, 14), date(2026, 3, 15), date(2026, 3, 28)),
+        # 9 days of February 2026 and 5 of March: the next 14 days start on 6 March.
+        (date(2026, 2, 20), date(2026, 3, 5), date(2026, 3, 6), date(2026, 3, 19)),
+        (date(2026, 12, 31), date(2026, 12, 31), date(2027, 1, 1), date(2027, 1, 1)),
+    ],
+    ids=["two-weeks", "across-a-month-end", "one-day-across-the-year"],
+)
+def test_following_a_custom_range_is_as_many_days_just_after_it(first, last, after_first, after_last):
+    # What `plan --from/--to` looks ahead to.
+    assert following(date_range(first, last, NY)) == date_range(after_first, after_last, NY)

@@ -74,7 +74,9 @@ def test_previous_of_a_date_range_has_the_same_length():
     assert (period.first_day, period.last_day) == (date(2026, 3, 2), date(2026, 3, 8))
 
 
-@pytest.mark.parametrize("text", ["0001-01", "9999-12", "9999", "0001-Q1", "0000", "1899-12", "9999-Q4"])
+@pytest.mark.parametrize(
+    "text", ["0001-01", "9999-12", "9999", "0001-Q1", "0000", "1899-12", "9999-Q4", "1899-W10", "9999-W52"]
+)
 def test_periods_beyond_what_dates_can_hold_are_usage_errors(text):
     # 9999-12 ends on 10000-01-01 and 0001-01 has no month before it: both overflowed.
     with pytest.raises(UsageError, match=rf"period '{text}' is out of range: use a year from 1900 to 9998"):

@@ -440,6 +440,17 @@ def test_control_characters_from_a_calendar_never_reach_the_terminal(tmp_path):
         assert "skipped unreadable event 'Backwards \ufffd[2J' (UID s2)" in result.output
 
 
+def test_a_cut_calendar_joined_after_a_whole_one_is_truncated_not_lost():
+    # cat whole.ics cut.ics: the file's last calendar has no END:VCALENDAR. The first one's
+    # END:VCALENDAR must not hide that (its 2.5 h event was dropped without a word).
+    whole = calendar("UID:w\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Whole")
+    cut = calendar("UID:c\nDTSTART:20260303T150000Z\nDTEND:20260303T173000Z\nSUMMARY:Cut")
+    cut = cut[: cut.rindex(b"END:VCALENDAR")]
+    with pytest.raises(SourceError) as info:
+        events_of(whole + cut)
+    assert str(info.value) == "test.ics: truncated iCalendar file (no END:VCALENDAR at the end); export it again"
+
+
 def test_an_event_without_a_title_is_audited_as_no_title():
     # No SUMMARY, or one of blanks only: 1 h each, shown as "(no title)" among the unclassified.
     raw = calendar(

@@ -283,6 +283,10 @@ def _without_leading_blanks(raw: bytes) -> bytes:
 _BEFORE_CALENDAR = re.compile(b"[%s]*" % re.escape(_LEADING))
 
 
+_MARKER_LINES = re.compile(rb"(?:\A|(?<=[\r\n]))(?:BEGIN|END):[^\r\n]*", re.IGNORECASE)
+"""BEGIN and END lines, whatever the line ends (CR alone too)."""
+
+
 def _check_calendar(head: bytes, tail: bytes, name: str) -> None:
     if not head.strip():
         raise SourceError(f"{name}: the file is empty; export the calendar again")
@@ -290,7 +294,10 @@ def _check_calendar(head: bytes, tail: bytes, name: str) -> None:
         if b"\x00" in head:
             raise SourceError(f"{name}: binary data, not an iCalendar (.ics) file")
         raise SourceError(f"{name}: not an iCalendar file (it does not start with BEGIN:VCALENDAR)")
-    if b"END:VCALENDAR" not in repair.unfold(tail).upper():
+    markers = _MARKER_LINES.findall(repair.unfold(tail))
+    if not markers or not markers[-1].upper().startswith(b"END:VCALENDAR"):
+        # Also when an earlier calendar of the file ends well: `cat a.ics cut.ics` would
+        # otherwise lose the second calendar's events without a word.
         raise SourceError(f"{name}: truncated iCalendar file (no END:VCALENDAR at the end); export it again")
 
 

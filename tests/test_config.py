@@ -401,3 +401,16 @@ def test_a_label_with_a_control_character_is_refused_naming_its_key(old, new, me
     # Labels reach terminals as they are: ESC [ 2J would clear the screen.
     assert old in VALID
     assert error(VALID.replace(old, new)) == message
+
+
+def test_a_category_id_or_domain_with_a_control_character_is_refused_naming_its_key():
+    # Both are printed in tables and `rules check`: ESC [ 2J would clear the screen.
+    sneaky_id = VALID.replace("      sales: {label", '      "sa\\e[2Jles": {label').replace(
+        "category: sales", 'category: "sa\\e[2Jles"'
+    )
+    assert error(sneaky_id) == (
+        "rules.yaml:8: allocation.external.categories: category id 'sa\\x1b[2Jles' contains a control character; "
+        "remove it"
+    )
+    sneaky_domain = VALID.replace("internal_domains: [weave.example]", 'internal_domains: ["weave\\x9b.example"]')
+    assert error(sneaky_domain).startswith("rules.yaml:4: internal_domains[0]: 'weave\\x9b.example' is not a domain")

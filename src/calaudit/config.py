@@ -160,7 +160,8 @@ def _shape(pattern: str, unparsed_size: int) -> tuple[bool, int]:
     return result
 
 
-_HOST = re.compile(r"[^\s@.]+(?:\.[^\s@.]+)*")
+_HOST = re.compile(r"[^\s@.\x00-\x1f\x7f-\x9f]+(?:\.[^\s@.\x00-\x1f\x7f-\x9f]+)*")
+"""Dot-separated labels without blanks, ``@`` or control characters."""
 
 
 def _check_address(value: str) -> str:
@@ -177,7 +178,7 @@ def _check_domain(value: str) -> str:
     """A bare domain; a single label (``localhost``) is one too."""
     domain = fold(value.strip()).removeprefix("@")
     if not _HOST.fullmatch(domain):
-        raise ValueError(f"'{domain}' is not a domain such as acme.com")
+        raise ValueError(f"{domain!r} is not a domain such as acme.com")
     return domain
 
 
@@ -223,6 +224,14 @@ class Category(Strict):
 class Group(Strict):
     label: Label
     categories: dict[str, Category]
+
+    @field_validator("categories", mode="after")
+    @classmethod
+    def _printable_ids(cls, categories: dict[str, Category]) -> dict[str, Category]:
+        for cid in categories:
+            if _has_control(cid):
+                raise ValueError(f"category id {cid!r} contains a control character; remove it")
+        return categories
 
 
 class Allocation(Strict):

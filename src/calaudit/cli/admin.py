@@ -30,7 +30,7 @@ def doctor(rules: Path | None) -> None:
 
     checks = doctor_checks.check(rules, env())
     for check in checks:
-        click.echo(f"{DOCTOR_MARK[check.status]}  {check.name}: {one_line(check.detail)}")
+        click.echo(f"{DOCTOR_MARK[check.status]}  {one_line(check.name)}: {one_line(check.detail)}")
     failed = [c.error for c in checks if c.error is not None]
     if failed:
         raise DoctorFailed(f"{count(len(failed), 'check')} failed", failed[0].exit_status)

@@ -597,7 +597,7 @@ def _read_calendars(
             calendar = x_wr_timezone.to_standard(calendar)
         except Exception as exc:  # noqa: BLE001 - a bad X-WR-TIMEZONE must not lose the calendar
             result.warnings.append(f"{name}: X-WR-TIMEZONE ignored: {exc}")
-        calendar_name = _text(calendar, "X-WR-CALNAME") or name
+        calendar_name = _text(calendar, "X-WR-CALNAME") or printable(name)  # a file or .zip member name
         reader = _Reader(calendar_name, owner, zone, period)
         for group, components in _series(calendar, *_window_days(period)):
             reader.read_series(components, group, result)

@@ -451,6 +451,13 @@ def test_a_cut_calendar_joined_after_a_whole_one_is_truncated_not_lost():
     assert str(info.value) == "test.ics: truncated iCalendar file (no END:VCALENDAR at the end); export it again"
 
 
+def test_a_file_name_holding_control_characters_names_its_events_without_them():
+    # No X-WR-CALNAME: events are named by their file (or .zip member), which anyone can name.
+    raw = calendar("UID:f\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Plain")
+    events = parse_calendar(raw, "cal\x1b]0;x\x07.ics", MARCH, OWNER, NY).events
+    assert [e.calendar for e in events] == ["cal\ufffd]0;x\ufffd.ics"]
+
+
 def test_an_event_without_a_title_is_audited_as_no_title():
     # No SUMMARY, or one of blanks only: 1 h each, shown as "(no title)" among the unclassified.
     raw = calendar(

@@ -504,3 +504,15 @@ def test_a_number_option_that_is_not_a_finite_number_in_range_is_a_usage_error(a
     result = run(*args, "--demo")
     assert result.exit_code == 2
     assert f"calaudit: error: {message} (see 'calaudit {args[0]} --help')" in result.output
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "-1"])
+def test_a_sign_in_port_outside_1_to_65535_is_a_usage_error(tmp_path, port):
+    # 99999 printed ssh instructions, then crashed in bind() with exit 1; 0 printed
+    # "ssh -L 0:localhost:0" while the redirect used a random port.
+    secrets = tmp_path / "client.json"
+    secrets.write_text("{}")
+    result = run("auth", "google", "--client-secrets", str(secrets), "--no-browser", "--port", port)
+    assert result.exit_code == 2
+    assert f"Invalid value for '--port': {port} is not in the range 1<=x<=65535." in result.output
+    assert "ssh" not in result.output

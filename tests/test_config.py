@@ -414,3 +414,20 @@ def test_a_category_id_or_domain_with_a_control_character_is_refused_naming_its_
     )
     sneaky_domain = VALID.replace("internal_domains: [weave.example]", 'internal_domains: ["weave\\x9b.example"]')
     assert error(sneaky_domain).startswith("rules.yaml:4: internal_domains[0]: 'weave\\x9b.example' is not a domain")
+
+
+@pytest.mark.parametrize(
+    ("host", "reason"),
+    [
+        ("a" * 64 + ".example", "encoding with 'idna' codec failed (UnicodeError: label empty or too long)"),
+        ('"\\x9b"', "empty or a control character"),
+    ],
+    ids=["label-over-63", "control-character"],
+)
+def test_an_smtp_host_the_socket_library_cannot_look_up_is_refused_naming_its_key(host, reason):
+    # It passed `rules check`, then `doctor` and `report --email` crashed with exit 1.
+    text = VALID + f"email:\n  to: [a@b.example]\n  from: c@b.example\n  smtp: {{host: {host}}}\n"
+    shown = repr("a" * 64 + ".example") if host.startswith("a") else "'\\x9b'"
+    assert error(text) == (
+        f"rules.yaml:22: email.smtp.host: {shown} is not a host name ({reason}); give the mail server's name or address"
+    )

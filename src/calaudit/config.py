@@ -349,8 +349,21 @@ class SourceEntry(Strict):
         return self
 
 
+def _check_smtp_host(value: str) -> str:
+    """What the socket library can look up: it encodes names with the idna codec, which
+    refuses an empty label or one over 63 characters with a UnicodeError."""
+    host = value.strip()
+    try:
+        if not host or _has_control(host):
+            raise UnicodeError("empty or a control character")
+        host.encode("idna")
+    except UnicodeError as exc:
+        raise ValueError(f"{host!r} is not a host name ({exc}); give the mail server's name or address") from None
+    return host
+
+
 class Smtp(Strict):
-    host: str
+    host: Annotated[str, AfterValidator(_check_smtp_host)]
     port: int = Field(default=587, gt=0, lt=65536)
     security: Literal["starttls", "ssl", "none"] = "starttls"
     user: str | None = None

@@ -50,7 +50,10 @@ def auth() -> None:
 )
 @click.option("--no-browser", is_flag=True, help="Print the sign-in address instead of opening a browser.")
 @click.option(
-    "--port", type=int, default=None, help="Local port for Google's redirect (default: 8765 with --no-browser)."
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Local port for Google's redirect (default: 8765 with --no-browser, else any free one).",
 )
 @click.option(
     "--rules",

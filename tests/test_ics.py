@@ -412,6 +412,8 @@ def test_calendars_joined_in_one_file_are_each_read_by_their_own_zone_definition
     minus_five = calendar(event.format(uid="m"), header=_office_zone("-0500"))
     for joined, expected in ((plus_two + minus_five, [8, 15]), (minus_five + plus_two, [15, 8])):
         assert [e.start.astimezone(UTC).hour for e in events_of(joined).events] == expected
+        # Old Mac line ends, CR alone.
+        assert [e.start.astimezone(UTC).hour for e in events_of(joined.replace(b"\n", b"\r")).events] == expected
 
 
 def test_control_characters_from_a_calendar_never_reach_the_terminal(tmp_path):

@@ -180,6 +180,15 @@ def test_a_begin_line_s_name_ends_at_a_semicolon_or_colon():
     assert scan._name(b"VEVENT\r\n") == b"VEVENT"
 
 
+def assert_slimmed_on_both_paths(lines: list[bytes], kept: list[bytes]) -> None:
+    """The calendar of ``lines`` (CRLF) comes out of ``slimmed`` and of the pre-filter (for
+    March 2026) as exactly the ``kept`` lines."""
+    expected = b"".join(line + b"\r\n" for line in kept)
+    raw = b"".join(line + b"\r\n" for line in lines)
+    assert scan.slimmed(raw) == expected
+    assert scan.prefilter(raw, *MARCH)[0] == expected
+
+
 def test_continuation_lines_go_with_the_alarm_they_follow_not_with_a_later_subcomponent():
     # Kills _slim mutmut_47 and mutmut_48 (index // 3 - 1, index // 2 - 2: after the first
     # subcomponent, the last one is looked at). " up" continues END:VALARM and goes with it;
@@ -189,10 +198,7 @@ def test_continuation_lines_go_with_the_alarm_they_follow_not_with_a_later_subco
         b" up", b"DTSTART:20260302T100000Z", b"BEGIN:VLOCATION", b"NAME:Room 1", b"END:VLOCATION", b"END:VEVENT",
         b"END:VCALENDAR",
     ]  # fmt: skip
-    raw = b"".join(line + b"\r\n" for line in lines)
-    expected = b"".join(line + b"\r\n" for line in lines[:3] + lines[7:])
-    assert scan.slimmed(raw) == expected
-    assert scan.prefilter(raw, *MARCH)[0] == expected
+    assert_slimmed_on_both_paths(lines, lines[:3] + lines[7:])
 
 
 def test_a_subcomponent_other_than_an_alarm_is_kept_once_with_the_lines_after_it():
@@ -203,10 +209,7 @@ def test_a_subcomponent_other_than_an_alarm_is_kept_once_with_the_lines_after_it
         b"DTSTART:20260302T100000Z", b"BEGIN:VALARM", b"TRIGGER:-PT15M", b"END:VALARM", b"SUMMARY:Standup",
         b"END:VEVENT", b"END:VCALENDAR",
     ]  # fmt: skip
-    raw = b"".join(line + b"\r\n" for line in lines)
-    expected = b"".join(line + b"\r\n" for line in lines[:7] + lines[10:])
-    assert scan.slimmed(raw) == expected
-    assert scan.prefilter(raw, *MARCH)[0] == expected
+    assert_slimmed_on_both_paths(lines, lines[:7] + lines[10:])
 
 
 # Batch 3 (survivors-scan-3.diff).

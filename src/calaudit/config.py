@@ -160,8 +160,12 @@ def _shape(pattern: str, unparsed_size: int) -> tuple[bool, int]:
     return result
 
 
-_HOST = re.compile(r"[^\s@.\x00-\x1f\x7f-\x9f]+(?:\.[^\s@.\x00-\x1f\x7f-\x9f]+)*")
-"""Dot-separated labels without blanks, ``@`` or control characters."""
+_HOST = re.compile(r"[^\s@.]+(?:\.[^\s@.]+)*")
+
+
+def _is_host(domain: str) -> bool:
+    """Dot-separated labels without blanks, ``@`` or control characters."""
+    return _HOST.fullmatch(domain) is not None and not _has_control(domain)
 
 
 def _check_address(value: str) -> str:
@@ -169,7 +173,7 @@ def _check_address(value: str) -> str:
     value = fold(value.strip()).removeprefix("mailto:")
     local, at, domain = value.rpartition("@")
     has_space = any(char.isspace() for char in value)
-    if has_space or "@" in local or (at and not local) or not _HOST.fullmatch(domain) or not (at or "." in domain):
+    if has_space or "@" in local or (at and not local) or not _is_host(domain) or not (at or "." in domain):
         raise ValueError(f"'{value}' is neither an email address nor a domain such as acme.com")
     return value
 
@@ -177,7 +181,7 @@ def _check_address(value: str) -> str:
 def _check_domain(value: str) -> str:
     """A bare domain; a single label (``localhost``) is one too."""
     domain = fold(value.strip()).removeprefix("@")
-    if not _HOST.fullmatch(domain):
+    if not _is_host(domain):
         raise ValueError(f"{domain!r} is not a domain such as acme.com")
     return domain
 

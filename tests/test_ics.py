@@ -453,6 +453,19 @@ def test_a_cut_calendar_joined_after_a_whole_one_is_truncated_not_lost():
     assert str(info.value) == "test.ics: truncated iCalendar file (no END:VCALENDAR at the end); export it again"
 
 
+def test_bidi_overrides_and_isolates_in_a_title_cannot_reorder_the_rest_of_a_line():
+    # An unclosed RIGHT-TO-LEFT OVERRIDE in an unreadable event's title would show the
+    # warning's "(UID ...)" reversed. Hebrew itself and the marks (U+200F) stay as written.
+    raw = calendar(
+        "UID:b1\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\n"
+        "SUMMARY:\u05e9\u05dc\u05d5\u05dd\u200f sync \u2067a\u2069 \u202aemb\u202c",
+        "UID:b2\nDTSTART:20260303T150000Z\nDTEND:20260303T140000Z\nSUMMARY:Review \u202eweiver",
+    )
+    read = parse_calendar(raw, "test.ics", MARCH, OWNER, NY)
+    assert [e.title for e in read.events] == ["\u05e9\u05dc\u05d5\u05dd\u200f sync \ufffda\ufffd \ufffdemb\ufffd"]
+    assert [(i.title, i.uid) for i in read.invalid] == [("Review \ufffdweiver", "b2")]
+
+
 def test_a_file_name_holding_control_characters_names_its_events_without_them():
     # No X-WR-CALNAME: events are named by their file (or .zip member), which anyone can name.
     raw = calendar("UID:f\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Plain")

@@ -7,13 +7,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:
     """Text from a calendar or a server without control characters (C0 but tab and line
     feed, DEL, C1), each replaced by U+FFFD: an invitation's title must not reach a terminal
-    as escape codes (a clipboard write, a cleared screen, a fake line)."""
+    as escape codes (a clipboard write, a cleared screen, a fake line). The bidi embeddings,
+    overrides and isolates (U+202A-U+202E, U+2066-U+2069) go too: left open in a title,
+    they reorder the rest of its line (a warning's UID, a table's hours). Right-to-left
+    text itself is untouched, and so are the marks (U+200E, U+200F), which open nothing
+    that could run on."""
     return text if _CONTROL.search(text) is None else _CONTROL.sub("\ufffd", text)
 
 

@@ -294,6 +294,8 @@ def test_split_overlaps_of_identical_and_touching_intervals():
     assert split_overlaps([(t, t + h), (t, t + h)]) == [0.5, 0.5]
     assert split_overlaps([(t, t + h), (t + h, t + 2 * h)]) == [1.0, 1.0]
     assert split_overlaps([(t, t), (t, t + h)]) == [0.0, 1.0]
+    # a two-hour gap before a pair sharing 1 h: 3-4 alone, 4-5 halved, 5-6 alone
+    assert split_overlaps([(t, t + h), (t + 3 * h, t + 5 * h), (t + 4 * h, t + 6 * h)]) == [1.0, 1.5, 1.5]
 
 
 def test_multi_day_events_count_at_most_a_workday_on_each_day_they_touch():

@@ -387,7 +387,9 @@ def split_overlaps(spans: Sequence[tuple[datetime, datetime]]) -> list[float]:
     np.add.at(change, first, 1)
     np.add.at(change, last, -1)
     covering = np.cumsum(change)[:-1]
-    per_interval = np.where(covering > 0, np.diff(bounds) / np.maximum(covering, 1), 0.0)
+    # A segment no interval covers (a gap) lies outside every interval's [first, last), so
+    # whatever it adds to the prefix sum cancels out: max(.., 1) only avoids dividing by 0.
+    per_interval = np.diff(bounds) / np.maximum(covering, 1)
     prefix = np.concatenate([[0.0], np.cumsum(per_interval)])
     return [float(seconds) / 3600 for seconds in prefix[last] - prefix[first]]
 

@@ -318,6 +318,18 @@ def test_multi_day_events_count_at_most_a_workday_on_each_day_they_touch():
     assert skipped_lines(result) == [("free", 1, 16.0), ("multi_day_cap", 3, 49.0)]
 
 
+@pytest.mark.parametrize("overlap", ["split", "full"])
+def test_the_multi_day_cap_cuts_days_at_the_reporting_zone_s_midnights(overlap):
+    # Mon 2 March 22:00 -> Wed 4 March 02:00 New York, 03:00 UTC on the Tuesday: the days
+    # are Mon 22-24 (2 h), Tue (24 h -> 8), Wed 0-2 (2 h) = 12 h, 16 capped. Days cut at
+    # UTC's midnights would join Monday's evening to Tuesday: 8 + 2 = 10 h.
+    start = datetime(2026, 3, 2, 22, tzinfo=NY)
+    incident = Event(uid="n", title="Standup incident", calendar="t", start=start, end=start + timedelta(hours=28))
+    result = audit([incident], fixture_rules(overlap=overlap).config, parse_period("2026-03", NY, NOW))
+    assert category_hours(result) == {"ops": 12.0}
+    assert (result.capped.events, result.capped.hours) == (1, 16.0)
+
+
 def test_the_multi_day_cap_counts_elapsed_time_on_a_dst_day():
     # workday_hours 12: the incident's Sunday part 00:00 EST -> 12:00 EDT is 11 real hours,
     # under the cap (a wall-clock count would give 12); Saturday's 15 h are capped to 12.

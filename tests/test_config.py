@@ -161,6 +161,23 @@ def test_labels_are_optional_and_numbers_are_keywords():
     assert config.rules[1].title == ["lunch", "2026"]
 
 
+@pytest.mark.parametrize("written", ["1:1", "010", "0x1F", "0o17", "1_000", "1.10", "1e3", "-.5", ".inf", "190:20:30"])
+def test_unquoted_keywords_yaml_reads_as_numbers_stay_as_written(written):
+    # YAML 1.1 reads 1:1 as 61 (base 60), 010 as 8, 0x1F as 31, 1.10 as 1.1: as keywords
+    # those would match nothing the user wrote. Both parsers (C and Python) keep the text.
+    config = parse(VALID.replace("title: lunch", f"title: [lunch, {written}]")).config
+    assert config.rules[1].title == ["lunch", written]
+    single = parse(VALID.replace("title: lunch", f"title: {written}")).config
+    assert single.rules[1].title == [written]
+    data, _ = config_module._read_yaml(f"k: [{written}]", config_module._PyLoader)
+    assert [str(getattr(v, "text", v)) for v in data["k"]] == [written]
+
+
+def test_numbers_written_in_other_ways_are_still_numbers():
+    config = parse(VALID.replace("{label: Sales, target: 40}", "{label: Sales, target: 4_0.0}")).config
+    assert config.allocation.external.categories["sales"].target == 40.0
+
+
 def test_duplicate_keys_are_an_error_not_silently_merged():
     assert "rules.yaml:3: invalid YAML: duplicate key 'timezone'" in error(
         VALID.replace("owner:", "timezone: UTC\nowner:", 1)

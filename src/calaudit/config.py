@@ -60,12 +60,20 @@ def compile_regex(keyword: str) -> regex.Pattern[str]:
 
 def _as_list(value: Any) -> Any:
     """Let a single value stand for a one-element list (``title: interview``), and let
-    numbers YAML read from unquoted keywords (``title: [2026, 1on1]``) stay text."""
+    numbers YAML read from unquoted keywords (``title: [2026, 1:1]``) stay the text they
+    were written as (see ``_Written``)."""
     if isinstance(value, str | int | float) and not isinstance(value, bool):
         value = [value]
     if isinstance(value, list):
-        return [str(item) if isinstance(item, int | float) and not isinstance(item, bool) else item for item in value]
+        return [
+            _as_written(item) if isinstance(item, int | float) and not isinstance(item, bool) else item
+            for item in value
+        ]
     return value
+
+
+def _as_written(number: float) -> str:
+    return number.text if isinstance(number, _WrittenInt | _WrittenFloat) else str(number)
 
 
 def is_regex(keyword: str) -> bool:
@@ -454,6 +462,20 @@ def local_zone_name() -> str:
         return "UTC"
 
 
+class _WrittenInt(int):
+    """A number YAML read from an unquoted scalar, with the text it was written as: YAML 1.1
+    reads ``1:1`` as the base-60 number 61, ``010`` as 8 and ``0x1F`` as 31, which as
+    keywords would silently match nothing the user meant."""
+
+    text: str
+
+
+class _WrittenFloat(float):
+    """As ``_WrittenInt``: ``1.10`` is the keyword "1.10", not "1.1"."""
+
+    text: str
+
+
 class _UniqueKeys(yaml.constructor.SafeConstructor):
     """A safe constructor that rejects duplicate keys instead of silently keeping the last.
 
@@ -478,6 +500,23 @@ class _PyLoader(_UniqueKeys, yaml.SafeLoader):
 
 class _CLoader(_UniqueKeys, yaml.CSafeLoader):
     """libyaml's parser: many times faster on large files."""
+
+
+def _written_int(loader: _PyLoader | _CLoader, node: yaml.ScalarNode) -> int:
+    number = _WrittenInt(loader.construct_yaml_int(node))
+    number.text = node.value
+    return number
+
+
+def _written_float(loader: _PyLoader | _CLoader, node: yaml.ScalarNode) -> float:
+    number = _WrittenFloat(loader.construct_yaml_float(node))
+    number.text = node.value
+    return number
+
+
+for _loader in (_PyLoader, _CLoader):  # numbers keep the text they were written as
+    _loader.add_constructor("tag:yaml.org,2002:int", _written_int)
+    _loader.add_constructor("tag:yaml.org,2002:float", _written_float)
 
 
 def _read_yaml(text: str, loader_class: type[_PyLoader | _CLoader]) -> tuple[Any, yaml.Node | None]:

@@ -199,7 +199,7 @@ def _regex_lookalikes(config: Config) -> Iterable[Finding]:
 def _comma_lists(config: Config) -> Iterable[Finding]:
     """``title: acme, initech`` is YAML for one string, so one keyword that needs the whole
     text; ``title: ["Doe, Jane"]`` says so on purpose. The list suggested is written as YAML
-    reads it back (``'1:1'`` quoted, or it would be the number 61)."""
+    reads it back (``'1:1'`` quoted, as any YAML reader needs)."""
     for i, rule in enumerate(config.rules):
         for field in TEXT_FIELDS:
             for keyword in getattr(rule, field) or ():

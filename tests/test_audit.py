@@ -330,6 +330,21 @@ def test_the_multi_day_cap_cuts_days_at_the_reporting_zone_s_midnights(overlap):
     assert (result.capped.events, result.capped.hours) == (1, 16.0)
 
 
+def test_two_identical_overnight_incidents_split_count_what_one_counts():
+    # Both Mon 2 March 22:00 -> Wed 4 March 02:00 New York. Split: Mon 2 h -> 1 + 1;
+    # Tue 24 h -> 12 + 12, capped together to 8 -> 4 + 4; Wed 2 h -> 1 + 1. Each 6 h, 12 in
+    # all as one incident alone; the Monday piece belongs to Monday in New York (Tuesday
+    # in UTC), where the two share 2 h, under the cap.
+    start = datetime(2026, 3, 2, 22, tzinfo=NY)
+    incidents = [
+        Event(uid=uid, title="Standup incident", calendar="t", start=start, end=start + timedelta(hours=28))
+        for uid in ("a", "b")
+    ]
+    result = audit(incidents, fixture_rules().config, parse_period("2026-03", NY, NOW))
+    assert [o.hours for o in result.occurrences] == [6.0, 6.0]
+    assert (result.capped.events, result.capped.hours) == (2, 16.0)
+
+
 def test_the_multi_day_cap_counts_elapsed_time_on_a_dst_day():
     # workday_hours 12: the incident's Sunday part 00:00 EST -> 12:00 EDT is 11 real hours,
     # under the cap (a wall-clock count would give 12); Saturday's 15 h are capped to 12.

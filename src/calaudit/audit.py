@@ -331,10 +331,11 @@ def _capped_shares(
             cap_of_day[day] = caps[i]
     kept = []
     for (i, (start, _)), share in zip(pieces, shares, strict=True):
-        day = start.astimezone(zone).date()
-        total = by_day.get(day, 0.0)
-        scale = min(1.0, cap_of_day[day] / total) if math.isfinite(caps[i]) and total > 0 else 1.0
-        kept.append(share * scale)
+        if math.isfinite(caps[i]):
+            # by_day holds this day, and more than 0: a piece of a multi-day event is never empty
+            day = start.astimezone(zone).date()
+            share *= min(1.0, cap_of_day[day] / by_day[day])
+        kept.append(share)
     return kept
 
 

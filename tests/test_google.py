@@ -1088,6 +1088,18 @@ def test_control_characters_of_a_google_item_never_reach_the_event(tmp_path):
     ]
 
 
+def test_a_google_title_with_line_breaks_is_one_line(tmp_path):
+    # A title cannot add a row to a table or a line to a report: breaks, tabs and runs of
+    # blanks become one space, in events and in warnings.
+    multi = STANDUP | {"summary": " Standup\nFAKE: calaudit: error\r\n\tok  now "}
+    broken = {"id": "x", "summary": "Bad\u2028line", "start": {}}
+    with FakeGoogle({"primary": ("CTO", [multi, broken])}) as server:
+        source = GoogleSource("primary", settings_for(tmp_path, server), set(), NY)
+        fetched = source.fetch(parse_period("2026-03", NY, NOW))
+    assert [e.title for e in fetched.events] == ["Standup FAKE: calaudit: error\ufffd ok now"]
+    assert [i.title for i in fetched.invalid] == ["Bad line"]
+
+
 @pytest.mark.parametrize(
     "end",
     [{}, {"end": None}, {"end": {}}, {"end": {"date": "2026-03-16"}}],

@@ -453,6 +453,31 @@ def test_a_cut_calendar_joined_after_a_whole_one_is_truncated_not_lost():
     assert str(info.value) == "test.ics: truncated iCalendar file (no END:VCALENDAR at the end); export it again"
 
 
+def test_a_title_with_line_breaks_is_one_line_in_every_output(tmp_path):
+    # SUMMARY may hold escaped line breaks; shown as written, one would add a row of its own
+    # to the markdown and terminal tables ("FAKE: ..." at the start of a line).
+    from click.testing import CliRunner
+
+    from calaudit.cli import main
+
+    raw = calendar(
+        "UID:n1\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Foo\\nFAKE: calaudit: error\\n\\n  x",
+        "UID:n2\nDTSTART:20260303T150000Z\nDTEND:20260303T140000Z\nSUMMARY:Back\\Nwards",
+    )
+    read = parse_calendar(raw, "test.ics", MARCH, OWNER, NY)
+    assert [e.title for e in read.events] == ["Foo FAKE: calaudit: error x"]
+    assert [i.title for i in read.invalid] == ["Back wards"]
+    path = tmp_path / "multi.ics"
+    path.write_bytes(raw)
+    rules = str(DATA / "rules.yaml")
+    for command in (["audit"], ["audit", "--format", "md"], ["explain"], ["report", "--format", "text"]):
+        args = [*command, "--ics", str(path), "--rules", rules, "--period", "2026-03"]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        assert "Foo FAKE: calaudit: error x" in result.output
+        assert not any(line.lstrip(" |│").startswith("FAKE") for line in result.output.splitlines())
+
+
 def test_bidi_overrides_and_isolates_in_a_title_cannot_reorder_the_rest_of_a_line():
     # An unclosed RIGHT-TO-LEFT OVERRIDE in an unreadable event's title would show the
     # warning's "(UID ...)" reversed. Hebrew itself and the marks (U+200F) stay as written.

@@ -21,6 +21,13 @@ def printable(text: str) -> str:
     return text if _CONTROL.search(text) is None else _CONTROL.sub("\ufffd", text)
 
 
+def title_line(text: str) -> str:
+    """An event's title as every output shows it: printable and on one line. Line breaks
+    and tabs (SUMMARY may hold escaped ones) and runs of blanks become one space, so a
+    title cannot add a row of its own to a table or a line of its own to a report."""
+    return " ".join(printable(text).split())
+
+
 class Response(StrEnum):
     """The calendar owner's own answer to an invitation."""
 

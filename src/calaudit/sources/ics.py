@@ -34,7 +34,7 @@ import x_wr_timezone
 from icalendar.cal import Component
 
 from ..errors import SourceError
-from ..models import Attendee, Event, Fetched, InvalidEvent, Response, printable
+from ..models import Attendee, Event, Fetched, InvalidEvent, Response, printable, title_line
 from ..period import Period, midnight
 from . import Progress, no_progress, repair, scan
 from .cache import EventCache, Validators, cache_key
@@ -415,7 +415,9 @@ def _report_broken(part: repair.Broken, name: str, period: Period, result: Fetch
     else:
         lines = repair.unfold(b"".join(part.lines)).decode("utf-8", errors="replace").splitlines()
         title, uid = _line_value(lines, "SUMMARY"), _line_value(lines, "UID")
-    result.invalid.append(InvalidEvent(calendar=name, title=title or "(no title)", uid=uid, reason=part.describe()))
+    result.invalid.append(
+        InvalidEvent(calendar=name, title=title_line(title) or "(no title)", uid=uid, reason=part.describe())
+    )
 
 
 def _may_be_audited(part: list[str], window: tuple[date, date]) -> bool:
@@ -742,7 +744,7 @@ class _Reader:
         status = _text(component, "STATUS").upper()
         return Event(
             uid=_text(component, "UID"),
-            title=(_text(component, "SUMMARY") or "(no title)").strip(),
+            title=title_line(_text(component, "SUMMARY")) or "(no title)",
             start=_EPOCH,
             end=_EPOCH,
             calendar=self.calendar,
@@ -787,7 +789,7 @@ class _Reader:
     def _invalid(self, component: Component, reason: str) -> InvalidEvent:
         return InvalidEvent(
             calendar=self.calendar,
-            title=(_text(component, "SUMMARY") or "(no title)"),
+            title=title_line(_text(component, "SUMMARY")) or "(no title)",
             uid=_text(component, "UID"),
             reason=reason,
         )

@@ -173,9 +173,52 @@ def test_unquoted_keywords_yaml_reads_as_numbers_stay_as_written(written):
     assert [str(getattr(v, "text", v)) for v in data["k"]] == [written]
 
 
-def test_numbers_written_in_other_ways_are_still_numbers():
-    config = parse(VALID.replace("{label: Sales, target: 40}", "{label: Sales, target: 4_0.0}")).config
-    assert config.allocation.external.categories["sales"].target == 40.0
+def test_text_fields_keep_unquoted_numbers_as_written():
+    # An example's title written like the rule's keyword, a numeric SMTP login.
+    text = VALID.replace("    title: lunch\n", "    title: 1:1\nexamples:\n  - {title: 1:1, category: ignore}\n")
+    config = parse(
+        text
+        + "email:\n  from: cto@weave.example\n  to: [a@weave.example]\n  smtp: {host: mail.weave.example, user: 1:1}\n"
+    ).config
+    assert (config.rules[1].title, config.examples[0].title) == (["1:1"], "1:1")
+    assert config.email is not None and config.email.smtp.user == "1:1"
+
+
+@pytest.mark.parametrize(
+    ("written", "problem"),
+    [
+        ("yes", "YAML reads this as true (yes, no, on, off...); give a number"),
+        ("off", "YAML reads this as false (yes, no, on, off...); give a number"),
+        ("010", "YAML reads 010 as 8; write a plain decimal number (no leading 0, _, : or 0x)"),
+        ("7:30", "YAML reads 7:30 as 450; write a plain decimal number (no leading 0, _, : or 0x)"),
+        ("0x8", "YAML reads 0x8 as 8; write a plain decimal number (no leading 0, _, : or 0x)"),
+        ("1_0", "YAML reads 1_0 as 10; write a plain decimal number (no leading 0, _, : or 0x)"),
+        ("25", "Input should be less than or equal to 24 (got 25)"),
+    ],
+)
+def test_number_fields_refuse_what_yaml_reads_as_another_number_or_a_boolean(written, problem):
+    # workday_hours: yes was 1 h; tolerance: 010 was 8 points, 1:00 sixty: silently.
+    text = VALID.replace("owner:", f"accounting: {{workday_hours: {written}}}\nowner:")
+    assert error(text) == f"rules.yaml:3: accounting.workday_hours: {problem}"
+
+
+@pytest.mark.parametrize("written", ["0", "7.5", "8", "+7", ".5", "7.", "1e1"])
+def test_numbers_written_in_decimal_are_numbers(written):
+    text = VALID.replace("owner:", f"accounting: {{tolerance: {written}}}\nowner:")
+    assert parse(text).config.accounting.tolerance == float(written)
+
+
+@pytest.mark.parametrize(
+    ("keywords", "problem"),
+    [
+        ("[standup, yes]", "YAML reads an unquoted entry as true (yes, no, on, off...); quote it: 'on'"),
+        ("off", "YAML reads an unquoted entry as false (yes, no, on, off...); quote it: 'on'"),
+        ("[~, lunch]", "YAML reads an entry as null (~, null or nothing); remove it, or quote it: '~'"),
+        ("[2026-03-01]", "YAML reads an unquoted entry as the date 2026-03-01; quote it: '2026-03-01'"),
+    ],
+)
+def test_keywords_yaml_reads_as_booleans_nulls_or_dates_say_to_quote_them(keywords, problem):
+    assert error(VALID.replace("title: lunch", f"title: {keywords}")) == f"rules.yaml:18: rules[1].title: {problem}"
 
 
 def test_duplicate_keys_are_an_error_not_silently_merged():
@@ -411,8 +454,20 @@ def test_without_a_timezone_the_machine_zone_is_the_reporting_zone(tokyo_machine
             "rules.yaml:11: allocation.internal.label: label 'Internal\\x9b' contains a control character; "
             "remove it (labels are printed as they are)",
         ),
+        (
+            "{label: Sales, target: 40}",
+            '{label: "Sales \\u202e evil", target: 40}',
+            "rules.yaml:9: allocation.external.categories.sales.label: label 'Sales \\u202e evil' contains a "
+            "control character; remove it (labels are printed as they are)",
+        ),
+        (
+            "    label: Internal\n",
+            '    label: "Intern\\u2066al"\n',
+            "rules.yaml:11: allocation.internal.label: label 'Intern\\u2066al' contains a control character; "
+            "remove it (labels are printed as they are)",
+        ),
     ],
-    ids=["escape-in-a-category", "c1-in-a-group"],
+    ids=["escape-in-a-category", "c1-in-a-group", "bidi-override", "bidi-isolate"],
 )
 def test_a_label_with_a_control_character_is_refused_naming_its_key(old, new, message):
     # Labels reach terminals as they are: ESC [ 2J would clear the screen.

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -62,14 +63,26 @@ def _as_list(value: Any) -> Any:
     """Let a single value stand for a one-element list (``title: interview``), and let
     numbers YAML read from unquoted keywords (``title: [2026, 1:1]``) stay the text they
     were written as (see ``_Written``)."""
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
+    if isinstance(value, str | int | float | date):
         value = [value]
     if isinstance(value, list):
+        for item in value:
+            _check_unquoted(item)
         return [
             _as_written(item) if isinstance(item, int | float) and not isinstance(item, bool) else item
             for item in value
         ]
     return value
+
+
+def _check_unquoted(item: Any) -> None:
+    """Entries YAML 1.1 reads as something other than text, which no keyword or address is."""
+    if isinstance(item, bool):
+        raise ValueError(f"YAML reads an unquoted entry as {str(item).lower()} (yes, no, on, off...); quote it: 'on'")
+    if item is None:
+        raise ValueError("YAML reads an entry as null (~, null or nothing); remove it, or quote it: '~'")
+    if isinstance(item, date):
+        raise ValueError(f"YAML reads an unquoted entry as the date {item.isoformat()}; quote it: '{item.isoformat()}'")
 
 
 def _as_written(number: float) -> str:
@@ -81,8 +94,13 @@ def is_regex(keyword: str) -> bool:
 
 
 def _has_control(text: str) -> bool:
-    """C0, DEL or C1: a character a terminal may take for the start of a command."""
-    return any(ord(char) < 32 or 127 <= ord(char) < 160 for char in text)
+    """C0, DEL or C1, a character a terminal may take for the start of a command, or a bidi
+    embedding, override or isolate, which reorders the rest of the line it is printed on
+    (as ``models.printable`` replaces them in calendar text)."""
+    return any(ord(char) < 32 or 127 <= ord(char) < 160 or char in _BIDI for char in text)
+
+
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _check_label(label: str) -> str:
@@ -212,8 +230,33 @@ Domains = Annotated[list[Domain], BeforeValidator(_as_list)]
 SkipOrCount = Literal["skip", "count"]
 
 
+_TEXT_FIELD = (str, str | None)
+_NUMBER_FIELD = (int, float, int | None, float | None)
+_DECIMAL = re.compile(r"[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+"""A number as people write it; YAML 1.1 also reads 010 (octal 8), 0x1F, 1_000 and 7:30 (base 60)."""
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _as_written(cls, value: Any, info: ValidationInfo) -> Any:
+        """Unquoted scalars as the user meant them, not as YAML 1.1 reads them: a text
+        field keeps a number's written text (``user: 1:1`` is "1:1", not 61); a number
+        field refuses true/false (``yes``) and numbers not written in decimal (``010`` is
+        8, ``7:30`` is 450)."""
+        annotation = cls.model_fields[info.field_name or ""].annotation
+        if annotation in _TEXT_FIELD and isinstance(value, _WrittenInt | _WrittenFloat):
+            return value.text
+        if annotation in _NUMBER_FIELD:
+            if isinstance(value, bool):
+                raise ValueError(f"YAML reads this as {str(value).lower()} (yes, no, on, off...); give a number")
+            if isinstance(value, _WrittenInt | _WrittenFloat) and not _DECIMAL.fullmatch(value.text):
+                raise ValueError(
+                    f"YAML reads {value.text} as {value:g}; write a plain decimal number (no leading 0, _, : or 0x)"
+                )
+        return value
 
 
 class Accounting(Strict):
@@ -615,7 +658,9 @@ def _describe(error: Any) -> str:
         return "required key is missing"
     message: str = error["msg"].removeprefix("Value error, ")
     given = error.get("input")
-    if kind != "value_error" and isinstance(given, str | int | float | bool):
+    if kind != "value_error" and isinstance(given, _WrittenInt | _WrittenFloat):
+        message += f" (got {given.text})"
+    elif kind != "value_error" and isinstance(given, str | int | float | bool):
         message += f" (got {given!r})"
     return message
 

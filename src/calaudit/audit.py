@@ -63,7 +63,6 @@ _OUT_OF_OFFICE_TYPES = {"outOfOffice", "workingLocation", "birthday"}
 FRAME_COLUMNS = {
     "title": "event title",
     "category": "category id, or 'unclassified'",
-    "group": "'external', 'internal', or '' for unclassified time",
     "hours": "counted hours after overlap handling",
     "recurring": "whether the occurrence belongs to a recurring series",
     "audience": "'external', 'internal' or 'solo' (see RuleSet.audience)",
@@ -412,15 +411,12 @@ def overlapping_others(spans: Sequence[tuple[datetime, datetime]]) -> list[int]:
     return [int(count) if has_time else 0 for count, has_time in zip(began - over - 1, timed, strict=True)]
 
 
-def _frame(occurrences: Iterable[Occurrence], config: Config) -> pd.DataFrame:
+def _frame(occurrences: Iterable[Occurrence]) -> pd.DataFrame:
     """Counted occurrences as a frame with the columns of FRAME_COLUMNS."""
     import pandas as pd  # loaded by the first audit, not by every command's start
 
-    groups = {cid: gid for cid, (gid, _) in config.categories().items()}
     rows = [
-        (o.event.title, o.category, groups.get(o.category or "", ""), o.hours, o.event.recurring, o.audience)
-        for o in occurrences
-        if o.skipped is None
+        (o.event.title, o.category, o.hours, o.event.recurring, o.audience) for o in occurrences if o.skipped is None
     ]
     return pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
 
@@ -452,7 +448,7 @@ def _aggregate(
     period: Period,
     invalid: tuple[InvalidEvent, ...],
 ) -> AuditResult:
-    frame = _frame(occurrences, config)
+    frame = _frame(occurrences)
     by_category = frame.groupby("category")["hours"]
     category_hours = {str(k): float(v) for k, v in by_category.sum().items()}
     category_events = {str(k): int(v) for k, v in by_category.size().items()}

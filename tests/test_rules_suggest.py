@@ -27,6 +27,41 @@ def test_variants_of_a_title_fall_into_one_group(a, b):
 def test_different_meetings_stay_apart():
     assert normalise("Board review") != normalise("Budget review")
     assert normalise("Engineering standup") == "engineering standup"
+    # a colon between digits is a time or a 1:1, not the start of a title's details
+    assert normalise("10:30 deploy window") == "#:# deploy window"
+    assert normalise("2:00 board call") == "#:# board call"
+    assert normalise("Interview:SRE") == "interview: …"
+
+
+def test_one_on_ones_group_by_1_1_and_propose_it_as_a_keyword(tmp_path):
+    # 1:1 Ana 1 h, 1:1 Bo 1 h, 10:30 deploy window 1 h: two groups, and "1:1" the top
+    # keyword (2 h unclassified, in no classified title) though its digits are numbers.
+    from tests.test_ics import calendar
+
+    path = tmp_path / "ones.ics"
+    path.write_bytes(
+        calendar(
+            "UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:1:1 Ana",
+            "UID:b\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nSUMMARY:1:1 Bo",
+            "UID:c\nDTSTART:20260304T150000Z\nDTEND:20260304T160000Z\nSUMMARY:10:30 deploy window",
+        )
+    )
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "version: 1\ntimezone: UTC\nowner: cto@weave.example\ninternal_domains: [weave.example]\n"
+        "allocation:\n  external: {categories: {sales: {target: 40}}}\n"
+        "  internal: {categories: {culture: {target: 60}}}\n"
+        "rules:\n  - {category: sales, title: customer}\n"
+    )
+    args = ["rules", "suggest", "--rules", str(rules), "--ics", str(path), "--period", "2026-03", "--format", "yaml"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[2:] == [
+        '#   - category: CHOOSE  # 2.0 h, 2 events, e.g. "1:1 Ana"',
+        '#     title: ["1:1"]',
+        '#   - category: CHOOSE  # 1.0 h, 1 event, e.g. "10:30 deploy window"',
+        '#     title: ["deploy window", "deploy"]',
+    ]
 
 
 def test_keywords_are_ranked_by_unclassified_hours_and_rarity_in_classified_titles():

@@ -25,16 +25,21 @@ STOPWORDS = frozenset(
     """a an and at by for from in into of on or re fw fwd the to w with via vs x our my your
     weekly daily monthly quarterly meeting meet sync call chat session""".split()
 )
-_NAME_AFTER = re.compile(r"(?<!\w)(with|w/|and|&|\+)\s+([A-Z][\w'.-]*)(\s+[A-Z][\w'.-]*)?")
-_WORD = re.compile(r"[a-z][a-z0-9'+-]*[a-z0-9+]|[a-z]|#:#")
+_NAME_AFTER = re.compile(r"(?<!\w)(with|w/|and|&|\+|1:1)\s+([A-Z][\w'.-]*)(\s+[A-Z][\w'.-]*)?")
+_DETAILS = re.compile(r"(?<!\d):|:(?!\d)")
+"""The colon before a title's details ("Interview: SRE"), not one between digits (10:30, 1:1)."""
+_NUMBER = re.compile(r"(?<![\d:])1:1(?![\d:])|\d+")
+_WORD = re.compile(r"[a-z][a-z0-9'+-]*[a-z0-9+]|[a-z]|1:1")
 
 
 def normalise(title: str) -> str:
+    """The key titles are grouped by: details after a colon, names after *with* (or *and*,
+    *&*, *1:1*) and numbers folded, but 1:1 kept, as the keyword it is."""
     text = title.strip()
-    if ":" in text:
-        text = text[: text.index(":") + 1] + f" {FOLD}"
+    if details := _DETAILS.search(text):
+        text = text[: details.end()] + f" {FOLD}"
     text = _NAME_AFTER.sub(lambda m: f"{m.group(1)} {FOLD}", text)
-    text = re.sub(r"\d+", "#", text)
+    text = _NUMBER.sub(lambda m: m.group() if m.group() == "1:1" else "#", text)
     return " ".join(text.lower().split())
 
 

@@ -506,6 +506,16 @@ def test_a_number_option_that_is_not_a_finite_number_in_range_is_a_usage_error(a
     assert f"calaudit: error: {message} (see 'calaudit {args[0]} --help')" in result.output
 
 
+@pytest.mark.parametrize("command", ["audit", "plan", "report"])
+@pytest.mark.parametrize("demo", [True, False], ids=["demo", "ics"])
+def test_an_empty_period_is_a_usage_error_not_the_default(command, demo):
+    # --period "$PERIOD" with PERIOD unset in a cron script audited the default period, exit 0.
+    sources = ["--demo"] if demo else ["--rules", str(RULES), "--ics", str(ICS / "dst.ics")]
+    result = run(command, *sources, "--period", "")
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("calaudit: error: period '' not understood; use YYYY-MM,")
+
+
 @pytest.mark.parametrize("port", ["99999", "0", "-1"])
 def test_a_sign_in_port_outside_1_to_65535_is_a_usage_error(tmp_path, port):
     # 99999 printed ssh instructions, then crashed in bind() with exit 1; 0 printed

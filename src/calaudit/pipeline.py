@@ -169,7 +169,7 @@ def resolve_period(
         if name is not None:
             raise UsageError("give either --period or --from/--to, not both")
         return date_range(first, last, loaded.zone)
-    return parse_period(name or default, loaded.zone, now)
+    return parse_period(default if name is None else name, loaded.zone, now)  # "": an unset $PERIOD is an error
 
 
 def fetch_all(
@@ -242,7 +242,7 @@ def prepare(inputs: Inputs, env: Env, default_period: str = "last-month") -> Set
         if inputs.ics or inputs.google:
             raise UsageError("--demo uses the bundled calendar; leave out --ics and --google")
         loaded = demo_config() if inputs.rules is None else load_rules(inputs.rules, env)
-        if inputs.period or inputs.first:
+        if inputs.period is not None or inputs.first:
             period = resolve_period(loaded, inputs.period, inputs.first, inputs.last, env.now(), default_period)
         else:
             period = demo_period(loaded)
@@ -382,7 +382,7 @@ class Planned:
 def plan(inputs: Inputs, env: Env, basis_hours: float | None = None, progress: ReadProgress | None = None) -> Planned:
     """``calaudit plan``: the coming period (default next month; with --demo the month after the demo)."""
     setup = prepare(inputs, env, default_period="next-month")
-    if inputs.demo and not (inputs.period or inputs.first):
+    if inputs.demo and inputs.period is None and not inputs.first:
         setup = Setup(setup.loaded, setup.sources, following(setup.period))
     fetched = fetch_all(setup.sources, setup.period, progress)
     committed = run_audit(setup.loaded, fetched, setup.period)

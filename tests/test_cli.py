@@ -506,6 +506,33 @@ def test_a_number_option_that_is_not_a_finite_number_in_range_is_a_usage_error(a
     assert f"calaudit: error: {message} (see 'calaudit {args[0]} --help')" in result.output
 
 
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("2026-02-30", "'2026-02-30' is not a day of the calendar (day is out of range for month)."),
+        ("2026-2-3", "'2026-2-3' is not a date; write YYYY-MM-DD."),
+        ("03/01/2026", "'03/01/2026' is not a date; write YYYY-MM-DD."),
+    ],
+)
+def test_a_from_day_that_does_not_exist_says_so(day, message):
+    # click.DateTime said 2026-02-30 "does not match the format '%Y-%m-%d'", which it does.
+    result = run("audit", "--demo", "--from", day, "--to", "2026-03-31")
+    assert result.exit_code == 2
+    assert result.output == f"calaudit: error: Invalid value for '--from': {message} (see 'calaudit audit --help')\n"
+
+
+def test_from_and_to_give_the_days_they_name():
+    result = run("audit", "--demo", "--from", "2026-02-27", "--to", "2026-03-02", "--format", "json")
+    assert result.exit_code == 0, result.output
+    period = json.loads(result.output)["period"]
+    assert period == {
+        "label": "2026-02-27..2026-03-02",
+        "start": "2026-02-27T00:00:00-05:00",
+        "end": "2026-03-03T00:00:00-05:00",
+        "timezone": "America/New_York",
+    }
+
+
 @pytest.mark.parametrize("command", ["audit", "plan", "report"])
 @pytest.mark.parametrize("demo", [True, False], ids=["demo", "ics"])
 def test_an_empty_period_is_a_usage_error_not_the_default(command, demo):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import functools
 import io
 import math
+import re
 import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -43,6 +45,23 @@ class Finite(click.FloatRange):
         if not math.isfinite(number):
             self.fail(f"{value!r} is not a finite number.", param, ctx)
         return number
+
+
+class Day(click.ParamType):
+    """A day written YYYY-MM-DD. click.DateTime says a well-written day that does not exist
+    (2026-02-30) "does not match the format", which sends the user looking at the format."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, date):
+            return value
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            self.fail(f"{value!r} is not a date; write YYYY-MM-DD.", param, ctx)
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            self.fail(f"{value!r} is not a day of the calendar ({exc}).", param, ctx)
 
 
 def stdout() -> Console:
@@ -195,8 +214,8 @@ def source_options(
             help="rules.yaml to use (default: ./rules.yaml, then the user config dir).",
         ),
         click.option("--period", help=f"{PERIOD_HELP} (default: {default_period})."),
-        click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First day, YYYY-MM-DD."),
-        click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day (included)."),
+        click.option("--from", "first", type=Day(), help="First day, YYYY-MM-DD."),
+        click.option("--to", "last", type=Day(), help="Last day (included)."),
         click.option(
             "--google",
             is_flag=False,
@@ -235,13 +254,12 @@ def source_options(
     ]
 
     def with_inputs(**kwargs: Any) -> Any:
-        first, last = kwargs.pop("first"), kwargs.pop("last")
         inputs = Inputs(
             ics=kwargs.pop("ics"),
             rules=kwargs.pop("rules"),
             period=kwargs.pop("period"),
-            first=first.date() if first else None,
-            last=last.date() if last else None,
+            first=kwargs.pop("first"),
+            last=kwargs.pop("last"),
             demo=kwargs.pop("demo"),
             prefilter=kwargs.pop("prefilter"),
             cache=kwargs.pop("cache"),

@@ -641,6 +641,10 @@ def test_a_zip_without_calendars_or_a_corrupt_zip_is_a_source_error(tmp_path):
     empty = _zip(tmp_path / "empty.zip", {"notes.txt": b"hello"})
     with pytest.raises(SourceError, match=r"empty\.zip: the \.zip holds no \.ics file"):
         IcsSource(empty, OWNER, NY).fetch(MARCH)
+    nothing = _zip(tmp_path / "nothing.zip", {})  # 22 bytes, starting PK\x05\x06, not PK\x03\x04
+    with pytest.raises(SourceError) as info:
+        IcsSource(nothing, OWNER, NY).fetch(MARCH)
+    assert str(info.value) == f"{nothing}: the .zip holds no .ics file; export the calendar again"
     corrupt = tmp_path / "corrupt.zip"
     corrupt.write_bytes((tmp_path / "empty.zip").read_bytes()[:30])
     with pytest.raises(SourceError, match=r"corrupt\.zip: corrupt or unsupported \.zip file"):

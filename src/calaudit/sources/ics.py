@@ -209,7 +209,7 @@ def _window_days(period: Period) -> tuple[date, date]:
     return start.date(), end.date()
 
 
-ZIP_MAGIC = b"PK\x03\x04"
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a first member, or the end of an empty archive
 MAX_MEMBER_BYTES = 200_000_000
 """A member of a .zip larger than this unpacked is refused (a zip bomb must not fill memory)."""
 

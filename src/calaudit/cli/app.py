@@ -47,7 +47,7 @@ class Finite(click.FloatRange):
         return number
 
 
-class Day(click.ParamType):
+class Day(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.5 on; we allow 8.1
     """A day written YYYY-MM-DD. click.DateTime says a well-written day that does not exist
     (2026-02-30) "does not match the format", which sends the user looking at the format."""
 

@@ -316,6 +316,18 @@ def test_a_rule_with_interval_zero_is_invalid_not_expanded_forever(rule):
     ]
 
 
+@pytest.mark.parametrize(("count", "read_as"), [("-1", "-1"), ("0", "0")])
+def test_a_rule_with_a_count_below_one_says_so(count, read_as):
+    # dateutil refused COUNT=-1 saying "UNTIL parameter is missing".
+    fetched = read(
+        calendar(KEPT, f"UID:c@test\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nRRULE:FREQ=DAILY;COUNT={count}")
+    )
+    assert [e.title for e in fetched.events] == ["Kept"]
+    assert [(i.uid, i.reason) for i in fetched.invalid] == [
+        ("c@test", f"invalid RRULE (COUNT must be a positive integer, not {read_as})")
+    ]
+
+
 # --- encodings -----------------------------------------------------------------------
 
 
@@ -526,7 +538,7 @@ def test_a_rule_made_finer_by_byhour_byminute_or_bysecond_is_skipped_before_it_r
     assert [e.title for e in fetched.events] == ["Kept"]
     assert fetched.invalid == [
         InvalidEvent(
-            "test.ics", "Spam", "spam@test", f"RRULE would need {steps:,} steps from DTSTART to reach the period"
+            "test.ics", "Spam", "spam@test", f"RRULE would need {steps:,} steps from DTSTART to the end of the period"
         )
     ]
 

@@ -862,7 +862,7 @@ def _problem(component: Component, until: datetime) -> str | None:
     if isinstance(duration, timedelta) and duration < timedelta(0):
         return "DURATION is negative"
     if steps > MAX_RULE_STEPS:
-        return f"RRULE would need {steps:,} steps from DTSTART to reach the period"
+        return f"RRULE would need {steps:,} steps from DTSTART to the end of the period"
     for key in ("DTSTART", "DTEND"):
         tzid = component[key].params.get("TZID") if key in component else None
         value = start if key == "DTSTART" else end
@@ -881,7 +881,8 @@ def _rule_steps(component: Component, start: date, until: datetime) -> int:
     ``until``: its periods times the instances BYHOUR, BYMINUTE and BYSECOND make of each.
     (Coarser rules take few steps however old they are, unless made finer this way.)
 
-    Raises ValueError for an INTERVAL below 1, which dateutil would expand forever."""
+    Raises ValueError for an INTERVAL below 1, which dateutil would expand forever, and
+    a COUNT below 1, which it refuses with a message about UNTIL."""
     rules = [rule for key in ("RRULE", "EXRULE") for rule in _all(component.get(key))]
     seconds = (until.replace(tzinfo=None) - datetime.combine(_as_date(start), time(0))).total_seconds()
     steps = 0
@@ -890,6 +891,8 @@ def _rule_steps(component: Component, start: date, until: datetime) -> int:
         interval = int(rule.get("INTERVAL", [1])[0])
         if interval < 1:
             raise ValueError(f"INTERVAL must be a positive integer, not {interval}")
+        if "COUNT" in rule and (count := int(rule["COUNT"][0])) < 1:
+            raise ValueError(f"COUNT must be a positive integer, not {count}")
         period = _STEP_SECONDS.get(frequency, 86400)
         each = math.prod(len(rule.get(part, [])) or 1 for part, size in _FINER.items() if size < period)
         if frequency in _STEP_SECONDS:

@@ -217,6 +217,9 @@ def test_shares_are_of_classified_hours_and_delta_is_in_points():
 def test_every_category_appears_even_unused():
     result = audit_fixture("dst.ics")
     assert [c.id for c in result.categories] == ["sales", "recruiting", "culture", "ops"]
+    unused = [c for c in result.categories if c.hours == 0.0]
+    assert unused and all(c.events == 0 for c in unused)  # 0 events, not null in the JSON
+    assert all(c["events"] == 0 for c in to_dict(result)["categories"] if c["hours"] == 0.0)
 
 
 def test_no_counted_time_gives_zero_shares_not_an_error():
@@ -345,6 +348,15 @@ def test_two_identical_overnight_incidents_split_count_what_one_counts():
     assert (result.capped.events, result.capped.hours) == (2, 16.0)
 
 
+def test_an_event_capped_by_less_than_an_hour_is_in_the_capped_ledger():
+    # Mon 2 March 15:30 -> Tue 01:00 New York: Monday 8.5 h -> 8 (0.5 capped), Tuesday 1 h.
+    start = datetime(2026, 3, 2, 15, 30, tzinfo=NY)
+    late = Event(uid="l", title="Standup marathon", calendar="t", start=start, end=start + timedelta(hours=9.5))
+    result = audit([late], fixture_rules().config, parse_period("2026-03", NY, NOW))
+    assert category_hours(result) == {"ops": 9.0}
+    assert (result.capped.events, result.capped.hours) == (1, 0.5)
+
+
 def test_the_multi_day_cap_counts_elapsed_time_on_a_dst_day():
     # workday_hours 12: the incident's Sunday part 00:00 EST -> 12:00 EDT is 11 real hours,
     # under the cap (a wall-clock count would give 12); Saturday's 15 h are capped to 12.
@@ -463,6 +475,15 @@ def test_an_empty_period_says_when_the_stale_calendar_ends():
     assert result.total_hours == 0.0
     assert result.warnings == (
         "no events in 2026-03; the newest event or series in the calendars starts 2025-12-15: is the export stale?",
+    )
+
+
+def test_an_empty_period_names_the_newest_day_in_the_reporting_zone():
+    # 27 February 22:00 New York is already the 28th in UTC.
+    newest = datetime(2026, 2, 27, 22, tzinfo=NY)
+    result = audit([], fixture_rules().config, parse_period("2026-03", NY, NOW), (), newest)
+    assert result.warnings == (
+        "no events in 2026-03; the newest event or series in the calendars starts 2026-02-27: is the export stale?",
     )
 
 

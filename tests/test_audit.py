@@ -450,6 +450,42 @@ def test_no_owner_at_all_is_said_too():
     )
 
 
+@pytest.mark.parametrize(
+    ("meetings", "owner", "said"),
+    [
+        (1, ("cto@weave.example",), "owner cto@weave.example appears in none of the 1 event with attendees"),
+        (2, ("cto@weave.example",), "owner cto@weave.example appears in none of the 2 events with attendees"),
+        (1, ("cto@weave.example", "me@weave.example"), "owner cto@weave.example, me@weave.example appears in none"),
+    ],
+)
+def test_the_owner_warning_counts_its_meetings_and_lists_every_owner_address(meetings, owner, said):
+    start = datetime(2026, 3, 2, 10, tzinfo=NY)
+    people = (Attendee("cto@weave.io"), Attendee("pat@acme.example"))
+    events = [
+        Event(uid=f"m{d}", title="Customer call", calendar="t", start=start + timedelta(days=d),
+              end=start + timedelta(days=d, hours=1), attendees=people)
+        for d in range(meetings)
+    ]  # fmt: skip
+    [warning] = audit(events, rules_with_owner(*owner).config, parse_period("2026-03", NY, NOW)).warnings
+    assert warning.startswith(said)
+    assert warning.endswith(f"(cto@weave.io is on {meetings} of them)")
+
+
+def test_hours_by_audience_add_up_the_events_of_a_cell():
+    # Two solo customer preps, 1 h and 2 h: the solo cell of sales is 3 h (not their mean).
+    start = datetime(2026, 3, 2, 10, tzinfo=NY)
+    later = start + timedelta(days=1)
+    preps = [
+        Event(uid="p1", title="Customer prep", calendar="t", start=start, end=start + timedelta(hours=1)),
+        Event(uid="p2", title="Customer prep", calendar="t", start=later, end=later + timedelta(hours=2)),
+    ]
+    rows = {
+        a.category: (a.external, a.internal, a.solo)
+        for a in audit(preps, fixture_rules().config, parse_period("2026-03", NY, NOW)).by_audience
+    }
+    assert rows["sales"] == (0.0, 0.0, 3.0)
+
+
 def test_an_owner_the_source_recognised_by_itself_needs_no_warning():
     # Google marks the signed-in user's entry with self: true, whatever address the
     # rules name; the source then sets the response, and that is what counts.

@@ -280,6 +280,18 @@ class Group(Strict):
     label: Label
     categories: dict[str, Category]
 
+    @field_validator("categories", mode="before")
+    @classmethod
+    def _ids_as_written(cls, categories: Any) -> Any:
+        """A category id written as a number (``2026:``) is the text it was written as,
+        as ``category: 2026`` in a rule is."""
+        if not isinstance(categories, dict):
+            return categories
+        return {
+            _as_written(cid) if isinstance(cid, _WrittenInt | _WrittenFloat) else cid: c
+            for cid, c in categories.items()
+        }
+
     @field_validator("categories", mode="after")
     @classmethod
     def _printable_ids(cls, categories: dict[str, Category]) -> dict[str, Category]:

@@ -182,6 +182,8 @@ def test_text_fields_keep_unquoted_numbers_as_written():
     ).config
     assert (config.rules[1].title, config.examples[0].title) == (["1:1"], "1:1")
     assert config.email is not None and config.email.smtp.user == "1:1"
+    numbered = VALID.replace("      sales: {label", "      2026: {label").replace("category: sales", "category: 2026")
+    assert list(parse(numbered).config.allocation.external.categories) == ["2026"]
 
 
 @pytest.mark.parametrize(

@@ -287,10 +287,7 @@ class Group(Strict):
         as ``category: 2026`` in a rule is."""
         if not isinstance(categories, dict):
             return categories
-        return {
-            _as_written(cid) if isinstance(cid, _WrittenInt | _WrittenFloat) else cid: c
-            for cid, c in categories.items()
-        }
+        return {cid.text if isinstance(cid, _WrittenInt | _WrittenFloat) else cid: c for cid, c in categories.items()}
 
     @field_validator("categories", mode="after")
     @classmethod

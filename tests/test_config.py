@@ -236,7 +236,10 @@ def test_tabs_are_reported_with_their_line():
 def test_backspace_from_double_quoted_regex_is_explained():
     # In YAML double quotes "\b" is a backspace, so "/\bhiring\b/" never matches.
     message = error(VALID.replace('"/^acme\\\\b/"', '"/\\bhiring\\b/"'))
-    assert "single quotes" in message
+    assert message == (
+        "rules.yaml:16: rules[0].title[1]: keyword '/\\x08hiring\\x08/' contains a control character; "
+        "in YAML double quotes \\b is a backspace: write the regular expression in single quotes"
+    )
 
 
 def test_smtp_password_in_the_file_is_refused():
@@ -365,6 +368,15 @@ def test_nesting_too_deep_names_the_line_of_the_level_past_the_limit():
     # the k-th "[" of the second item is on line 20 + k at level 2 + k: level 101 is k = 99.
     text = VALID + "examples:\n  - [x]\n  - [" + "\n   [" * 19_999 + "]" * 20_000 + "\n"
     assert error(text) == "rules.yaml:119: invalid YAML: nested more than 100 levels deep; a rules file needs a few"
+
+
+def test_an_endless_rules_file_is_refused_after_reading_just_over_1_mb():
+    # /dev/zero: reading it whole would never end (or fill memory).
+    with pytest.raises(ConfigError) as info:
+        config_module.load(Path("/dev/zero"))
+    assert str(info.value) == (
+        "/dev/zero: larger than the 1 MB limit for a rules file (1,048,576 bytes); is this the right file?"
+    )
 
 
 def test_a_rules_file_over_1_mb_is_refused_before_parsing(tmp_path):

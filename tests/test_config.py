@@ -1,7 +1,9 @@
 """rules.yaml validation: every problem is one line naming file, line and key path."""
 
+import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from zoneinfo import ZoneInfoNotFoundError
 
@@ -370,12 +372,32 @@ def test_nesting_too_deep_names_the_line_of_the_level_past_the_limit():
     assert error(text) == "rules.yaml:119: invalid YAML: nested more than 100 levels deep; a rules file needs a few"
 
 
-def test_an_endless_rules_file_is_refused_after_reading_just_over_1_mb():
-    # /dev/zero: reading it whole would never end (or fill memory).
-    with pytest.raises(ConfigError) as info:
-        config_module.load(Path("/dev/zero"))
-    assert str(info.value) == (
-        "/dev/zero: larger than the 1 MB limit for a rules file (1,048,576 bytes); is this the right file?"
+def test_an_endless_rules_file_is_refused_after_reading_just_over_1_mb(tmp_path):
+    # A pipe that never ends (like /dev/zero): reading it whole would never return, or fill
+    # memory. The writer goes on until the reader closes the pipe (or, read whole, 8 MB).
+    pipe = tmp_path / "rules.yaml"
+    os.mkfifo(pipe)
+    closed_by_reader = []
+
+    def write() -> None:
+        try:
+            with pipe.open("wb") as end:
+                for _ in range(128):
+                    end.write(b"#" * 65_536)
+        except BrokenPipeError:
+            closed_by_reader.append(True)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        with pytest.raises(ConfigError) as info:
+            config_module.load(pipe)
+    finally:
+        writer.join()
+    assert closed_by_reader == [True]  # it read no more than it needed
+    assert (
+        str(info.value)
+        == f"{pipe}: larger than the 1 MB limit for a rules file (1,048,576 bytes); is this the right file?"
     )
 
 

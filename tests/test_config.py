@@ -186,6 +186,16 @@ def test_text_fields_keep_unquoted_numbers_as_written():
     assert config.email is not None and config.email.smtp.user == "1:1"
     numbered = VALID.replace("      sales: {label", "      2026: {label").replace("category: sales", "category: 2026")
     assert list(parse(numbered).config.allocation.external.categories) == ["2026"]
+    # as keys, 010 and 8 are two names (YAML 1.1 would read both as 8, one duplicate)
+    two = VALID.replace("{label: Sales, target: 40}", "{target: 20}\n      8: {target: 20}").replace("sales", "010")
+    assert list(parse(two).config.allocation.external.categories) == ["010", "8"]
+
+
+@pytest.mark.parametrize("key", ["[a]", "{a: 1}", "[a, b]"])
+def test_a_list_or_mapping_as_a_key_is_an_error_not_a_crash(key):
+    # Python cannot hash them: this ended in "unexpected error: TypeError", exit 1.
+    text = VALID.replace("      sales: {label: Sales, target: 40}", f"      ? {key}\n      : {{target: 40}}")
+    assert error(text) == "rules.yaml:9: invalid YAML: a key must be a plain name, not a list or mapping"
 
 
 @pytest.mark.parametrize(

@@ -280,15 +280,6 @@ class Group(Strict):
     label: Label
     categories: dict[str, Category]
 
-    @field_validator("categories", mode="before")
-    @classmethod
-    def _ids_as_written(cls, categories: Any) -> Any:
-        """A category id written as a number (``2026:``) is the text it was written as,
-        as ``category: 2026`` in a rule is."""
-        if not isinstance(categories, dict):
-            return categories
-        return {cid.text if isinstance(cid, _WrittenInt | _WrittenFloat) else cid: c for cid, c in categories.items()}
-
     @field_validator("categories", mode="after")
     @classmethod
     def _printable_ids(cls, categories: dict[str, Category]) -> dict[str, Category]:
@@ -529,7 +520,8 @@ class _WrittenFloat(float):
 
 
 class _UniqueKeys(yaml.constructor.SafeConstructor):
-    """A safe constructor that rejects duplicate keys instead of silently keeping the last.
+    """A safe constructor that rejects duplicate keys instead of silently keeping the last,
+    and reads a key written as a number as the name it was written as.
 
     Merge keys (``<<: *base``) are not duplicates: the mapping's own keys override merged ones.
     """
@@ -539,7 +531,13 @@ class _UniqueKeys(yaml.constructor.SafeConstructor):
         for key_node, _ in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
+            if not isinstance(key_node, yaml.ScalarNode):  # [a]: or ? {a: 1}, unhashable in Python
+                raise yaml.MarkedYAMLError(
+                    problem="a key must be a plain name, not a list or mapping", problem_mark=key_node.start_mark
+                )
             key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, _WrittenInt | _WrittenFloat):  # a key is a name: 010 and 8 are two
+                key = self.constructed_objects[key_node] = key.text
             if key in seen:
                 raise yaml.MarkedYAMLError(problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark)
             seen.add(key)

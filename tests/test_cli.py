@@ -512,6 +512,7 @@ def test_a_number_option_that_is_not_a_finite_number_in_range_is_a_usage_error(a
         ("2026-02-30", "'2026-02-30' is not a day of the calendar (day is out of range for month)."),
         ("2026-2-3", "'2026-2-3' is not a date; write YYYY-MM-DD."),
         ("03/01/2026", "'03/01/2026' is not a date; write YYYY-MM-DD."),
+        ("２０２６-０３-０１", "'２０２６-０３-０１' is not a date; write YYYY-MM-DD."),
     ],
 )
 def test_a_from_day_that_does_not_exist_says_so(day, message):

@@ -183,6 +183,8 @@ def test_text_fields_keep_unquoted_numbers_as_written():
         + "email:\n  from: cto@weave.example\n  to: [a@weave.example]\n  smtp: {host: mail.weave.example, user: 1:1}\n"
     ).config
     assert (config.rules[1].title, config.examples[0].title) == (["1:1"], "1:1")
+    # Optional text too: a numeric zone is a zone name, and refused as one
+    assert error(VALID.replace("Europe/Berlin", "2026")).startswith("rules.yaml:2: timezone: unknown time zone '2026'")
     assert config.email is not None and config.email.smtp.user == "1:1"
     numbered = VALID.replace("      sales: {label", "      2026: {label").replace("category: sales", "category: 2026")
     assert list(parse(numbered).config.allocation.external.categories) == ["2026"]
@@ -208,6 +210,8 @@ def test_a_list_or_mapping_as_a_key_is_an_error_not_a_crash(key):
         ("0x8", "YAML reads 0x8 as 8; write a plain decimal number (no leading 0, _, : or 0x)"),
         ("1_0", "YAML reads 1_0 as 10; write a plain decimal number (no leading 0, _, : or 0x)"),
         ("25", "Input should be less than or equal to 24 (got 25)"),
+        (".inf", "give a finite number"),
+        (".nan", "give a finite number"),
     ],
 )
 def test_number_fields_refuse_what_yaml_reads_as_another_number_or_a_boolean(written, problem):
@@ -223,16 +227,29 @@ def test_numbers_written_in_decimal_are_numbers(written):
 
 
 @pytest.mark.parametrize(
-    ("keywords", "problem"),
+    ("old", "new", "problem"),
     [
-        ("[standup, yes]", "YAML reads an unquoted entry as true (yes, no, on, off...); quote it: 'on'"),
-        ("off", "YAML reads an unquoted entry as false (yes, no, on, off...); quote it: 'on'"),
-        ("[~, lunch]", "YAML reads an entry as null (~, null or nothing); remove it, or quote it: '~'"),
-        ("[2026-03-01]", "YAML reads an unquoted entry as the date 2026-03-01; quote it: '2026-03-01'"),
+        ("title: lunch", "title: [standup, yes]", "18: rules[1].title[1]: Input should be a valid string; {bool_true}"),
+        ("title: lunch", "title: off", "18: rules[1].title[0]: Input should be a valid string; {bool_false}"),
+        ("title: lunch", "title: [standup,\n      Off, ~]",
+         "19: rules[1].title[1]: Input should be a valid string; {bool_false}"),
+        ("title: lunch", "title: [~, lunch]", "18: rules[1].title[0]: Input should be a valid string; {null}"),
+        ("title: lunch", "title: [2026-03-01]", "18: rules[1].title[0]: Input should be a valid string; {date}"),
+        ("{label: Sales, target: 40}", "{label: yes, target: 40}", "9: allocation.external.categories.sales.label: "
+         "Input should be a valid string; {bool_true}"),
+        ("owner:", "accounting: {all_day: no}\nowner:",
+         "3: accounting.all_day: Input should be 'skip' or 'count'; {bool_false}"),
     ],
-)
-def test_keywords_yaml_reads_as_booleans_nulls_or_dates_say_to_quote_them(keywords, problem):
-    assert error(VALID.replace("title: lunch", f"title: {keywords}")) == f"rules.yaml:18: rules[1].title: {problem}"
+)  # fmt: skip
+def test_scalars_yaml_reads_as_booleans_nulls_or_dates_say_to_quote_them_where_they_are(old, new, problem):
+    hints = {
+        "bool_true": "YAML reads an unquoted yes, no, on or off as true: quote it",
+        "bool_false": "YAML reads an unquoted yes, no, on or off as false: quote it",
+        "null": "YAML reads ~, null or nothing as null: quote it, or remove it",
+        "date": "YAML reads 2026-03-01 as a date: quote it",
+    }
+    assert old in VALID
+    assert error(VALID.replace(old, new)) == "rules.yaml:" + problem.format(**hints)
 
 
 def test_duplicate_keys_are_an_error_not_silently_merged():

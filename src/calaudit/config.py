@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import regex
@@ -66,23 +67,11 @@ def _as_list(value: Any) -> Any:
     if isinstance(value, str | int | float | date):
         value = [value]
     if isinstance(value, list):
-        for item in value:
-            _check_unquoted(item)
         return [
             _as_written(item) if isinstance(item, int | float) and not isinstance(item, bool) else item
             for item in value
         ]
     return value
-
-
-def _check_unquoted(item: Any) -> None:
-    """Entries YAML 1.1 reads as something other than text, which no keyword or address is."""
-    if isinstance(item, bool):
-        raise ValueError(f"YAML reads an unquoted entry as {str(item).lower()} (yes, no, on, off...); quote it: 'on'")
-    if item is None:
-        raise ValueError("YAML reads an entry as null (~, null or nothing); remove it, or quote it: '~'")
-    if isinstance(item, date):
-        raise ValueError(f"YAML reads an unquoted entry as the date {item.isoformat()}; quote it: '{item.isoformat()}'")
 
 
 def _as_written(number: float) -> str:
@@ -230,8 +219,17 @@ Domains = Annotated[list[Domain], BeforeValidator(_as_list)]
 SkipOrCount = Literal["skip", "count"]
 
 
-_TEXT_FIELD = (str, str | None)
-_NUMBER_FIELD = (int, float, int | None, float | None)
+def _kinds(annotation: Any) -> frozenset[Any]:
+    """The plain types a field's annotation admits (``Annotated[str, ...] | None``: str, None)."""
+    if get_origin(annotation) is Annotated:
+        return _kinds(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, UnionType):
+        return frozenset().union(*(_kinds(arg) for arg in get_args(annotation)))
+    return frozenset([annotation])
+
+
+_TEXT_KINDS = (frozenset([str]), frozenset([str, type(None)]))
+_NUMBER_KINDS = frozenset([int, float, type(None)])
 _DECIMAL = re.compile(r"[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 """A number as people write it; YAML 1.1 also reads 010 (octal 8), 0x1F, 1_000 and 7:30 (base 60)."""
 
@@ -246,12 +244,14 @@ class Strict(BaseModel):
         field keeps a number's written text (``user: 1:1`` is "1:1", not 61); a number
         field refuses true/false (``yes``) and numbers not written in decimal (``010`` is
         8, ``7:30`` is 450)."""
-        annotation = cls.model_fields[info.field_name or ""].annotation
-        if annotation in _TEXT_FIELD and isinstance(value, _WrittenInt | _WrittenFloat):
+        kinds = _kinds(cls.model_fields[info.field_name or ""].annotation)
+        if kinds in _TEXT_KINDS and isinstance(value, _WrittenInt | _WrittenFloat):
             return value.text
-        if annotation in _NUMBER_FIELD:
+        if kinds <= _NUMBER_KINDS:
             if isinstance(value, bool):
                 raise ValueError(f"YAML reads this as {str(value).lower()} (yes, no, on, off...); give a number")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError("give a finite number")
             if isinstance(value, _WrittenInt | _WrittenFloat) and not _DECIMAL.fullmatch(value.text):
                 raise ValueError(
                     f"YAML reads {value.text} as {value:g}; write a plain decimal number (no leading 0, _, : or 0x)"
@@ -665,10 +665,18 @@ def _describe(error: Any) -> str:
         return "required key is missing"
     message: str = error["msg"].removeprefix("Value error, ")
     given = error.get("input")
-    if kind != "value_error" and isinstance(given, _WrittenInt | _WrittenFloat):
-        message += f" (got {given.text})"
-    elif kind != "value_error" and isinstance(given, str | int | float | bool):
-        message += f" (got {given!r})"
+    if kind == "value_error":
+        return message
+    if isinstance(given, bool):
+        return f"{message}; YAML reads an unquoted yes, no, on or off as {str(given).lower()}: quote it"
+    if given is None:
+        return f"{message}; YAML reads ~, null or nothing as null: quote it, or remove it"
+    if isinstance(given, date):
+        return f"{message}; YAML reads {given.isoformat()} as a date: quote it"
+    if isinstance(given, _WrittenInt | _WrittenFloat):
+        return f"{message} (got {given.text})"
+    if isinstance(given, str | int | float):
+        return f"{message} (got {given!r})"
     return message
 
 

@@ -56,7 +56,7 @@ class Day(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.5 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, date):
             return value
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):  # not \d: any script's digits
             self.fail(f"{value!r} is not a date; write YYYY-MM-DD.", param, ctx)
         try:
             return date.fromisoformat(value)

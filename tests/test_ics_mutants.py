@@ -10,6 +10,7 @@ import codecs
 import hashlib
 import threading
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -326,6 +327,33 @@ def test_a_rule_with_a_count_below_one_says_so(count, read_as):
     assert [(i.uid, i.reason) for i in fetched.invalid] == [
         ("c@test", f"invalid RRULE (COUNT must be a positive integer, not {read_as})")
     ]
+
+
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
+def test_a_fine_grained_rule_that_ends_early_is_read_not_refused_for_its_steps(prefilter):
+    # The step limit counted steps to the end of the period, ignoring COUNT and UNTIL:
+    # an hourly series of 8 begun in 2000 (227,000 hourly steps to 2026) and a secondly
+    # one of 5 minutes in the period were both skipped as unreadable.
+    old = "UID:h@test\nDTSTART:20000103T090000Z\nDTEND:20000103T093000Z\nRRULE:FREQ=HOURLY;COUNT=8"
+    ticks = "UID:s@test\nDTSTART:20260303T100000Z\nDTEND:20260303T100001Z\nRRULE:FREQ=SECONDLY;UNTIL=20260303T100459Z"
+    counted = "UID:c@test\nDTSTART:20260304T100000Z\nDTEND:20260304T100001Z\nRRULE:FREQ=SECONDLY;COUNT=300"
+    fetched = parse_calendar(calendar(KEPT, old, ticks, counted), "test.ics", MARCH, OWNER, NY, prefilter=prefilter)
+    assert fetched.invalid == []
+    assert sorted(Counter(e.uid for e in fetched.events).items()) == [
+        ("c@test", 300),
+        ("kept@test", 1),
+        ("s@test", 300),
+    ]
+
+
+@pytest.mark.parametrize(
+    "rule",
+    ["FREQ=SECONDLY;COUNT=300000", "FREQ=SECONDLY;BYHOUR=9;COUNT=5", "FREQ=SECONDLY;UNTIL=20260401T000000Z"],
+)
+def test_a_rule_whose_steps_stay_many_is_still_refused(rule):
+    # COUNT bounds the steps only without BYxxx parts (BYHOUR=9 skips the other hours step by step).
+    fetched = read(calendar(KEPT, f"UID:r@test\nDTSTART:20010101T000000Z\nDTEND:20010101T000001Z\nRRULE:{rule}"))
+    assert [(i.uid, i.reason.startswith("RRULE would need ")) for i in fetched.invalid] == [("r@test", True)]
 
 
 # --- encodings -----------------------------------------------------------------------

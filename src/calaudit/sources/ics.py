@@ -895,11 +895,25 @@ def _rule_steps(component: Component, start: date, until: datetime) -> int:
             raise ValueError(f"COUNT must be a positive integer, not {count}")
         period = _STEP_SECONDS.get(frequency, 86400)
         each = math.prod(len(rule.get(part, [])) or 1 for part, size in _FINER.items() if size < period)
+        span = seconds
+        if "UNTIL" in rule:  # the rule ends before the period does
+            span = min(span, (_naive(rule["UNTIL"][0]) - _naive(start)).total_seconds())
         if frequency in _STEP_SECONDS:
-            steps = max(steps, int(seconds / (period * interval)) * each)
+            rule_steps = int(span / (period * interval)) * each
         elif each > 1:  # weekly or coarser, made finer: at most every day has that many
-            steps = max(steps, int(seconds / 86400) * each)
+            rule_steps = int(span / 86400) * each
+        else:
+            rule_steps = 0
+        if "COUNT" in rule and not any(part.startswith("BY") for part in rule):
+            rule_steps = min(rule_steps, int(rule["COUNT"][0]))  # one instance a step, COUNT of them
+        steps = max(steps, rule_steps)
     return steps
+
+
+def _naive(moment: date) -> datetime:
+    """A DTSTART or UNTIL as a naive datetime, for counting steps (hours off change nothing)."""
+    moment = moment if isinstance(moment, datetime) else datetime.combine(moment, time(0))
+    return moment.replace(tzinfo=None)
 
 
 def _exclude_exrule(component: Component, window: tuple[datetime, datetime]) -> None:

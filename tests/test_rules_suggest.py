@@ -64,6 +64,53 @@ def test_one_on_ones_group_by_1_1_and_propose_it_as_a_keyword(tmp_path):
     ]
 
 
+def test_titles_in_any_script_give_keywords_that_match_them_and_an_untitled_group_none(tmp_path):
+    # Réunion équipe 2 h, Straße planen 0.5 h, an untitled event 0.25 h, 1:1: Łukasz 10 min.
+    # Letters outside a-z were dropped ("union quipe", "stra"), keywords matching nothing;
+    # "(no title)" was offered the keyword "title".
+    from tests.test_ics import calendar
+
+    path = tmp_path / "intl.ics"
+    path.write_bytes(
+        calendar(
+            "UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Réunion équipe",
+            "UID:b\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nSUMMARY:Réunion équipe",
+            "UID:c\nDTSTART:20260304T150000Z\nDTEND:20260304T153000Z\nSUMMARY:Straße planen",
+            "UID:d\nDTSTART:20260305T150000Z\nDTEND:20260305T151500Z\nSUMMARY:",
+            "UID:e\nDTSTART:20260306T150000Z\nDTEND:20260306T151000Z\nSUMMARY:1:1: Łukasz",
+        )
+    )
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "version: 1\ntimezone: UTC\nowner: cto@weave.example\ninternal_domains: [weave.example]\n"
+        "allocation:\n  external: {categories: {sales: {target: 40}}}\n"
+        "  internal: {categories: {culture: {target: 60}}}\n"
+        "rules:\n  - {category: sales, title: customer}\n"
+    )
+    args = ["rules", "suggest", "--rules", str(rules), "--ics", str(path), "--period", "2026-03", "--format", "yaml"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    snippets = result.output.splitlines()[2:]
+    assert snippets == [
+        '#   - category: CHOOSE  # 2.0 h, 2 events, e.g. "Réunion équipe"',
+        '#     title: ["réunion équipe", "équipe"]',
+        '#   - category: CHOOSE  # 0.5 h, 1 event, e.g. "Straße planen"',
+        '#     title: ["straße planen", "planen"]',
+        '#   - category: CHOOSE  # 0.2 h, 1 event, e.g. "1:1: Łukasz"',
+        '#     title: ["1:1"]',
+    ]
+    # pasted under rules:, every titled event is classified
+    pasted = "\n".join(line.removeprefix("# ") for line in snippets).replace("CHOOSE", "culture")
+    rules.write_text(rules.read_text() + pasted + "\n")
+    audited = CliRunner().invoke(
+        main, ["audit", "--rules", str(rules), "--ics", str(path), "--period", "2026-03", "--format", "json"]
+    )
+    assert audited.exit_code == 0, audited.output
+    assert [(u["title"], u["hours"]) for u in __import__("json").loads(audited.output)["unclassified"]] == [
+        ("(no title)", 0.25)
+    ]
+
+
 def test_keywords_are_ranked_by_unclassified_hours_and_rarity_in_classified_titles():
     # Unclassified: Coffee with Sam 1 h, Coffee with Priya Patel 1 h, Board review 1.5 h.
     # Classified: Customer review 1 h (sales), Standup 0.5 h (ops) -> "review" is in 1 of 2.

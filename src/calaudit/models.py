@@ -21,6 +21,10 @@ def printable(text: str) -> str:
     return text if _CONTROL.search(text) is None else _CONTROL.sub("\ufffd", text)
 
 
+NO_TITLE = "(no title)"
+"""What an event without a title is called, in every output."""
+
+
 def title_line(text: str) -> str:
     """An event's title as every output shows it: printable and on one line. Line breaks
     and tabs (SUMMARY may hold escaped ones) and runs of blanks become one space, so a

@@ -17,7 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+import regex
+
 from .audit import AuditResult, Occurrence
+from .models import NO_TITLE
 from .rules import UNCLASSIFIED, keyword_pattern
 
 FOLD = "…"
@@ -25,11 +28,13 @@ STOPWORDS = frozenset(
     """a an and at by for from in into of on or re fw fwd the to w with via vs x our my your
     weekly daily monthly quarterly meeting meet sync call chat session""".split()
 )
-_NAME_AFTER = re.compile(r"(?<!\w)(with|w/|and|&|\+|1:1)\s+([A-Z][\w'.-]*)(\s+[A-Z][\w'.-]*)?")
+_NAME_AFTER = regex.compile(r"(?<!\w)(with|w/|and|&|\+|1:1)\s+(\p{Lu}[\w'.-]*)(\s+\p{Lu}[\w'.-]*)?")
+"""A name (capitalised, in any script that has capitals) after *with*, *&* or *1:1*."""
 _DETAILS = re.compile(r"(?<!\d):|:(?!\d)")
 """The colon before a title's details ("Interview: SRE"), not one between digits (10:30, 1:1)."""
-_NUMBER = re.compile(r"(?<![\d:])1:1(?![\d:])|\d+")
-_WORD = re.compile(r"[a-z][a-z0-9'+-]*[a-z0-9+]|[a-z]|1:1")
+_NUMBER = re.compile(r"(?<![\d:])1:1(?!\d|:\d)|\d+")
+_WORD = re.compile(r"[^\W\d_][\w'+-]*(?:[^\W_]|\+)|[^\W\d_]|1:1")
+"""Words of letters of any script (café, straße, Łódź), and 1:1."""
 
 
 def normalise(title: str) -> str:
@@ -99,7 +104,8 @@ def suggest(result: AuditResult, per_group: int = 2) -> Suggestions:
     by_key: dict[str, list[Occurrence]] = defaultdict(list)
     for o in unclassified:
         by_key[normalise(o.event.title)].append(o)
-    candidates = {key: set(_candidates(key)) for key in by_key}
+    # NO_TITLE is what calaudit calls an untitled event: no keyword of it matches one
+    candidates = {key: set(_candidates(key)) if key != NO_TITLE else set() for key in by_key}
     group_hours = {key: sum(o.hours for o in members) for key, members in by_key.items()}
 
     keyword_hours: dict[str, float] = defaultdict(float)

@@ -58,8 +58,8 @@ def yaml(result: AuditResult, found: Suggestions) -> str:
     for g in found.groups:
         if not g.keywords:
             continue
-        title = ", ".join(json.dumps(k) for k in g.keywords)
-        note = f"{hours(g.hours)} h, {count(g.events, 'event')}, e.g. {json.dumps(g.example)}"
+        title = ", ".join(json.dumps(k, ensure_ascii=False) for k in g.keywords)  # YAML reads JSON strings
+        note = f"{hours(g.hours)} h, {count(g.events, 'event')}, e.g. {json.dumps(g.example, ensure_ascii=False)}"
         prefix = "" if g.hint else "# "
         lines.append(f"{prefix}  - category: {g.hint or 'CHOOSE'}  # {note}")
         lines.append(f"{prefix}    title: [{title}]")

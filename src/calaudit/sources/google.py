@@ -32,7 +32,7 @@ from google.oauth2 import service_account
 from google_auth_httplib2 import AuthorizedHttp
 
 from ..errors import SourceError
-from ..models import Attendee, Event, Fetched, InvalidEvent, Response, printable, title_line
+from ..models import NO_TITLE, Attendee, Event, Fetched, InvalidEvent, Response, printable, title_line
 from ..period import Period, midnight
 from ..storage import atomic_write
 from . import Progress, no_progress
@@ -323,7 +323,7 @@ class GoogleSource:
         attendees = _attendees(item)
         return Event(
             uid=_text(item, "iCalUID") or _text(item, "id"),
-            title=title_line(_text(item, "summary")) or "(no title)",
+            title=title_line(_text(item, "summary")) or NO_TITLE,
             start=start_at,
             end=end_at,
             calendar=calendar,
@@ -464,11 +464,11 @@ def _text(item: dict[str, Any], key: str) -> str:
 def _names(item: Any) -> tuple[str, str]:
     """The title and UID a warning names an unreadable item by, as far as they are text."""
     if not isinstance(item, dict):
-        return "(no title)", ""
+        return NO_TITLE, ""
     texts = {
         key: printable(value.strip()) for key in ("summary", "iCalUID", "id") if isinstance(value := item.get(key), str)
     }
-    return title_line(texts.get("summary", "")) or "(no title)", texts.get("iCalUID") or texts.get("id", "")
+    return title_line(texts.get("summary", "")) or NO_TITLE, texts.get("iCalUID") or texts.get("id", "")
 
 
 def _shown(value: object) -> str:

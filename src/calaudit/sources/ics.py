@@ -34,7 +34,7 @@ import x_wr_timezone
 from icalendar.cal import Component
 
 from ..errors import SourceError
-from ..models import Attendee, Event, Fetched, InvalidEvent, Response, printable, title_line
+from ..models import NO_TITLE, Attendee, Event, Fetched, InvalidEvent, Response, printable, title_line
 from ..period import Period, midnight
 from . import Progress, no_progress, repair, scan
 from .cache import EventCache, Validators, cache_key
@@ -416,7 +416,7 @@ def _report_broken(part: repair.Broken, name: str, period: Period, result: Fetch
         lines = repair.unfold(b"".join(part.lines)).decode("utf-8", errors="replace").splitlines()
         title, uid = _line_value(lines, "SUMMARY"), _line_value(lines, "UID")
     result.invalid.append(
-        InvalidEvent(calendar=name, title=title_line(title) or "(no title)", uid=uid, reason=part.describe())
+        InvalidEvent(calendar=name, title=title_line(title) or NO_TITLE, uid=uid, reason=part.describe())
     )
 
 
@@ -485,7 +485,7 @@ def _parse_leniently(
         elif part[0][:6].upper() == "BEGIN:":
             if not _may_be_audited(part, window):
                 continue
-            title, uid = _line_value(part, "SUMMARY") or "(no title)", _line_value(part, "UID")
+            title, uid = _line_value(part, "SUMMARY") or NO_TITLE, _line_value(part, "UID")
             result.invalid.append(InvalidEvent(calendar=name, title=title, uid=uid, reason=problem))
         else:
             unreadable.append((part[0], problem))
@@ -744,7 +744,7 @@ class _Reader:
         status = _text(component, "STATUS").upper()
         return Event(
             uid=_text(component, "UID"),
-            title=title_line(_text(component, "SUMMARY")) or "(no title)",
+            title=title_line(_text(component, "SUMMARY")) or NO_TITLE,
             start=_EPOCH,
             end=_EPOCH,
             calendar=self.calendar,
@@ -789,7 +789,7 @@ class _Reader:
     def _invalid(self, component: Component, reason: str) -> InvalidEvent:
         return InvalidEvent(
             calendar=self.calendar,
-            title=title_line(_text(component, "SUMMARY")) or "(no title)",
+            title=title_line(_text(component, "SUMMARY")) or NO_TITLE,
             uid=_text(component, "UID"),
             reason=reason,
         )
@@ -878,7 +878,8 @@ def _problem(component: Component, until: datetime) -> str | None:
 
 def _rule_steps(component: Component, start: date, until: datetime) -> int:
     """Roughly how many steps a daily or finer RRULE or EXRULE takes from DTSTART to
-    ``until``: its periods times the instances BYHOUR, BYMINUTE and BYSECOND make of each.
+    ``until`` (or its own UNTIL, if sooner): its periods times the instances BYHOUR,
+    BYMINUTE and BYSECOND make of each, and at most its COUNT when it has no BYxxx part.
     (Coarser rules take few steps however old they are, unless made finer this way.)
 
     Raises ValueError for an INTERVAL below 1, which dateutil would expand forever, and

@@ -262,6 +262,16 @@ def test_tabs_are_reported_with_their_line():
     assert error(VALID.replace("    title: lunch", "\ttitle: lunch")).startswith("rules.yaml:18: invalid YAML")
 
 
+@pytest.mark.parametrize(
+    ("keyword", "shown"),
+    [("/" + "a" * 57 + "(/", "/" + "a" * 57 + "(/"), ("/" + "a" * 58 + "(/", "/" + "a" * 56 + "...")],
+    ids=["60-whole", "61-cut-to-60"],
+)
+def test_a_long_regular_expression_is_cut_to_60_characters_in_its_error(keyword, shown):
+    message = error(VALID.replace("title: lunch", f"title: ['{keyword}']"))
+    assert message.startswith(f"rules.yaml:18: rules[1].title[0]: regular expression {shown} does not compile: ")
+
+
 def test_backspace_from_double_quoted_regex_is_explained():
     # In YAML double quotes "\b" is a backspace, so "/\bhiring\b/" never matches.
     message = error(VALID.replace('"/^acme\\\\b/"', '"/\\bhiring\\b/"'))

@@ -272,6 +272,15 @@ def test_a_long_regular_expression_is_cut_to_60_characters_in_its_error(keyword,
     assert message.startswith(f"rules.yaml:18: rules[1].title[0]: regular expression {shown} does not compile: ")
 
 
+@pytest.mark.parametrize(
+    ("keyword", "regex"),
+    [("/ops/", True), ("//", True), ("/", False), ("w/", False), ("/w", False), ("1:1 w/", False), ("and/or", False)],
+)
+def test_only_a_keyword_between_two_slashes_is_a_regular_expression(keyword, regex):
+    # "coffee w/" ends in a slash but is text: read as a regular expression it would be "coffee w".
+    assert config_module.is_regex(keyword) is regex
+
+
 def test_backspace_from_double_quoted_regex_is_explained():
     # In YAML double quotes "\b" is a backspace, so "/\bhiring\b/" never matches.
     message = error(VALID.replace('"/^acme\\\\b/"', '"/\\bhiring\\b/"'))

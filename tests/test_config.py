@@ -277,7 +277,7 @@ def test_a_long_regular_expression_is_cut_to_60_characters_in_its_error(keyword,
     [("/ops/", True), ("//", True), ("/", False), ("w/", False), ("/w", False), ("1:1 w/", False), ("and/or", False)],
 )
 def test_only_a_keyword_between_two_slashes_is_a_regular_expression(keyword, regex):
-    # "coffee w/" ends in a slash but is text: read as a regular expression it would be "coffee w".
+    # "1:1 w/" ends in a slash but is text, as a keyword starting with one is.
     assert config_module.is_regex(keyword) is regex
 
 

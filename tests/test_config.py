@@ -381,6 +381,11 @@ def test_an_address_at_a_host_without_a_dot_is_valid():
     assert config.internal_domains == ["localhost"]
 
 
+def test_an_internal_domain_may_be_written_with_its_at_sign():
+    config = parse(VALID.replace("internal_domains: [weave.example]", "internal_domains: ['@Weave.Example']")).config
+    assert config.internal_domains == ["weave.example"]
+
+
 @pytest.mark.parametrize("bad", ["cto", "@weave.example", "a@b@c.example", "two words@x.example"])
 def test_owner_values_that_are_no_address_are_refused(bad):
     assert "is neither an email address nor a domain" in error(VALID.replace("CTO@Weave.Example", f"'{bad}'"))

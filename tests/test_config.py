@@ -548,13 +548,19 @@ def test_without_a_timezone_the_machine_zone_is_the_reporting_zone(tokyo_machine
             "control character; remove it (labels are printed as they are)",
         ),
         (
+            "{label: Sales, target: 40}",
+            '{label: "Sal\\x7fes", target: 40}',
+            "rules.yaml:9: allocation.external.categories.sales.label: label 'Sal\\x7fes' contains a "
+            "control character; remove it (labels are printed as they are)",
+        ),
+        (
             "    label: Internal\n",
             '    label: "Intern\\u2066al"\n',
             "rules.yaml:11: allocation.internal.label: label 'Intern\\u2066al' contains a control character; "
             "remove it (labels are printed as they are)",
         ),
     ],
-    ids=["escape-in-a-category", "c1-in-a-group", "bidi-override", "bidi-isolate"],
+    ids=["escape-in-a-category", "c1-in-a-group", "bidi-override", "delete", "bidi-isolate"],
 )
 def test_a_label_with_a_control_character_is_refused_naming_its_key(old, new, message):
     # Labels reach terminals as they are: ESC [ 2J would clear the screen.

@@ -305,6 +305,14 @@ def test_reserved_category_id():
 
 def test_not_a_mapping_and_not_utf8():
     assert "expected a mapping" in error("- just\n- a list\n")
+    for empty in ("", "# only a comment\n", "---\n"):  # no document node at all
+        assert error(empty) == "rules.yaml: expected a mapping with 'version: 1', 'allocation' and 'rules'"
+
+
+def test_a_label_may_hold_a_no_break_space():
+    # U+00A0 is the first character after the C1 controls: printable, and typed by some keyboards.
+    config = parse(VALID.replace("{label: Sales, target: 40}", '{label: "Sales\\u00a0Ops", target: 40}')).config
+    assert config.allocation.external.categories["sales"].label == "Sales\u00a0Ops"
     with pytest.raises(ConfigError, match="not UTF-8"):
         config_module.parse(b"version: 1\nowner: \xff\n", "rules.yaml")
 

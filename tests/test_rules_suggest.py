@@ -33,19 +33,13 @@ def test_different_meetings_stay_apart():
     assert normalise("Interview:SRE") == "interview: …"
 
 
-def test_one_on_ones_group_by_1_1_and_propose_it_as_a_keyword(tmp_path):
-    # 1:1 Ana 1 h, 1:1 Bo 1 h, 10:30 deploy window 1 h: two groups, and "1:1" the top
-    # keyword (2 h unclassified, in no classified title) though its digits are numbers.
+def suggested_yaml(tmp_path, *events: str):
+    """The rule snippets `rules suggest --format yaml` prints for a calendar of ``events``
+    under rules that classify only customer meetings; and the rules and calendar files."""
     from tests.test_ics import calendar
 
-    path = tmp_path / "ones.ics"
-    path.write_bytes(
-        calendar(
-            "UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:1:1 Ana",
-            "UID:b\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nSUMMARY:1:1 Bo",
-            "UID:c\nDTSTART:20260304T150000Z\nDTEND:20260304T160000Z\nSUMMARY:10:30 deploy window",
-        )
-    )
+    path = tmp_path / "cal.ics"
+    path.write_bytes(calendar(*events))
     rules = tmp_path / "rules.yaml"
     rules.write_text(
         "version: 1\ntimezone: UTC\nowner: cto@weave.example\ninternal_domains: [weave.example]\n"
@@ -56,7 +50,19 @@ def test_one_on_ones_group_by_1_1_and_propose_it_as_a_keyword(tmp_path):
     args = ["rules", "suggest", "--rules", str(rules), "--ics", str(path), "--period", "2026-03", "--format", "yaml"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[2:] == [
+    return result.output.splitlines()[2:], rules, path
+
+
+def test_one_on_ones_group_by_1_1_and_propose_it_as_a_keyword(tmp_path):
+    # 1:1 Ana 1 h, 1:1 Bo 1 h, 10:30 deploy window 1 h: two groups, and "1:1" the top
+    # keyword (2 h unclassified, in no classified title) though its digits are numbers.
+    snippets, _, _ = suggested_yaml(
+        tmp_path,
+        "UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:1:1 Ana",
+        "UID:b\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nSUMMARY:1:1 Bo",
+        "UID:c\nDTSTART:20260304T150000Z\nDTEND:20260304T160000Z\nSUMMARY:10:30 deploy window",
+    )
+    assert snippets == [
         '#   - category: CHOOSE  # 2.0 h, 2 events, e.g. "1:1 Ana"',
         '#     title: ["1:1"]',
         '#   - category: CHOOSE  # 1.0 h, 1 event, e.g. "10:30 deploy window"',
@@ -68,29 +74,14 @@ def test_titles_in_any_script_give_keywords_that_match_them_and_an_untitled_grou
     # Réunion équipe 2 h, Straße planen 0.5 h, an untitled event 0.25 h, 1:1: Łukasz 10 min.
     # Letters outside a-z were dropped ("union quipe", "stra"), keywords matching nothing;
     # "(no title)" was offered the keyword "title".
-    from tests.test_ics import calendar
-
-    path = tmp_path / "intl.ics"
-    path.write_bytes(
-        calendar(
-            "UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Réunion équipe",
-            "UID:b\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nSUMMARY:Réunion équipe",
-            "UID:c\nDTSTART:20260304T150000Z\nDTEND:20260304T153000Z\nSUMMARY:Straße planen",
-            "UID:d\nDTSTART:20260305T150000Z\nDTEND:20260305T151500Z\nSUMMARY:",
-            "UID:e\nDTSTART:20260306T150000Z\nDTEND:20260306T151000Z\nSUMMARY:1:1: Łukasz",
-        )
+    snippets, rules, path = suggested_yaml(
+        tmp_path,
+        "UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Réunion équipe",
+        "UID:b\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nSUMMARY:Réunion équipe",
+        "UID:c\nDTSTART:20260304T150000Z\nDTEND:20260304T153000Z\nSUMMARY:Straße planen",
+        "UID:d\nDTSTART:20260305T150000Z\nDTEND:20260305T151500Z\nSUMMARY:",
+        "UID:e\nDTSTART:20260306T150000Z\nDTEND:20260306T151000Z\nSUMMARY:1:1: Łukasz",
     )
-    rules = tmp_path / "rules.yaml"
-    rules.write_text(
-        "version: 1\ntimezone: UTC\nowner: cto@weave.example\ninternal_domains: [weave.example]\n"
-        "allocation:\n  external: {categories: {sales: {target: 40}}}\n"
-        "  internal: {categories: {culture: {target: 60}}}\n"
-        "rules:\n  - {category: sales, title: customer}\n"
-    )
-    args = ["rules", "suggest", "--rules", str(rules), "--ics", str(path), "--period", "2026-03", "--format", "yaml"]
-    result = CliRunner().invoke(main, args)
-    assert result.exit_code == 0, result.output
-    snippets = result.output.splitlines()[2:]
     assert snippets == [
         '#   - category: CHOOSE  # 2.0 h, 2 events, e.g. "Réunion équipe"',
         '#     title: ["réunion équipe", "équipe"]',

@@ -63,18 +63,18 @@ def compile_regex(keyword: str) -> regex.Pattern[str]:
 def _as_list(value: Any) -> Any:
     """Let a single value stand for a one-element list (``title: interview``), and let
     numbers YAML read from unquoted keywords (``title: [2026, 1:1]``) stay the text they
-    were written as (see ``_Written``)."""
+    were written as (see ``_WrittenInt``)."""
     if isinstance(value, str | int | float | date):
         value = [value]
     if isinstance(value, list):
         return [
-            _as_written(item) if isinstance(item, int | float) and not isinstance(item, bool) else item
+            _number_text(item) if isinstance(item, int | float) and not isinstance(item, bool) else item
             for item in value
         ]
     return value
 
 
-def _as_written(number: float) -> str:
+def _number_text(number: float) -> str:
     return number.text if isinstance(number, _WrittenInt | _WrittenFloat) else str(number)
 
 

@@ -534,7 +534,8 @@ def _owner_warning(occurrences: Sequence[Occurrence], config: Config, period: Pe
     if not meetings or any(event.response is not None for event in meetings):
         return None
     on = Counter(address for event in meetings for address in _people(event))
-    likely, count = on.most_common(1)[0]
+    # the most meetings, and of a tie the first address: _people is a set, whose order varies by run
+    likely, count = min(on.items(), key=lambda item: (-item[1], item[0]))
     events = f"{len(meetings)} event{'s' if len(meetings) != 1 else ''} with attendees in {period.label}"
     fix = f"set owner: in rules.yaml to your calendar address ({likely} is on {count} of them)"
     if not config.owner:

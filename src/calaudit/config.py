@@ -36,6 +36,7 @@ from pydantic import (
 )
 
 from .errors import ConfigError
+from .models import BIDI_CONTROLS
 
 TARGET_SUM = 100.0
 GROUPS = ("external", "internal")
@@ -86,10 +87,10 @@ def _has_control(text: str) -> bool:
     """C0, DEL or C1, a character a terminal may take for the start of a command, or a bidi
     embedding, override or isolate, which reorders the rest of the line it is printed on
     (as ``models.printable`` replaces them in calendar text)."""
-    return any(ord(char) < 32 or 127 <= ord(char) < 160 or char in _BIDI for char in text)
+    return _UNPRINTABLE.search(text) is not None
 
 
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_UNPRINTABLE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 
 
 def _check_label(label: str) -> str:

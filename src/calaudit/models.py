@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+"""Bidi embeddings, overrides and isolates, as a regex character range (see ``printable``)."""
+_CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 
 
 def printable(text: str) -> str:
@@ -25,11 +27,12 @@ NO_TITLE = "(no title)"
 """What an event without a title is called, in every output."""
 
 
-def title_line(text: str) -> str:
-    """An event's title as every output shows it: printable and on one line. Line breaks
-    and tabs (SUMMARY may hold escaped ones) and runs of blanks become one space, so a
-    title cannot add a row of its own to a table or a line of its own to a report."""
-    return " ".join(printable(text).split())
+def one_line(text: object) -> str:
+    """Text printable and on one line, as event titles and every error and warning are
+    shown: line breaks and tabs (a SUMMARY may hold escaped ones, a server or library may
+    put them in a message) and runs of blanks become one space, so no title adds a row of
+    its own to a table or a line of its own to a report."""
+    return " ".join(printable(str(text)).split())
 
 
 class Response(StrEnum):

@@ -8,7 +8,8 @@ import click
 
 from .. import pipeline
 from ..errors import CalauditError, ConfigError
-from .app import env, main, one_line, stdout
+from ..models import one_line
+from .app import env, main, stdout
 
 DOCTOR_MARK = {"ok": "ok  ", "fail": "FAIL", "skip": "skip"}
 

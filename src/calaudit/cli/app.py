@@ -21,7 +21,7 @@ from rich.console import Console, RenderableType
 from .. import __version__
 from ..env import APP_NAME, Env
 from ..errors import CalauditError, ExitStatus
-from ..models import printable
+from ..models import one_line
 from ..period import PERIOD_HELP
 from ..pipeline import Inputs, ReadProgress
 from ..storage import write_output
@@ -91,12 +91,6 @@ def _set_no_color(ctx: click.Context, _: click.Parameter, value: bool) -> None:
 
 
 NO_COLOR_HELP = "No colours in the output (as does the NO_COLOR environment variable)."
-
-
-def one_line(message: object) -> str:
-    """Errors and warnings are one line, whatever a server, library or calendar put in
-    them, and without control characters (see ``printable``)."""
-    return " ".join(printable(str(message)).split())
 
 
 def _error(message: object) -> None:

@@ -27,7 +27,7 @@ from ..models import Attendee, Event, Fetched, InvalidEvent, Response
 FORMAT = 4
 """Bump when the stored shape of an Event changes, or entries may hold events read wrongly:
 older entries are then ignored. 3: a calendar could be read with the VTIMEZONE another
-calendar of the same process gave its TZID. 4: titles are kept on one line (``title_line``)."""
+calendar of the same process gave its TZID. 4: titles are kept on one line (``one_line``)."""
 FILE_NAME = "events.sqlite"
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS events (key TEXT PRIMARY KEY, format INTEGER, payload TEXT)",

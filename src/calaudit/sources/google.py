@@ -32,7 +32,7 @@ from google.oauth2 import service_account
 from google_auth_httplib2 import AuthorizedHttp
 
 from ..errors import SourceError
-from ..models import NO_TITLE, Attendee, Event, Fetched, InvalidEvent, Response, printable, title_line
+from ..models import NO_TITLE, Attendee, Event, Fetched, InvalidEvent, Response, one_line, printable
 from ..period import Period, midnight
 from ..storage import atomic_write
 from . import Progress, no_progress
@@ -323,7 +323,7 @@ class GoogleSource:
         attendees = _attendees(item)
         return Event(
             uid=_text(item, "iCalUID") or _text(item, "id"),
-            title=title_line(_text(item, "summary")) or NO_TITLE,
+            title=one_line(_text(item, "summary")) or NO_TITLE,
             start=start_at,
             end=end_at,
             calendar=calendar,
@@ -468,7 +468,7 @@ def _names(item: Any) -> tuple[str, str]:
     texts = {
         key: printable(value.strip()) for key in ("summary", "iCalUID", "id") if isinstance(value := item.get(key), str)
     }
-    return title_line(texts.get("summary", "")) or NO_TITLE, texts.get("iCalUID") or texts.get("id", "")
+    return one_line(texts.get("summary", "")) or NO_TITLE, texts.get("iCalUID") or texts.get("id", "")
 
 
 def _shown(value: object) -> str:

@@ -34,7 +34,7 @@ import x_wr_timezone
 from icalendar.cal import Component
 
 from ..errors import SourceError
-from ..models import NO_TITLE, Attendee, Event, Fetched, InvalidEvent, Response, printable, title_line
+from ..models import NO_TITLE, Attendee, Event, Fetched, InvalidEvent, Response, one_line, printable
 from ..period import Period, midnight
 from . import Progress, no_progress, repair, scan
 from .cache import EventCache, Validators, cache_key
@@ -416,7 +416,7 @@ def _report_broken(part: repair.Broken, name: str, period: Period, result: Fetch
         lines = repair.unfold(b"".join(part.lines)).decode("utf-8", errors="replace").splitlines()
         title, uid = _line_value(lines, "SUMMARY"), _line_value(lines, "UID")
     result.invalid.append(
-        InvalidEvent(calendar=name, title=title_line(title) or NO_TITLE, uid=uid, reason=part.describe())
+        InvalidEvent(calendar=name, title=one_line(title) or NO_TITLE, uid=uid, reason=part.describe())
     )
 
 
@@ -744,7 +744,7 @@ class _Reader:
         status = _text(component, "STATUS").upper()
         return Event(
             uid=_text(component, "UID"),
-            title=title_line(_text(component, "SUMMARY")) or NO_TITLE,
+            title=one_line(_text(component, "SUMMARY")) or NO_TITLE,
             start=_EPOCH,
             end=_EPOCH,
             calendar=self.calendar,
@@ -789,7 +789,7 @@ class _Reader:
     def _invalid(self, component: Component, reason: str) -> InvalidEvent:
         return InvalidEvent(
             calendar=self.calendar,
-            title=title_line(_text(component, "SUMMARY")) or NO_TITLE,
+            title=one_line(_text(component, "SUMMARY")) or NO_TITLE,
             uid=_text(component, "UID"),
             reason=reason,
         )

@@ -175,6 +175,12 @@ def test_unquoted_keywords_yaml_reads_as_numbers_stay_as_written(written):
     assert [str(getattr(v, "text", v)) for v in data["k"]] == [written]
 
 
+def test_keywords_given_as_plain_numbers_in_code_are_their_decimal_text():
+    # A Rule built in Python (not read from YAML) has no written text to keep.
+    rule = config_module.Rule(category="sales", title=[2026, 1.5], location=7)
+    assert (rule.title, rule.location) == (["2026", "1.5"], ["7"])
+
+
 def test_text_fields_keep_unquoted_numbers_as_written():
     # An example's title written like the rule's keyword, a numeric SMTP login.
     text = VALID.replace("    title: lunch\n", "    title: 1:1\nexamples:\n  - {title: 1:1, category: ignore}\n")

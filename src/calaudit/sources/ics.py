@@ -406,8 +406,8 @@ def _report_broken(part: repair.Broken, name: str, period: Period, result: Fetch
     component = _readable_part(part)
     if component is not None:
         info: scan.Info | None = _info(component)
-    else:  # several unfinished events in one part cannot be dated apart
-        info = scan.info_of(b"".join(part.lines)) if part.count == 1 else None
+    else:  # a run of empty unfinished components (count > 1) is one BEGIN line: no dates, kept
+        info = scan.info_of(b"".join(part.lines))
     if info is not None and not scan.relevant([info], *_window_days(period))[0]:
         return
     if component is not None:

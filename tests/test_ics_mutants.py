@@ -571,6 +571,20 @@ def test_a_rule_made_finer_by_byhour_byminute_or_bysecond_is_skipped_before_it_r
     ]
 
 
+def test_an_until_given_as_a_date_bounds_the_steps_from_its_midnight():
+    # RFC 5545 wants UNTIL of DTSTART's kind, but some files mix them: UNTIL=20260304 is
+    # 4 March 00:00, so from 1 March 12:00 the secondly rule takes 2.5 days of steps.
+    rule = "DTSTART:20260301T120000Z\nDTEND:20260301T120001Z\nRRULE:FREQ=SECONDLY;UNTIL=20260304"
+    fetched = read(calendar(KEPT, f"UID:spam@test\nSUMMARY:Spam\n{rule}"))
+    assert [e.title for e in fetched.events] == ["Kept"]
+    steps = 2 * 86400 + 12 * 3600
+    assert fetched.invalid == [
+        InvalidEvent(
+            "test.ics", "Spam", "spam@test", f"RRULE would need {steps:,} steps from DTSTART to the end of the period"
+        )
+    ]
+
+
 def test_a_daily_rule_at_two_hours_since_2020_is_read():
     # 2,284 days x 2 = 4,568 steps: far below the limit. March has 31 x 2 instances.
     event = (

@@ -585,6 +585,34 @@ def test_an_until_given_as_a_date_bounds_the_steps_from_its_midnight():
     ]
 
 
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
+def test_a_rule_with_both_count_and_until_is_named_and_ends_at_the_first(prefilter):
+    # dateutil warned "Using both 'count' and 'until' is inconsistent with RFC 5545 and has
+    # been deprecated in dateutil", naming no event. Daily from 2 March at 15:00 UTC:
+    # COUNT=3 ends first (2-4 March); UNTIL 5 March ends first over COUNT=30 (2-4 March).
+    times = "DTSTART:20260302T150000Z\nDTEND:20260302T153000Z"
+    both = "UID:{uid}@test\nSUMMARY:{title}\n" + times + "\nRRULE:FREQ=DAILY;{rule}"
+    early = both.replace("2026", "2019").format(uid="old", title="Old", rule="COUNT=2;UNTIL=20190310T000000Z")
+    fetched = parse_calendar(
+        calendar(
+            both.format(uid="c", title="Counted", rule="COUNT=3;UNTIL=20260331T000000Z"),
+            both.format(uid="u", title="Until", rule="COUNT=30;UNTIL=20260305T000000Z"),
+            early,  # far from March: not read, not named
+        ),
+        "test.ics",
+        MARCH,
+        OWNER,
+        NY,
+        prefilter=prefilter,
+    )
+    assert sorted(Counter(e.uid for e in fetched.events).items()) == [("c@test", 3), ("u@test", 3)]
+    assert fetched.warnings == [
+        f"test.ics: '{title}' (UID {uid}@test): RRULE gives both COUNT and UNTIL, which RFC 5545 forbids; "
+        "it was read as ending at whichever comes first"
+        for title, uid in (("Counted", "c"), ("Until", "u"))
+    ]
+
+
 def test_a_daily_rule_at_two_hours_since_2020_is_read():
     # 2,284 days x 2 = 4,568 steps: far below the limit. March has 31 x 2 instances.
     event = (

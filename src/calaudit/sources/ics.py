@@ -540,6 +540,7 @@ def _parse(data: bytes, name: str, period: Period, owner: frozenset[str], zone: 
     text = _fewer_parameters(_decode(repair.join_quoted_breaks(repair.unfold(data)), name, result.warnings))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", "Using both 'count' and 'until'")  # named per event instead
         for block in _calendars_apart(text):
             # icalendar keeps, for the whole process, the first VTIMEZONE it met under each
             # TZID name and every zone it guessed (warning once): a fresh cache reads each
@@ -695,6 +696,10 @@ class _Reader:
                 result.invalid.append(self._invalid(component, problem))
         if not good:
             return
+        for component in good:
+            rules = _all(component.get("RRULE"))
+            if any("COUNT" in rule and "UNTIL" in rule for rule in rules) and group.relevant([component]):
+                result.warnings.append(self._both_count_and_until(component))
         recurring = any(key in c for c in good for key in ("RRULE", "RDATE", "RECURRENCE-ID"))
         try:
             for component in good:
@@ -792,6 +797,15 @@ class _Reader:
             title=one_line(_text(component, "SUMMARY")) or NO_TITLE,
             uid=_text(component, "UID"),
             reason=reason,
+        )
+
+    def _both_count_and_until(self, component: Component) -> str:
+        """dateutil warns of this without naming the event (and of its own deprecation)."""
+        title = one_line(_text(component, "SUMMARY")) or NO_TITLE
+        uid = f" (UID {_text(component, 'UID')})" if _text(component, "UID") else ""
+        return (
+            f"{self.calendar}: '{title}'{uid}: RRULE gives both COUNT and UNTIL, which RFC 5545 forbids; "
+            "it was read as ending at whichever comes first"
         )
 
     def _future_shifts(self, components: list[Component]) -> dict[datetime, timedelta]:

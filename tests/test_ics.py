@@ -816,6 +816,22 @@ def test_a_start_in_the_hour_clocks_skip_keeps_the_meeting_length():
     assert result.occurrences[1].start.isoformat() == "2026-03-08T03:30:00-04:00"
 
 
+def test_a_start_in_the_hour_clocks_skip_keeps_the_elapsed_length_as_written():
+    # 02:30 on 8 March to 02:30 on 2 November New York is 239 days as written. Read from
+    # 03:30 EDT (07:30Z), it lasts 239 x 24 elapsed hours, to 07:30Z on 2 November: 02:30
+    # EST, its DTEND, since the clocks went back on 1 November (adding 239 days of wall
+    # clock in New York would end it at 03:30 EST, an hour past what the calendar says).
+    raw = calendar(
+        "UID:leave@t\nDTSTART;TZID=America/New_York:20260308T023000\nDTEND;TZID=America/New_York:20261102T023000\n"
+        "SUMMARY:Parental leave"
+    )
+    [event] = events_of(raw).events
+    assert (event.start.astimezone(UTC), event.end.astimezone(UTC)) == (
+        datetime(2026, 3, 8, 7, 30, tzinfo=UTC),
+        datetime(2026, 11, 2, 7, 30, tzinfo=UTC),
+    )
+
+
 def test_an_hourly_series_over_the_spring_forward_night_counts_the_23_hour_day():
     # 24 one-hour instances from 8 March 00:00 New York: the 02:00 one becomes 03:00 EDT,
     # the same instant and original start as the 03:00 one, so it counts once: 23 h.

@@ -777,10 +777,11 @@ class _Reader:
             start, end = self._aware(start), self._aware(end)
             if _skipped_by_dst(start):
                 # RFC 5545: a start in the hour clocks skip is read with the offset before
-                # the change (02:30 EST is 03:30 EDT), and the meeting keeps its length.
+                # the change (02:30 EST is 03:30 EDT), and the meeting keeps its length as
+                # written, in elapsed time (so a months-long one still ends at its DTEND).
                 length = end.replace(tzinfo=None) - start.replace(tzinfo=None)
-                start = start.astimezone(UTC).astimezone(start.tzinfo)
-                end = start + length
+                zone, start = start.tzinfo, start.astimezone(UTC)
+                start, end = start.astimezone(zone), (start + length).astimezone(zone)
         return dataclasses.replace(
             template,
             start=self._aware(start),

@@ -140,10 +140,12 @@ def test_multi_day_all_day_event_and_missing_dtend():
     raw = calendar(
         "UID:a\nDTSTART;VALUE=DATE:20260330\nDTEND;VALUE=DATE:20260403\nSUMMARY:Conference",
         "UID:b\nDTSTART;VALUE=DATE:20260305\nSUMMARY:Holiday",
+        "UID:c\nDTSTART;VALUE=DATE:20260310\nDTEND;VALUE=DATE:20260310\nSUMMARY:Offsite",  # ends as it starts
     )
-    conference, holiday = events_of(raw).events
+    conference, holiday, offsite = events_of(raw).events
     assert conference.all_day and (conference.start_date.day, conference.end_date.day) == (30, 3)
     assert (holiday.start_date.day, holiday.end_date.day) == (5, 6)
+    assert (offsite.start_date.day, offsite.end_date.day) == (10, 11)  # a whole day, like no DTEND
     assert conference.start.isoformat() == "2026-03-30T00:00:00-04:00"
 
 

@@ -356,6 +356,21 @@ def test_a_rule_whose_steps_stay_many_is_still_refused(rule):
     assert [(i.uid, i.reason.startswith("RRULE would need ")) for i in fetched.invalid] == [("r@test", True)]
 
 
+@pytest.mark.parametrize(
+    ("attendee", "response"),
+    [
+        ("ATTENDEE:mailto:cto@weave.example", Response.NEEDS_ACTION),  # RFC 5545's default PARTSTAT
+        ("ATTENDEE;PARTSTAT=X-WAITING:mailto:cto@weave.example", Response.NEEDS_ACTION),  # unknown: not answered
+        ("ATTENDEE;PARTSTAT=accepted:mailto:cto@weave.example", Response.ACCEPTED),
+        ("ATTENDEE;PARTSTAT=DECLINED:mailto:ana@weave.example", None),  # not the owner's answer
+    ],
+)
+def test_the_owners_answer_is_read_from_their_partstat(attendee, response):
+    # None means the owner is not among the attendees, which the owner warning counts.
+    [event] = read(calendar(f"UID:m@test\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\n{attendee}")).events
+    assert event.response is response
+
+
 # --- encodings -----------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
@@ -832,6 +832,29 @@ def test_a_start_in_the_hour_clocks_skip_keeps_the_elapsed_length_as_written():
         datetime(2026, 3, 8, 7, 30, tzinfo=UTC),
         datetime(2026, 11, 2, 7, 30, tzinfo=UTC),
     )
+
+
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
+def test_a_durations_hours_are_elapsed_time_and_its_days_calendar_days(prefilter):
+    # RFC 5545: DURATION's hours are exact, its days nominal. New York, 2026: clocks go
+    # forward at 02:00 on 8 March and back at 02:00 on 1 November.
+    tz = "TZID=America/New_York"
+    raw = calendar(
+        f"UID:a@t\nDTSTART;{tz}:20260307T230000\nDURATION:PT4H\nSUMMARY:Spring",  # to 04:00 EDT
+        f"UID:b@t\nDTSTART;{tz}:20261031T200000\nDURATION:PT12H\nSUMMARY:On call",  # to 07:00 EST
+        f"UID:c@t\nDTSTART;{tz}:20261101T003000\nDURATION:PT3H\nRRULE:FREQ=DAILY;COUNT=2\nSUMMARY:Fall",
+        f"UID:d@t\nDTSTART;{tz}:20260307T120000\nDURATION:P1D\nSUMMARY:Day",  # to 12:00 EDT: 23 h
+    )
+    period = parse_period("2026", NY, NOW)
+    events = parse_calendar(raw, "test.ics", period, OWNER, NY, prefilter=prefilter).events
+    elapsed = [(e.end.astimezone(UTC) - e.start.astimezone(UTC)) / timedelta(hours=1) for e in events]
+    assert [(e.title, e.end.astimezone(NY).isoformat(), hours) for e, hours in zip(events, elapsed, strict=True)] == [
+        ("Spring", "2026-03-08T04:00:00-04:00", 4.0),
+        ("On call", "2026-11-01T07:00:00-05:00", 12.0),
+        ("Fall", "2026-11-01T02:30:00-05:00", 3.0),  # 00:30 EDT + 3 h; wall clock said 03:30, 4 h
+        ("Fall", "2026-11-02T03:30:00-05:00", 3.0),
+        ("Day", "2026-03-08T12:00:00-04:00", 23.0),
+    ]
 
 
 def test_an_hourly_series_over_the_spring_forward_night_counts_the_23_hour_day():

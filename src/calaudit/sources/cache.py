@@ -29,7 +29,8 @@ FORMAT = 5
 older entries are then ignored. 3: a calendar could be read with the VTIMEZONE another
 calendar of the same process gave its TZID. 4: titles are kept on one line (``one_line``).
 5: an RRULE with both COUNT and UNTIL is warned of by event, not by dateutil's anonymous text,
-and an event starting in the hour clocks skip keeps its written length in elapsed time."""
+an event starting in the hour clocks skip keeps its written length in elapsed time, and a
+DURATION's hours are elapsed time."""
 FILE_NAME = "events.sqlite"
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS events (key TEXT PRIMARY KEY, format INTEGER, payload TEXT)",

@@ -728,20 +728,20 @@ class _Reader:
         components claim the same recurrence ids, recurring-ical-events' own copy is read."""
         by_ids = {adapter.recurrence_ids: c for adapter, c in zip(adapters, components, strict=True)}
         unambiguous = len(by_ids) == len(components)
-        read: dict[int, Event] = {}
+        read: dict[int, tuple[Event, timedelta | None]] = {}
         for occurrence in occurrences:
             if not unambiguous:
                 copy = occurrence.as_component(False)
-                template = self._template(copy, recurring)
+                template, duration = self._template(copy, recurring), None  # the copy's DURATION is a DTEND
                 start, end, rid = copy.decoded("DTSTART"), copy.decoded("DTEND"), copy.decoded("RECURRENCE-ID")
             else:
                 component = by_ids[occurrence.recurrence_ids]
                 if id(component) not in read:
-                    read[id(component)] = self._template(component, recurring)
-                template = read[id(component)]
+                    read[id(component)] = (self._template(component, recurring), _duration(component))
+                template, duration = read[id(component)]
                 start, end = occurrence.start, occurrence.end
                 rid = component.decoded("RECURRENCE-ID") if "RECURRENCE-ID" in component else start
-            yield self._event(template, start, end, rid, shifts)
+            yield self._event(template, start, end, rid, shifts, duration)
 
     def _template(self, component: Component, recurring: bool) -> Event:
         """What every occurrence of ``component`` shares; times are filled in by ``_event``."""
@@ -765,8 +765,17 @@ class _Reader:
             event_type=_event_type(component),
         )
 
-    def _event(self, template: Event, start: date, end: date, rid: date, shifts: dict[datetime, timedelta]) -> Event:
-        """The occurrence of ``template`` from ``start`` to ``end``, first planned at ``rid``."""
+    def _event(
+        self,
+        template: Event,
+        start: date,
+        end: date,
+        rid: date,
+        shifts: dict[datetime, timedelta],
+        duration: timedelta | None = None,
+    ) -> Event:
+        """The occurrence of ``template`` from ``start`` to ``end``, first planned at ``rid``;
+        ``duration`` is its DURATION, which recurring-ical-events added as wall-clock time."""
         all_day = not isinstance(start, datetime)
         first_day = after_day = None
         if all_day:
@@ -782,6 +791,11 @@ class _Reader:
                 length = end.replace(tzinfo=None) - start.replace(tzinfo=None)
                 zone, start = start.tzinfo, start.astimezone(UTC)
                 start, end = start.astimezone(zone), (start + length).astimezone(zone)
+            elif duration is not None:
+                # RFC 5545: a DURATION's days and weeks are calendar days, its hours, minutes
+                # and seconds elapsed time: PT3H over the night clocks go back is 3 h, not 4.
+                days = timedelta(days=duration.days)
+                end = ((start + days).astimezone(UTC) + (duration - days)).astimezone(start.tzinfo)
         return dataclasses.replace(
             template,
             start=self._aware(start),
@@ -989,6 +1003,14 @@ def _first(value: Any) -> Any:
 def _text(component: Component, key: str) -> str:
     value = _first(component.get(key))
     return "" if value is None else printable(str(value))
+
+
+def _duration(component: Component) -> timedelta | None:
+    """The DURATION that gives a timed event its end (DTEND wins when both are given)."""
+    if "DURATION" not in component or "DTEND" in component:
+        return None
+    value = component.decoded("DURATION")
+    return value if isinstance(value, timedelta) else None
 
 
 def _skipped_by_dst(value: datetime) -> bool:

@@ -296,6 +296,35 @@ def test_backspace_from_double_quoted_regex_is_explained():
     )
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "owner: CTO@Weave.Example",
+            'owner: ["\\e]0;PWNED\\ame@weave.example"]',
+            "rules.yaml:3: owner[0]: address '\\x1b]0;PWNED\\x07me@weave.example' contains a control character; "
+            "remove it",
+        ),
+        (
+            "    title: lunch\n",
+            '    attendees: ["ana\\u202e@weave.example"]\n',
+            "rules.yaml:18: rules[1].attendees[0]: address 'ana\\u202e@weave.example' contains a control "
+            "character; remove it",
+        ),
+        (
+            "    title: lunch\n",
+            '    title: ["lunch\\e[2J"]\n',
+            "rules.yaml:18: rules[1].title[0]: keyword 'lunch\\x1b[2J' contains a control character; remove it",
+        ),
+    ],
+    ids=["owner-escape", "attendee-bidi", "keyword-escape"],
+)
+def test_addresses_and_keywords_with_a_control_character_are_refused(old, new, message):
+    # rules check prints owner addresses as they are: ESC ] 0 retitled the terminal. The
+    # backspace advice is only for a backspace (see the test above).
+    assert error(VALID.replace(old, new)) == message
+
+
 def test_smtp_password_in_the_file_is_refused():
     text = VALID + "email:\n  to: [a@b.example]\n  from: c@b.example\n  smtp: {host: h, password: hunter2}\n"
     message = error(text)

@@ -103,10 +103,10 @@ def _check_keyword(keyword: str) -> str:
     if not keyword.strip():
         raise ValueError("empty keyword")
     if _has_control(keyword):
-        raise ValueError(
-            f"keyword {keyword!r} contains a control character; in YAML double quotes "
-            "\\b is a backspace: write the regular expression in single quotes"
-        )
+        fix = "remove it"
+        if "\b" in keyword:  # a word boundary \b written inside YAML double quotes
+            fix = "in YAML double quotes \\b is a backspace: write the regular expression in single quotes"
+        raise ValueError(f"keyword {keyword!r} contains a control character; {fix}")
     if is_regex(keyword):
         shown = keyword if len(keyword) <= 60 else keyword[:57] + "..."
         counts = [int(count) for match in _REPEAT_COUNT.finditer(keyword) for count in match.groups() if count]
@@ -186,6 +186,8 @@ def _is_host(domain: str) -> bool:
 
 def _check_address(value: str) -> str:
     """An address (``me@localhost`` included) or a bare domain with a dot, case-folded."""
+    if _has_control(value):  # printed by rules check and in the owner warning
+        raise ValueError(f"address {value.strip()!r} contains a control character; remove it")
     value = fold(value.strip()).removeprefix("mailto:")
     local, at, domain = value.rpartition("@")
     has_space = any(char.isspace() for char in value)

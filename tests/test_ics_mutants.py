@@ -363,6 +363,9 @@ def test_a_rule_whose_steps_stay_many_is_still_refused(rule):
         ("ATTENDEE;PARTSTAT=X-WAITING:mailto:cto@weave.example", Response.NEEDS_ACTION),  # unknown: not answered
         ("ATTENDEE;PARTSTAT=accepted:mailto:cto@weave.example", Response.ACCEPTED),
         ("ATTENDEE;PARTSTAT=DECLINED:mailto:ana@weave.example", None),  # not the owner's answer
+        # EMAIL (RFC 7986) stands in only for an address that is not one (urn:uuid:...)
+        ("ATTENDEE;PARTSTAT=DECLINED;EMAIL=cto@weave.example:mailto:ana@weave.example", None),
+        ("ATTENDEE;PARTSTAT=DECLINED;EMAIL=ana@weave.example:mailto:cto@weave.example", Response.DECLINED),
     ],
 )
 def test_the_owners_answer_is_read_from_their_partstat(attendee, response):

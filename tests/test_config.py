@@ -325,6 +325,29 @@ def test_addresses_and_keywords_with_a_control_character_are_refused(old, new, m
     assert error(VALID.replace(old, new)) == message
 
 
+def _laughs(levels: int) -> str:
+    """Lists of ten references to the list before: the last stands for 10 ** levels lists."""
+    lines = ["x0: &x0 []"] + [f"x{n}: &x{n} [{', '.join([f'*x{n - 1}'] * 10)}]" for n in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        # 30 KB: a rule of 100 keywords used 201 times is 20,100 keywords to check.
+        "  - &big {category: sales, title: [" + ", ".join(f"k{n}" for n in range(100)) + "]}\n" + "  - *big\n" * 200,
+        "  - {category: sales, title: x}\nlaughs:\n  " + _laughs(9).replace("\n", "\n  "),  # a billion lists
+    ],
+    ids=["aliased-rules", "nested-aliases"],
+)
+def test_aliases_that_expand_past_20000_values_are_refused_before_they_are_expanded(extra):
+    # Before, 3,000 uses of a 500-keyword rule (23 KB) kept rules check busy for minutes.
+    assert error(VALID + extra) == (
+        "rules.yaml: more than 20,000 values, counting each use of an alias (*name) in full; "
+        "a rules file needs a few hundred"
+    )
+
+
 def test_smtp_password_in_the_file_is_refused():
     text = VALID + "email:\n  to: [a@b.example]\n  from: c@b.example\n  smtp: {host: h, password: hunter2}\n"
     message = error(text)

@@ -42,6 +42,9 @@ TARGET_SUM = 100.0
 GROUPS = ("external", "internal")
 MAX_RULES_BYTES = 1024 * 1024
 """A rules file is a few kilobytes; anything over 1 MB is a mistake and slow to parse."""
+MAX_YAML_VALUES = 20_000
+"""A rules file holds a few hundred values; aliases (``*name``) let a few kilobytes stand
+for millions, which would take minutes to check."""
 MAX_YAML_DEPTH = 100
 """Deeper nesting than this is reported with its line (the YAML parser itself would recurse
 until Python's stack runs out)."""
@@ -624,6 +627,11 @@ def parse(raw: bytes, name: str, path: Path | None = None) -> LoadedConfig:
         ) from None
     if not isinstance(data, dict):
         raise ConfigError(f"{name}: expected a mapping with 'version: 1', 'allocation' and 'rules'")
+    if _more_values_than(data, MAX_YAML_VALUES):
+        raise ConfigError(
+            f"{name}: more than {MAX_YAML_VALUES:,} values, counting each use of an alias (*name) in full; "
+            "a rules file needs a few hundred"
+        )
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
@@ -633,6 +641,23 @@ def parse(raw: bytes, name: str, path: Path | None = None) -> LoadedConfig:
     for loc, problem in _cross_checks(config, lambda loc: _where(name, tree, loc)):
         raise ConfigError(f"{_where(name, tree, loc)}: {key_path(loc)}: {problem}")
     return LoadedConfig(config, path, hashlib.sha256(raw).hexdigest())
+
+
+def _more_values_than(data: Any, limit: int) -> bool:
+    """Whether ``data`` holds more than ``limit`` values (keys, scalars, lists, mappings), an
+    alias's each time it is used; the walk stops at the limit, however far aliases expand."""
+    count, stack = 0, [data]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            count += len(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        if count > limit:
+            return True
+    return False
 
 
 def _too_deep(name: str, text: str) -> str:

@@ -218,6 +218,9 @@ def test_a_list_or_mapping_as_a_key_is_an_error_not_a_crash(key):
         ("25", "Input should be less than or equal to 24 (got 25)"),
         (".inf", "give a finite number"),
         (".nan", "give a finite number"),
+        ("'nan'", "Input should be a finite number (got 'nan')"),  # quoted: not YAML's, pydantic's
+        ("~", "YAML reads ~, null or nothing as null; give a number"),  # "quote it" would not help
+        ("2026-01-01", "YAML reads 2026-01-01 as a date; give a number"),
     ],
 )
 def test_number_fields_refuse_what_yaml_reads_as_another_number_or_a_boolean(written, problem):

@@ -241,7 +241,7 @@ _DECIMAL = re.compile(r"[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)  # "nan" quoted, too
 
     @field_validator("*", mode="before")
     @classmethod
@@ -258,6 +258,10 @@ class Strict(BaseModel):
                 raise ValueError(f"YAML reads this as {str(value).lower()} (yes, no, on, off...); give a number")
             if isinstance(value, float) and not math.isfinite(value):
                 raise ValueError("give a finite number")
+            if value is None and type(None) not in kinds:
+                raise ValueError("YAML reads ~, null or nothing as null; give a number")
+            if isinstance(value, date):
+                raise ValueError(f"YAML reads {value.isoformat()} as a date; give a number")
             if isinstance(value, _WrittenInt | _WrittenFloat) and not _DECIMAL.fullmatch(value.text):
                 raise ValueError(
                     f"YAML reads {value.text} as {value:g}; write a plain decimal number (no leading 0, _, : or 0x)"

@@ -814,6 +814,21 @@ def test_an_unfinished_event_icalendar_cannot_read_is_named_from_its_lines(summa
     assert read(raw).invalid == [InvalidEvent("test.ics", title, "bad@test", UNFINISHED)]
 
 
+def test_dtend_before_dtstart_is_judged_by_the_instant_whatever_the_zones():
+    # 10:00 New York is 15:00Z; 15:30 Berlin is 14:30Z: the end comes first, though its
+    # wall clock reads later. A floating end takes the start's zone: 11:00 New York, 1 h.
+    ny = "DTSTART;TZID=America/New_York:20260303T100000"
+    fetched = read(
+        calendar(
+            f"UID:b@test\nSUMMARY:Berlin end\n{ny}\nDTEND;TZID=Europe/Berlin:20260303T153000",
+            f"UID:f@test\nSUMMARY:Floating end\n{ny}\nDTEND:20260303T110000",
+        )
+    )
+    assert fetched.invalid == [InvalidEvent("test.ics", "Berlin end", "b@test", "DTEND is before DTSTART")]
+    [event] = fetched.events
+    assert (event.title, event.start.astimezone(UTC).hour, event.end.astimezone(UTC).hour) == ("Floating end", 15, 16)
+
+
 WEEKLY_SINCE_2019 = (
     "UID:w@test\nSUMMARY:Weekly\nDTSTART:20190107T150000Z\nDTEND:20190107T160000Z\nRRULE:FREQ=WEEKLY;BYDAY=MO"
 )

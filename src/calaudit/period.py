@@ -85,22 +85,22 @@ def parse_period(text: str, zone: ZoneInfo, now: datetime) -> Period:
     this_month = today.replace(day=1)
     if value in ("this-month", "last-month", "next-month"):
         return month_period(_add_months(this_month, _RELATIVE[value.split("-")[0]]), zone)
-    if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
+    if m := re.fullmatch(r"([0-9]{4})-([0-9]{2})", value):
         year, month = int(m[1]), int(m[2])
         if 1 <= month <= 12:
             _check_years(text, year)
             return month_period(date(year, month, 1), zone)
-    elif m := re.fullmatch(r"(\d{4})-q([1-4])", value):
+    elif m := re.fullmatch(r"([0-9]{4})-q([1-4])", value):
         _check_years(text, int(m[1]))
         first = date(int(m[1]), 3 * int(m[2]) - 2, 1)
         return Period(_label_for(first, 3), first, _add_months(first, 3), zone)
-    elif m := re.fullmatch(r"(\d{4})-w(\d{2})", value):
+    elif m := re.fullmatch(r"([0-9]{4})-w([0-9]{2})", value):
         _check_years(text, int(m[1]))
         try:
             return week_period(date.fromisocalendar(int(m[1]), int(m[2]), 1), zone)
         except ValueError:
             raise UsageError(f"period '{text}': {m[1]} has no ISO week {m[2]}") from None
-    elif m := re.fullmatch(r"\d{4}", value):
+    elif m := re.fullmatch(r"[0-9]{4}", value):
         _check_years(text, int(value))
         first = date(int(value), 1, 1)
         return Period(value, first, _add_months(first, 12), zone)

@@ -550,6 +550,29 @@ def test_exrule_on_an_all_day_series():
     assert [e.start_date.day for e in events_of(raw).events] == [2, 4, 6, 7, 8]
 
 
+def test_exrule_takes_out_only_the_times_it_matches():
+    # 09:00 and 10:00 UTC each day of 2-4 March; EXRULE takes the 10:00 ones only.
+    raw = calendar(
+        "UID:a\nDTSTART:20260302T090000Z\nDTEND:20260302T093000Z\nRRULE:FREQ=DAILY;BYHOUR=9,10;COUNT=6\n"
+        "EXRULE:FREQ=DAILY;BYHOUR=10\nSUMMARY:Check-in"
+    )
+    assert [(e.start.day, e.start.astimezone(UTC).hour) for e in events_of(raw).events] == [(2, 9), (3, 9), (4, 9)]
+
+
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
+def test_exrule_takes_out_a_long_instance_that_began_before_the_window(prefilter):
+    # Four-day offsites every Thursday noon (New York) from 5 February; EXRULE takes out
+    # every third from the first: 5 and 26 February. The 26 February one runs into March
+    # (to 2 March noon) though it starts before the read window (27 February, two days
+    # before March): it stayed, 36 h in March, because EXRULE was expanded in the window only.
+    raw = calendar(
+        "UID:a\nDTSTART;TZID=America/New_York:20260205T120000\nDTEND;TZID=America/New_York:20260209T120000\n"
+        "RRULE:FREQ=WEEKLY;COUNT=5\nEXRULE:FREQ=WEEKLY;INTERVAL=3;COUNT=2\nSUMMARY:Offsite"
+    )
+    events = parse_calendar(raw, "test.ics", MARCH, OWNER, NY, prefilter=prefilter).events
+    assert [(e.start.month, e.start.day) for e in events] == [(3, 5)]
+
+
 def test_a_line_folded_inside_a_multibyte_character_keeps_the_character():
     raw = calendar("UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Réunion")
     folded = raw.replace("Ré".encode(), b"R\xc3\r\n \xa9")  # the fold splits \xc3\xa9 (é) in two

@@ -947,14 +947,15 @@ def _naive(moment: date) -> datetime:
 
 
 def _exclude_exrule(component: Component, window: tuple[datetime, datetime]) -> None:
-    """Turn EXRULE (RFC 2445, still written by some servers) into the EXDATEs it means
-    inside ``window``: recurring-ical-events ignores EXRULE ("EXRULE is not supported by
-    this module", its own tests say), which would count excluded instances."""
+    """Turn EXRULE (RFC 2445, still written by some servers) into the EXDATEs it means for
+    the instances that touch ``window``: recurring-ical-events ignores EXRULE ("EXRULE is
+    not supported by this module", its own tests say), which would count excluded ones."""
     rules = _all(component.get("EXRULE"))
     if not rules:
         return
     start = component.decoded("DTSTART")
     first, last = window
+    first -= recurring_ical_events.EventAdapter(component).duration  # a long one begun before it
     if not isinstance(start, datetime):
         start = datetime.combine(start, time(0))
     if start.tzinfo is None:

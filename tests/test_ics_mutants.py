@@ -329,6 +329,24 @@ def test_a_rule_with_a_count_below_one_says_so(count, read_as):
     ]
 
 
+@pytest.mark.parametrize(
+    ("rule", "reason"),
+    [
+        # dateutil said "rrule.__init__() missing 1 required positional argument: 'freq'"
+        ("COUNT=3", "FREQ is missing"),
+        # the rule read as text: "string indices must be integers, not 'str'"
+        ("FREQ=FORTNIGHTLY;COUNT=3", "Expected frequency, got: FORTNIGHTLY"),
+        ("FREQ=DAILY;COUNT=x", "Expected int, got: x"),
+    ],
+)
+def test_a_rule_icalendar_cannot_read_says_why(rule, reason):
+    fetched = read(
+        calendar(KEPT, f"UID:r@test\nSUMMARY:Odd\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nRRULE:{rule}")
+    )
+    assert [e.title for e in fetched.events] == ["Kept"]
+    assert fetched.invalid == [InvalidEvent("test.ics", "Odd", "r@test", f"invalid RRULE ({reason})")]
+
+
 @pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
 def test_a_fine_grained_rule_that_ends_early_is_read_not_refused_for_its_steps(prefilter):
     # The step limit counted steps to the end of the period, ignoring COUNT and UNTIL:

@@ -911,13 +911,18 @@ def _rule_steps(component: Component, start: date, until: datetime) -> int:
     BYMINUTE and BYSECOND make of each, and at most its COUNT when it has no BYxxx part.
     (Coarser rules take few steps however old they are, unless made finer this way.)
 
-    Raises ValueError for an INTERVAL below 1, which dateutil would expand forever, and
-    a COUNT below 1, which it refuses with a message about UNTIL."""
-    rules = [rule for key in ("RRULE", "EXRULE") for rule in _all(component.get(key))]
+    Raises ValueError for an INTERVAL below 1, which dateutil would expand forever, a
+    COUNT below 1, which it refuses with a message about UNTIL, and no FREQ, for which
+    it names a Python argument."""
+    rules = [(key, rule) for key in ("RRULE", "EXRULE") for rule in _all(component.get(key))]
     seconds = (until.replace(tzinfo=None) - datetime.combine(_as_date(start), time(0))).total_seconds()
     steps = 0
-    for rule in rules:
-        frequency = str(rule.get("FREQ", [""])[0]).upper()
+    for key, rule in rules:
+        if not isinstance(rule, icalendar.vRecur):  # icalendar could not read it, and says why
+            raise ValueError(next((text for name, text in component.errors if name == key), str(rule)))
+        if "FREQ" not in rule:
+            raise ValueError("FREQ is missing")
+        frequency = str(rule["FREQ"][0]).upper()
         interval = int(rule.get("INTERVAL", [1])[0])
         if interval < 1:
             raise ValueError(f"INTERVAL must be a positive integer, not {interval}")

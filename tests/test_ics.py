@@ -858,15 +858,18 @@ def test_a_start_in_the_hour_clocks_skip_keeps_the_elapsed_length_as_written():
 
 
 @pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
-def test_a_durations_hours_are_elapsed_time_and_its_days_calendar_days(prefilter):
-    # RFC 5545: DURATION's hours are exact, its days nominal. New York, 2026: clocks go
-    # forward at 02:00 on 8 March and back at 02:00 on 1 November.
+def test_a_duration_is_elapsed_time(prefilter):
+    # New York, 2026: clocks go forward at 02:00 on 8 March and back at 02:00 on 1 November.
+    # icalendar reads P1D and PT24H alike (RFC 5545 would make P1D a calendar day): both
+    # are 24 elapsed hours, right for the on-call shift written PT24H.
     tz = "TZID=America/New_York"
     raw = calendar(
         f"UID:a@t\nDTSTART;{tz}:20260307T230000\nDURATION:PT4H\nSUMMARY:Spring",  # to 04:00 EDT
         f"UID:b@t\nDTSTART;{tz}:20261031T200000\nDURATION:PT12H\nSUMMARY:On call",  # to 07:00 EST
         f"UID:c@t\nDTSTART;{tz}:20261101T003000\nDURATION:PT3H\nRRULE:FREQ=DAILY;COUNT=2\nSUMMARY:Fall",
-        f"UID:d@t\nDTSTART;{tz}:20260307T120000\nDURATION:P1D\nSUMMARY:Day",  # to 12:00 EDT: 23 h
+        f"UID:d@t\nDTSTART;{tz}:20260307T120000\nDURATION:P1D\nSUMMARY:Day",  # to 13:00 EDT
+        f"UID:e@t\nDTSTART;{tz}:20261031T090000\nDURATION:PT24H\nSUMMARY:Shift",  # to 08:00 EST
+        f"UID:f@t\nDTSTART;{tz}:20260307T090000\nDURATION:PT36H\nSUMMARY:Long",  # to 22:00 EDT
     )
     period = parse_period("2026", NY, NOW)
     events = parse_calendar(raw, "test.ics", period, OWNER, NY, prefilter=prefilter).events
@@ -876,7 +879,9 @@ def test_a_durations_hours_are_elapsed_time_and_its_days_calendar_days(prefilter
         ("On call", "2026-11-01T07:00:00-05:00", 12.0),
         ("Fall", "2026-11-01T02:30:00-05:00", 3.0),  # 00:30 EDT + 3 h; wall clock said 03:30, 4 h
         ("Fall", "2026-11-02T03:30:00-05:00", 3.0),
-        ("Day", "2026-03-08T12:00:00-04:00", 23.0),
+        ("Day", "2026-03-08T13:00:00-04:00", 24.0),
+        ("Shift", "2026-11-01T08:00:00-05:00", 24.0),
+        ("Long", "2026-03-08T22:00:00-04:00", 36.0),
     ]
 
 

@@ -792,10 +792,10 @@ class _Reader:
                 zone, start = start.tzinfo, start.astimezone(UTC)
                 start, end = start.astimezone(zone), (start + length).astimezone(zone)
             elif duration is not None:
-                # RFC 5545: a DURATION's days and weeks are calendar days, its hours, minutes
-                # and seconds elapsed time: PT3H over the night clocks go back is 3 h, not 4.
-                days = timedelta(days=duration.days)
-                end = ((start + days).astimezone(UTC) + (duration - days)).astimezone(start.tzinfo)
+                # Elapsed time, as every length here: PT3H over the night clocks go back is
+                # 3 h, not 4. (RFC 5545 makes P1D a calendar day, but icalendar reads P1D and
+                # PT24H alike, and a 24-hour on-call shift is the likelier of the two.)
+                end = (start.astimezone(UTC) + duration).astimezone(start.tzinfo)
         return dataclasses.replace(
             template,
             start=self._aware(start),

@@ -351,6 +351,29 @@ def test_aliases_that_expand_past_20000_values_are_refused_before_they_are_expan
     )
 
 
+BIG = "1" + "0" * 5000  # more digits than Python turns into an int (4,300)
+
+
+def test_numbers_too_long_for_python_are_text_or_a_one_line_error():
+    # Each ended in "unexpected error: ValueError: Exceeds the limit (4300 digits)", exit 1.
+    assert parse(VALID.replace("title: lunch", f"title: [lunch, {BIG}]")).config.rules[1].title == ["lunch", BIG]
+    assert error(VALID.replace("owner:", f"accounting: {{workday_hours: {BIG}}}\nowner:")) == (
+        f"rules.yaml:3: accounting.workday_hours: Input should be a finite number (got '{BIG[:57]}...')"
+    )
+    sexagesimal = "1" + ":59" * 3000  # base 60, too large for a float: OverflowError, exit 1
+    assert error(VALID.replace("owner:", f"accounting: {{tolerance: {sexagesimal}}}\nowner:")) == (
+        f"rules.yaml:3: accounting.tolerance: YAML reads {sexagesimal[:57]}... as a number too large for a float; "
+        "write a plain decimal number (no leading 0, _, : or 0x)"
+    )
+
+
+def test_a_lone_surrogate_is_refused_like_a_control_character():
+    # rules check crashed printing it: "UnicodeEncodeError ... PYTHONIOENCODING=utf-8", exit 1.
+    assert error(VALID.replace("owner: CTO@Weave.Example", 'owner: ["\\ud800@weave.example"]')) == (
+        "rules.yaml:3: owner[0]: address '\\ud800@weave.example' contains a control character; remove it"
+    )
+
+
 def test_smtp_password_in_the_file_is_refused():
     text = VALID + "email:\n  to: [a@b.example]\n  from: c@b.example\n  smtp: {host: h, password: hunter2}\n"
     message = error(text)

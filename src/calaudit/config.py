@@ -93,7 +93,7 @@ def _has_control(text: str) -> bool:
     return _UNPRINTABLE.search(text) is not None
 
 
-_UNPRINTABLE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
+_UNPRINTABLE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}\ud800-\udfff]")  # and lone surrogates
 
 
 def _check_label(label: str) -> str:
@@ -263,8 +263,13 @@ class Strict(BaseModel):
             if isinstance(value, date):
                 raise ValueError(f"YAML reads {value.isoformat()} as a date; give a number")
             if isinstance(value, _WrittenInt | _WrittenFloat) and not _DECIMAL.fullmatch(value.text):
+                try:
+                    read_as = f"{value:g}"
+                except OverflowError:  # 1:59:59:... of thousands of parts
+                    read_as = "a number too large for a float"
                 raise ValueError(
-                    f"YAML reads {value.text} as {value:g}; write a plain decimal number (no leading 0, _, : or 0x)"
+                    f"YAML reads {_short(value.text)} as {read_as}; "
+                    "write a plain decimal number (no leading 0, _, : or 0x)"
                 )
         return value
 
@@ -562,14 +567,20 @@ class _CLoader(_UniqueKeys, yaml.CSafeLoader):
     """libyaml's parser: many times faster on large files."""
 
 
-def _written_int(loader: _PyLoader | _CLoader, node: yaml.ScalarNode) -> int:
-    number = _WrittenInt(loader.construct_yaml_int(node))
+def _written_int(loader: _PyLoader | _CLoader, node: yaml.ScalarNode) -> int | str:
+    try:
+        number = _WrittenInt(loader.construct_yaml_int(node))
+    except (ValueError, OverflowError):  # past Python's 4,300 digits: only text, which it is
+        return str(node.value)
     number.text = node.value
     return number
 
 
-def _written_float(loader: _PyLoader | _CLoader, node: yaml.ScalarNode) -> float:
-    number = _WrittenFloat(loader.construct_yaml_float(node))
+def _written_float(loader: _PyLoader | _CLoader, node: yaml.ScalarNode) -> float | str:
+    try:
+        number = _WrittenFloat(loader.construct_yaml_float(node))
+    except (ValueError, OverflowError):  # 1:59:59:... of thousands of parts
+        return str(node.value)
     number.text = node.value
     return number
 
@@ -706,10 +717,17 @@ def _describe(error: Any) -> str:
     if isinstance(given, date):
         return f"{message}; YAML reads {given.isoformat()} as a date: quote it"
     if isinstance(given, _WrittenInt | _WrittenFloat):
-        return f"{message} (got {given.text})"
-    if isinstance(given, str | int | float):
+        return f"{message} (got {_short(given.text)})"
+    if isinstance(given, str):
+        return f"{message} (got {_short(given)!r})"
+    if isinstance(given, int | float):
         return f"{message} (got {given!r})"
     return message
+
+
+def _short(text: str) -> str:
+    """A value as an error line shows it: a long one cut, as a long regular expression is."""
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _cross_checks(

@@ -348,6 +348,33 @@ def test_a_rule_icalendar_cannot_read_says_why(rule, reason):
 
 
 @pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        # icalendar drops a line whose parameters it cannot split, and keeps the event:
+        # without its DTEND it lasted 0 h, without RRULE it happened once, without EXDATE
+        # the excluded day counted, and without DTSTART it was said to have none.
+        (
+            'DTEND;TZID="America/New_York:20260303T120000',
+            "unreadable DTEND line ('TZID=\"America/New_York:20260303T120000' is not a valid parameter string: "
+            '"America/New_York:20260303T120000)',
+        ),
+        (
+            "RRULE;X:FREQ=DAILY;COUNT=3",
+            "unreadable RRULE line ('X' is not a valid parameter string: not enough values to unpack "
+            "(expected 2, got 1))",
+        ),
+    ],
+    ids=["dtend", "rrule"],
+)
+def test_an_event_whose_time_line_icalendar_dropped_is_unreadable(line, reason, prefilter):
+    event = f"UID:d@test\nSUMMARY:Dropped\nDTSTART;TZID=America/New_York:20260303T100000\n{line}"
+    fetched = parse_calendar(calendar(KEPT, event), "test.ics", MARCH, OWNER, NY, prefilter=prefilter)
+    assert [e.title for e in fetched.events] == ["Kept"]
+    assert fetched.invalid == [InvalidEvent("test.ics", "Dropped", "d@test", reason)]
+
+
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
 def test_a_fine_grained_rule_that_ends_early_is_read_not_refused_for_its_steps(prefilter):
     # The step limit counted steps to the end of the period, ignoring COUNT and UNTIL:
     # an hourly series of 8 begun in 2000 (227,000 hourly steps to 2026) and a secondly

@@ -868,8 +868,16 @@ _FINER = {"BYHOUR": 3600, "BYMINUTE": 60, "BYSECOND": 1}
 rule with 24 hours, 60 minutes and 60 seconds has 86,400 instances a day."""
 
 
+_UNPARSED_LINE = re.compile(r"Content line could not be parsed into parts: '([A-Za-z0-9-]+)[^']*': ")
+"""How icalendar records a line it dropped (a parameter without '=', an unclosed quote)."""
+_TIME_PROPERTIES = frozenset({"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "EXRULE", "RECURRENCE-ID"})
+
+
 def _problem(component: Component, until: datetime) -> str | None:
     """Why a VEVENT cannot be audited up to ``until``, or None when it can."""
+    for _, text in component.errors:  # lines icalendar dropped: one of its times would be lost
+        if (line := _UNPARSED_LINE.match(text)) and line[1].upper() in _TIME_PROPERTIES:
+            return f"unreadable {line[1].upper()} line ({text[line.end() :][:150]})"
     if "DTSTART" not in component:
         return "it has no DTSTART"
     for key in ("DTSTART", "DTEND", "DURATION"):

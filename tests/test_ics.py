@@ -141,8 +141,13 @@ def test_multi_day_all_day_event_and_missing_dtend():
         "UID:a\nDTSTART;VALUE=DATE:20260330\nDTEND;VALUE=DATE:20260403\nSUMMARY:Conference",
         "UID:b\nDTSTART;VALUE=DATE:20260305\nSUMMARY:Holiday",
         "UID:c\nDTSTART;VALUE=DATE:20260310\nDTEND;VALUE=DATE:20260310\nSUMMARY:Offsite",  # ends as it starts
+        "UID:d\nDTSTART;VALUE=DATE:20260318\nDURATION:PT1H\nSUMMARY:Odd",  # was an hour's meeting at midnight
     )
-    conference, holiday, offsite = events_of(raw).events
+    fetched = events_of(raw)
+    assert [(i.title, i.reason) for i in fetched.invalid] == [
+        ("Odd", "DURATION is not whole days, but DTSTART is a date (an all-day event)")
+    ]
+    conference, holiday, offsite = fetched.events
     assert conference.all_day and (conference.start_date.day, conference.end_date.day) == (30, 3)
     assert (holiday.start_date.day, holiday.end_date.day) == (5, 6)
     assert (offsite.start_date.day, offsite.end_date.day) == (10, 11)  # a whole day, like no DTEND

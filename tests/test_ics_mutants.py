@@ -660,6 +660,7 @@ def test_a_rule_with_both_count_and_until_is_named_and_ends_at_the_first(prefilt
         calendar(
             both.format(uid="c", title="Counted", rule="COUNT=3;UNTIL=20260331T000000Z"),
             both.format(uid="u", title="Until", rule="COUNT=30;UNTIL=20260305T000000Z"),
+            both.format(uid="x", title="Excluded", rule="COUNT=3\nEXRULE:FREQ=DAILY;COUNT=1;UNTIL=20260331T000000Z"),
             early,  # far from March: not read, not named
         ),
         "test.ics",
@@ -668,11 +669,11 @@ def test_a_rule_with_both_count_and_until_is_named_and_ends_at_the_first(prefilt
         NY,
         prefilter=prefilter,
     )
-    assert sorted(Counter(e.uid for e in fetched.events).items()) == [("c@test", 3), ("u@test", 3)]
+    assert sorted(Counter(e.uid for e in fetched.events).items()) == [("c@test", 3), ("u@test", 3), ("x@test", 2)]
     assert fetched.warnings == [
-        f"test.ics: '{title}' (UID {uid}@test): RRULE gives both COUNT and UNTIL, which RFC 5545 forbids; "
+        f"test.ics: '{title}' (UID {uid}@test): a rule gives both COUNT and UNTIL, which RFC 5545 forbids; "
         "it was read as ending at whichever comes first"
-        for title, uid in (("Counted", "c"), ("Until", "u"))
+        for title, uid in (("Counted", "c"), ("Until", "u"), ("Excluded", "x"))
     ]
 
 

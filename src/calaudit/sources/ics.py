@@ -697,7 +697,7 @@ class _Reader:
         if not good:
             return
         for component in good:
-            rules = _all(component.get("RRULE"))
+            rules = [*_all(component.get("RRULE")), *_all(component.get("EXRULE"))]
             if any("COUNT" in rule and "UNTIL" in rule for rule in rules) and group.relevant([component]):
                 result.warnings.append(self._both_count_and_until(component))
         recurring = any(key in c for c in good for key in ("RRULE", "RDATE", "RECURRENCE-ID"))
@@ -819,7 +819,7 @@ class _Reader:
         title = one_line(_text(component, "SUMMARY")) or NO_TITLE
         uid = f" (UID {_text(component, 'UID')})" if _text(component, "UID") else ""
         return (
-            f"{self.calendar}: '{title}'{uid}: RRULE gives both COUNT and UNTIL, which RFC 5545 forbids; "
+            f"{self.calendar}: '{title}'{uid}: a rule gives both COUNT and UNTIL, which RFC 5545 forbids; "
             "it was read as ending at whichever comes first"
         )
 
@@ -898,6 +898,8 @@ def _problem(component: Component, until: datetime) -> str | None:
         return f"invalid RRULE ({_reason(exc).rpartition('): ')[2]})"
     if isinstance(duration, timedelta) and duration < timedelta(0):
         return "DURATION is negative"
+    if isinstance(duration, timedelta) and not isinstance(start, datetime) and duration % timedelta(days=1):
+        return "DURATION is not whole days, but DTSTART is a date (an all-day event)"
     if steps > MAX_RULE_STEPS:
         return f"RRULE would need {steps:,} steps from DTSTART to the end of the period"
     for key in ("DTSTART", "DTEND"):

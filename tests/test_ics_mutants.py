@@ -329,6 +329,11 @@ def test_a_rule_with_a_count_below_one_says_so(count, read_as):
     ]
 
 
+def test_a_rule_with_a_count_of_one_is_one_instance():
+    fetched = read(calendar("UID:c@test\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nRRULE:FREQ=DAILY;COUNT=1"))
+    assert (fetched.invalid, [e.start.day for e in fetched.events]) == ([], [2])
+
+
 @pytest.mark.parametrize(
     ("rule", "reason"),
     [

@@ -329,6 +329,28 @@ def test_a_rule_with_a_count_below_one_says_so(count, read_as):
     ]
 
 
+def test_an_event_with_two_rrules_has_the_instances_of_both():
+    # RFC 2445 allowed several RRULE lines (RFC 5545 advises one): Mondays and Wednesdays.
+    rules = "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=2\nRRULE:FREQ=WEEKLY;BYDAY=WE;COUNT=2"
+    fetched = read(calendar(f"UID:t@test\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\n{rules}"))
+    assert (fetched.invalid, sorted(e.start.day for e in fetched.events)) == ([], [2, 4, 9, 11])
+
+
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
+def test_whatever_breaks_reading_a_series_costs_that_series_only(monkeypatch, prefilter):
+    # The last guard of read_series, for a failure no check foresaw (here made up).
+    def broken(component, until):
+        if ics._text(component, "UID") == "b@test":
+            raise RuntimeError("made-up failure")
+        return None
+
+    monkeypatch.setattr(ics, "_problem", broken)
+    raw = calendar(KEPT, "UID:b@test\nSUMMARY:Broken\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z")
+    fetched = parse_calendar(raw, "test.ics", MARCH, OWNER, NY, prefilter=prefilter)
+    assert [e.title for e in fetched.events] == ["Kept"]
+    assert fetched.invalid == [InvalidEvent("test.ics", "Broken", "b@test", "made-up failure")]
+
+
 def test_a_rule_with_a_count_of_one_is_one_instance():
     fetched = read(calendar("UID:c@test\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nRRULE:FREQ=DAILY;COUNT=1"))
     assert (fetched.invalid, [e.start.day for e in fetched.events]) == ([], [2])

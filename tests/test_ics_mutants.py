@@ -351,6 +351,19 @@ def test_whatever_breaks_reading_a_series_costs_that_series_only(monkeypatch, pr
     assert fetched.invalid == [InvalidEvent("test.ics", "Broken", "b@test", "made-up failure")]
 
 
+def test_unrelated_events_sharing_one_uid_are_each_read_once():
+    # Some exports reuse a UID: each further master is a series of its own, read once.
+    same = "UID:same@test\nSUMMARY:{}\nDTSTART:202603{}T150000Z\nDTEND:202603{}T160000Z"
+    daily = same.format("Standup", "02", "02") + "\nRRULE:FREQ=DAILY;COUNT=2"
+    fetched = read(calendar(daily, same.format("Lunch", "05", "05"), same.format("Review", "06", "06")))
+    assert [(e.title, e.start.day) for e in fetched.events] == [
+        ("Standup", 2),
+        ("Standup", 3),
+        ("Lunch", 5),
+        ("Review", 6),
+    ]
+
+
 def test_a_rule_with_a_count_of_one_is_one_instance():
     fetched = read(calendar("UID:c@test\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nRRULE:FREQ=DAILY;COUNT=1"))
     assert (fetched.invalid, [e.start.day for e in fetched.events]) == ([], [2])

@@ -787,7 +787,7 @@ class _Reader:
             if _skipped_by_dst(start):
                 # RFC 5545: a start in the hour clocks skip is read with the offset before
                 # the change (02:30 EST is 03:30 EDT), and the meeting keeps its length as
-                # written, in elapsed time (so a months-long one still ends at its DTEND).
+                # written, in elapsed time: 02:30-03:30 is 03:30-04:30, however long it runs.
                 length = end.replace(tzinfo=None) - start.replace(tzinfo=None)
                 zone, start = start.tzinfo, start.astimezone(UTC)
                 start, end = start.astimezone(zone), (start + length).astimezone(zone)

@@ -792,7 +792,7 @@ class _Reader:
                 zone, start = start.tzinfo, start.astimezone(UTC)
                 start, end = start.astimezone(zone), (start + length).astimezone(zone)
             elif duration is not None:
-                # Elapsed time, as every length here: PT3H over the night clocks go back is
+                # Elapsed time, as the README says: PT3H over the night clocks go back is
                 # 3 h, not 4. (RFC 5545 makes P1D a calendar day, but icalendar reads P1D and
                 # PT24H alike, and a 24-hour on-call shift is the likelier of the two.)
                 end = (start.astimezone(UTC) + duration).astimezone(start.tzinfo)

@@ -111,7 +111,7 @@ def _check_keyword(keyword: str) -> str:
             fix = "in YAML double quotes \\b is a backspace: write the regular expression in single quotes"
         raise ValueError(f"keyword {keyword!r} contains a control character; {fix}")
     if is_regex(keyword):
-        shown = keyword if len(keyword) <= 60 else keyword[:57] + "..."
+        shown = _short(keyword)
         counts = [int(count) for match in _REPEAT_COUNT.finditer(keyword) for count in match.groups() if count]
         if any(count > MAX_REPEAT_COUNT for count in counts):
             # Checked before compiling: the regex engine expands counted repeats in memory.
@@ -567,19 +567,22 @@ class _CLoader(_UniqueKeys, yaml.CSafeLoader):
     """libyaml's parser: many times faster on large files."""
 
 
-def _written_int(loader: _PyLoader | _CLoader, node: yaml.ScalarNode) -> int | str:
-    try:
-        number = _WrittenInt(loader.construct_yaml_int(node))
-    except (ValueError, OverflowError):  # past Python's 4,300 digits: only text, which it is
-        return str(node.value)
-    number.text = node.value
-    return number
+def _written_int(loader: _PyLoader | _CLoader, node: yaml.ScalarNode) -> float | str:
+    return _written(node, loader.construct_yaml_int, _WrittenInt)
 
 
 def _written_float(loader: _PyLoader | _CLoader, node: yaml.ScalarNode) -> float | str:
+    return _written(node, loader.construct_yaml_float, _WrittenFloat)
+
+
+def _written(
+    node: yaml.ScalarNode, read: Callable[[yaml.ScalarNode], Any], kind: type[_WrittenInt] | type[_WrittenFloat]
+) -> float | str:
+    """The number YAML reads ``node`` as, keeping its text; only the text when Python cannot
+    hold it (past 4,300 digits, or 1:59:59:... of thousands of parts, too large for a float)."""
     try:
-        number = _WrittenFloat(loader.construct_yaml_float(node))
-    except (ValueError, OverflowError):  # 1:59:59:... of thousands of parts
+        number = kind(read(node))
+    except (ValueError, OverflowError):
         return str(node.value)
     number.text = node.value
     return number

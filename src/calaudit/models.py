@@ -97,9 +97,14 @@ class InvalidEvent:
     uid: str
     reason: str
 
-    def warning(self) -> str:
+    @property
+    def name(self) -> str:
+        """The event as warnings name it: its title, and its UID when it has one."""
         uid = f" (UID {self.uid})" if self.uid else ""
-        return f"{self.calendar}: skipped unreadable event '{self.title}'{uid}: {self.reason}"
+        return f"'{self.title}'{uid}"
+
+    def warning(self) -> str:
+        return f"{self.calendar}: skipped unreadable event {self.name}: {self.reason}"
 
 
 @dataclass

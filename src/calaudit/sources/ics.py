@@ -816,11 +816,9 @@ class _Reader:
 
     def _both_count_and_until(self, component: Component) -> str:
         """dateutil warns of this without naming the event (and of its own deprecation)."""
-        title = one_line(_text(component, "SUMMARY")) or NO_TITLE
-        uid = f" (UID {_text(component, 'UID')})" if _text(component, "UID") else ""
         return (
-            f"{self.calendar}: '{title}'{uid}: a rule gives both COUNT and UNTIL, which RFC 5545 forbids; "
-            "it was read as ending at whichever comes first"
+            f"{self.calendar}: {self._invalid(component, '').name}: a rule gives both COUNT and UNTIL, "
+            "which RFC 5545 forbids; it was read as ending at whichever comes first"
         )
 
     def _future_shifts(self, components: list[Component]) -> dict[datetime, timedelta]:

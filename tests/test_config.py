@@ -374,6 +374,20 @@ def test_a_lone_surrogate_is_refused_like_a_control_character():
     )
 
 
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [("cto\\u200b@weave.example", "200B"), ("\\xadme@weave.example", "00AD")],
+    ids=["zero-width-space", "soft-hyphen"],
+)
+def test_an_address_with_an_invisible_character_is_refused(written, code):
+    # Pasted from a web page, "cto<U+200B>@weave.example" matched no attendee, so declined
+    # meetings counted, and the owner warning named an address that looked right. YAML's escape and
+    # Python's repr write it alike.
+    assert error(VALID.replace("owner: CTO@Weave.Example", f'owner: ["{written}"]')) == (
+        f"rules.yaml:3: owner[0]: address '{written}' contains an invisible character (U+{code}); remove it"
+    )
+
+
 def test_smtp_password_in_the_file_is_refused():
     text = VALID + "email:\n  to: [a@b.example]\n  from: c@b.example\n  smtp: {host: h, password: hunter2}\n"
     message = error(text)

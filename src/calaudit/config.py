@@ -191,6 +191,11 @@ def _check_address(value: str) -> str:
     """An address (``me@localhost`` included) or a bare domain with a dot, case-folded."""
     if _has_control(value):  # printed by rules check and in the owner warning
         raise ValueError(f"address {value.strip()!r} contains a control character; remove it")
+    invisible = [char for char in value if unicodedata.category(char) == "Cf"]
+    if invisible:  # a zero-width space pasted with the owner matched nobody, without a word
+        raise ValueError(
+            f"address {value.strip()!r} contains an invisible character (U+{ord(invisible[0]):04X}); remove it"
+        )
     value = fold(value.strip()).removeprefix("mailto:")
     local, at, domain = value.rpartition("@")
     has_space = any(char.isspace() for char in value)

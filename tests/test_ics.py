@@ -832,6 +832,19 @@ def test_this_and_future_instances_keep_their_own_original_starts():
     assert len(result.occurrences) == 5
 
 
+def test_this_and_future_in_floating_time_moves_the_rest_of_the_series_under_x_wr_timezone():
+    # The series above in floating time, in a calendar whose X-WR-TIMEZONE is Berlin (the
+    # reader's zone is New York): 8 h as before, at Berlin's 10:00 and 14:00. x-wr-timezone
+    # dropped RANGE from the override's RECURRENCE-ID, so only Wednesday moved: 6 h.
+    floating = THIS_AND_FUTURE.replace(b";TZID=America/New_York", b"")
+    raw = floating.replace(b"VERSION:2.0\n", b"VERSION:2.0\nX-WR-TIMEZONE:Europe/Berlin\n", 1)
+    assert raw.count(b"X-WR-TIMEZONE") == 1 and b"TZID" not in raw
+    events = events_of(raw).events
+    moved = [(day, 14, 16) for day in (4, 5, 6)]
+    assert sorted((e.start.day, e.start.hour, e.end.hour) for e in events) == [(2, 10, 11), (3, 10, 11), *moved]
+    assert {str(e.start.tzinfo) for e in events} == {"Europe/Berlin"}
+
+
 def test_a_start_in_the_hour_clocks_skip_keeps_the_meeting_length():
     # Daily 02:30-03:30 New York from 7 March; on 8 March 02:30 does not exist: RFC 5545
     # reads it with the offset before the change, 03:30 EDT, and the meeting lasts 1 h.

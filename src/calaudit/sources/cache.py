@@ -24,13 +24,14 @@ from typing import Any
 from .. import __version__, storage
 from ..models import Attendee, Event, Fetched, InvalidEvent, Response
 
-FORMAT = 5
+FORMAT = 6
 """Bump when the stored shape of an Event changes, or entries may hold events read wrongly:
 older entries are then ignored. 3: a calendar could be read with the VTIMEZONE another
 calendar of the same process gave its TZID. 4: titles are kept on one line (``one_line``).
 5: an RRULE with both COUNT and UNTIL is warned of by event, not by dateutil's anonymous text,
 an event starting in the hour clocks skip keeps its written length in elapsed time, and a
-DURATION's hours are elapsed time."""
+DURATION's hours are elapsed time. 6: a RANGE=THISANDFUTURE override in floating time moves
+the rest of its series under X-WR-TIMEZONE."""
 FILE_NAME = "events.sqlite"
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS events (key TEXT PRIMARY KEY, format INTEGER, payload TEXT)",

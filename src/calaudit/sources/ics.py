@@ -596,14 +596,27 @@ def _read_calendars(
     except Exception as exc:  # noqa: BLE001 - icalendar signals unparsable text in many ways
         calendars = _parse_leniently(text, name, exc, _window_days(period), result)
     for calendar in calendars:
-        try:
-            calendar = x_wr_timezone.to_standard(calendar)
-        except Exception as exc:  # noqa: BLE001 - a bad X-WR-TIMEZONE must not lose the calendar
-            result.warnings.append(f"{name}: X-WR-TIMEZONE ignored: {exc}")
+        calendar = _to_standard(calendar, name, result)
         calendar_name = _text(calendar, "X-WR-CALNAME") or printable(name)  # a file or .zip member name
         reader = _Reader(calendar_name, owner, zone, period)
         for group, components in _series(calendar, *_window_days(period)):
             reader.read_series(components, group, result)
+
+
+def _to_standard(calendar: icalendar.Calendar, name: str, result: Fetched) -> icalendar.Calendar:
+    """Floating times put in the zone X-WR-TIMEZONE names, as Google shows them."""
+    try:
+        standard: icalendar.Calendar = x_wr_timezone.to_standard(calendar)
+    except Exception as exc:  # noqa: BLE001 - a bad X-WR-TIMEZONE must not lose the calendar
+        result.warnings.append(f"{name}: X-WR-TIMEZONE ignored: {exc}")
+        return calendar
+    # x-wr-timezone (2.0) writes a floating RECURRENCE-ID back without its parameters, so a
+    # RANGE=THISANDFUTURE override moved only its own instance: give RANGE back.
+    for before, after in zip(calendar.subcomponents, standard.subcomponents, strict=True):
+        written, rewritten = before.get("RECURRENCE-ID"), after.get("RECURRENCE-ID")
+        if rewritten is not written and isinstance(written, icalendar.prop.vDDDTypes) and "RANGE" in written.params:
+            rewritten.params["RANGE"] = written.params["RANGE"]
+    return standard
 
 
 class _Group:

@@ -471,10 +471,9 @@ def _parse_leniently(
     lines = text.splitlines()
     bad = [number for number, line in enumerate(lines, 1) if not _CONTENT_LINE.match(line)]
     if bad:
+        # No line number: what is parsed here may be the pre-filter's pick of the file.
         first = lines[bad[0] - 1][:40]
-        result.warnings.append(
-            f"{name}: ignored {len(bad)} malformed line(s), the first {first!r} (line {bad[0]} of what was read)"
-        )
+        result.warnings.append(f"{name}: ignored {len(bad)} malformed line(s), the first {first!r}")
     dropped = set(bad)
     kept: list[str] = []
     unreadable: list[tuple[str, str]] = []

@@ -231,6 +231,31 @@ def test_negative_duration_is_invalid():
     assert [i.reason for i in events_of(raw).invalid] == ["DURATION is negative"]
 
 
+@pytest.mark.parametrize(
+    "written",
+    ["pt2h", "20260302T120000Z", "P2H", "20260302T120000Z/PT2H"],
+    ids=["lower-case", "a-date-time", "hours-without-T", "a-period"],
+)
+def test_a_duration_that_is_no_length_of_time_is_invalid_saying_so(written):
+    # Each was skipped with a Python error from deep in the expansion ("'datetime.datetime'
+    # object has no attribute 'seconds'", "Cannot access 'dt' on broken property ...").
+    value = f"DURATION;VALUE=PERIOD:{written}" if "/" in written else f"DURATION:{written}"
+    raw = calendar(
+        f"UID:n\nDTSTART:20260302T100000Z\n{value}\nSUMMARY:Odd",
+        "UID:k\nDTSTART:20260303T100000Z\nDURATION:PT2H\nSUMMARY:Kept",
+    )
+    fetched = events_of(raw)
+    assert [(e.title, e.end - e.start) for e in fetched.events] == [("Kept", timedelta(hours=2))]
+    assert [i.reason for i in fetched.invalid] == [f"DURATION is not a length of time such as PT1H: {written!r}"]
+
+
+def test_dtend_wins_over_a_duration_given_with_it():
+    # RFC 5545 allows one of the two; given both, the end is DTEND's (as recurring-ical-events
+    # and Google read it): 10:00-11:00, not the three hours DURATION says.
+    raw = calendar("UID:b\nDTSTART:20260302T100000Z\nDTEND:20260302T110000Z\nDURATION:PT3H\nSUMMARY:Both")
+    assert [e.end - e.start for e in events_of(raw).events] == [timedelta(hours=1)]
+
+
 def test_a_stray_line_between_events_is_dropped_with_a_warning():
     raw = calendar("UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Kept").replace(
         b"END:VEVENT\n", b"END:VEVENT\nX\n"

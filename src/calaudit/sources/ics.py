@@ -902,13 +902,16 @@ def _problem(component: Component, until: datetime) -> str | None:
     for key, value in (("DTSTART", start), ("DTEND", end)):
         if value is not None and not isinstance(value, date):
             return f"{key} is not a date or time: {_raw(component[key]).decode(errors='replace')!r}"
+    if duration is not None and not isinstance(duration, timedelta):  # a date-time, a period, or text
+        written = _raw(component["DURATION"]).decode(errors="replace")
+        return f"DURATION is not a length of time such as PT1H: {written!r}"
     try:
         steps = _rule_steps(component, start, until)
     except Exception as exc:  # noqa: BLE001 - as above, for the recurrence rule
         return f"invalid RRULE ({_reason(exc).rpartition('): ')[2]})"
-    if isinstance(duration, timedelta) and duration < timedelta(0):
+    if duration is not None and duration < timedelta(0):
         return "DURATION is negative"
-    if isinstance(duration, timedelta) and not isinstance(start, datetime) and duration % timedelta(days=1):
+    if duration is not None and not isinstance(start, datetime) and duration % timedelta(days=1):
         return "DURATION is not whole days, but DTSTART is a date (an all-day event)"
     if steps > MAX_RULE_STEPS:
         return f"RRULE would need {steps:,} steps from DTSTART to the end of the period"
@@ -1032,11 +1035,12 @@ def _text(component: Component, key: str) -> str:
 
 
 def _duration(component: Component) -> timedelta | None:
-    """The DURATION that gives a timed event its end (DTEND wins when both are given)."""
+    """The DURATION that gives a timed event its end (DTEND wins when both are given);
+    ``_problem`` has made sure it is a timedelta."""
     if "DURATION" not in component or "DTEND" in component:
         return None
-    value = component.decoded("DURATION")
-    return value if isinstance(value, timedelta) else None
+    value: timedelta = component.decoded("DURATION")
+    return value
 
 
 def _skipped_by_dst(value: datetime) -> bool:

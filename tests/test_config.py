@@ -376,15 +376,31 @@ def test_a_lone_surrogate_is_refused_like_a_control_character():
 
 @pytest.mark.parametrize(
     ("written", "code"),
-    [("cto\\u200b@weave.example", "200B"), ("\\xadme@weave.example", "00AD")],
-    ids=["zero-width-space", "soft-hyphen"],
+    [
+        ("cto\\u200b@weave.example", "200B"),  # zero-width space (format, Cf)
+        ("\\xadme@weave.example", "00AD"),  # soft hyphen (Cf)
+        ("cto@weave.example\\u034f", "034F"),  # combining grapheme joiner (Mn)
+        ("cto\\ufe0f@weave.example", "FE0F"),  # variation selector (Mn)
+        ("cto\\u3164@weave.example", "3164"),  # Hangul filler (Lo)
+    ],
+    ids=["zero-width-space", "soft-hyphen", "grapheme-joiner", "variation-selector", "hangul-filler"],
 )
 def test_an_address_with_an_invisible_character_is_refused(written, code):
     # Pasted from a web page, "cto<U+200B>@weave.example" matched no attendee, so declined
-    # meetings counted, and the owner warning named an address that looked right. YAML's escape and
-    # Python's repr write it alike.
+    # meetings counted, and the owner warning named an address that looked right. Unicode's
+    # Default_Ignorable_Code_Point is the list, whatever the category, and the error shows
+    # the character escaped, as YAML's escape writes it.
     assert error(VALID.replace("owner: CTO@Weave.Example", f'owner: ["{written}"]')) == (
         f"rules.yaml:3: owner[0]: address '{written}' contains an invisible character (U+{code}); remove it"
+    )
+
+
+def test_an_internal_domain_with_an_invisible_character_is_refused():
+    # "weave.example<U+200B>" matched no colleague: every internal meeting was external.
+    text = VALID.replace("internal_domains: [weave.example]", 'internal_domains: ["weave.example\\u200b"]')
+    assert error(text) == (
+        "rules.yaml:4: internal_domains[0]: domain 'weave.example\\u200b' contains an invisible character "
+        "(U+200B); remove it"
     )
 
 

@@ -191,11 +191,7 @@ def _check_address(value: str) -> str:
     """An address (``me@localhost`` included) or a bare domain with a dot, case-folded."""
     if _has_control(value):  # printed by rules check and in the owner warning
         raise ValueError(f"address {value.strip()!r} contains a control character; remove it")
-    invisible = [char for char in value if unicodedata.category(char) == "Cf"]
-    if invisible:  # a zero-width space pasted with the owner matched nobody, without a word
-        raise ValueError(
-            f"address {value.strip()!r} contains an invisible character (U+{ord(invisible[0]):04X}); remove it"
-        )
+    _check_visible(value, "address")
     value = fold(value.strip()).removeprefix("mailto:")
     local, at, domain = value.rpartition("@")
     has_space = any(char.isspace() for char in value)
@@ -204,8 +200,23 @@ def _check_address(value: str) -> str:
     return value
 
 
+_INVISIBLE = regex.compile(r"\p{Default_Ignorable_Code_Point}")
+"""Characters shown as nothing: zero-width spaces and joiners, soft hyphens, variation
+selectors, Hangul fillers, tags (bidi controls among them are refused as control characters)."""
+
+
+def _check_visible(value: str, what: str) -> None:
+    """Pasted with an address or domain, such a character looked right in every output but
+    matched no attendee: declined meetings counted, colleagues' meetings were external."""
+    if invisible := _INVISIBLE.search(value):
+        shown = _INVISIBLE.sub(lambda char: char[0].encode("unicode_escape").decode(), repr(value.strip()))
+        code = ord(invisible[0])
+        raise ValueError(f"{what} {shown} contains an invisible character (U+{code:04X}); remove it")
+
+
 def _check_domain(value: str) -> str:
     """A bare domain; a single label (``localhost``) is one too."""
+    _check_visible(value, "domain")
     domain = fold(value.strip()).removeprefix("@")
     if not _is_host(domain):
         raise ValueError(f"{domain!r} is not a domain such as acme.com")

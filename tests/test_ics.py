@@ -870,6 +870,20 @@ def test_this_and_future_in_floating_time_moves_the_rest_of_the_series_under_x_w
     assert {str(e.start.tzinfo) for e in events} == {"Europe/Berlin"}
 
 
+@pytest.mark.parametrize("written", ["range=thisandfuture", "Range=ThisAndFuture", 'RANGE="thisandfuture"'])
+def test_range_is_read_in_any_letter_case(written):
+    # RFC 5545 parameter values are case-insensitive; recurring-ical-events compares with
+    # "THISANDFUTURE" as written, so only Wednesday moved (6 h). 8 h, as above.
+    raw = THIS_AND_FUTURE.replace(b"RANGE=THISANDFUTURE", written.encode())
+    assert written.encode() in raw
+    events = events_of(raw).events
+    assert sorted((e.start.day, e.start.hour, e.end.hour) for e in events) == [
+        (2, 10, 11),
+        (3, 10, 11),
+        *[(day, 14, 16) for day in (4, 5, 6)],
+    ]
+
+
 def test_a_start_in_the_hour_clocks_skip_keeps_the_meeting_length():
     # Daily 02:30-03:30 New York from 7 March; on 8 March 02:30 does not exist: RFC 5545
     # reads it with the offset before the change, 03:30 EDT, and the meeting lasts 1 h.

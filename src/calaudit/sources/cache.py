@@ -30,8 +30,8 @@ older entries are then ignored. 3: a calendar could be read with the VTIMEZONE a
 calendar of the same process gave its TZID. 4: titles are kept on one line (``one_line``).
 5: an RRULE with both COUNT and UNTIL is warned of by event, not by dateutil's anonymous text,
 an event starting in the hour clocks skip keeps its written length in elapsed time, and a
-DURATION's hours are elapsed time. 6: a RANGE=THISANDFUTURE override in floating time moves
-the rest of its series under X-WR-TIMEZONE."""
+DURATION's hours are elapsed time. 6: a RANGE=THISANDFUTURE override moves the rest of its
+series when its time is floating under X-WR-TIMEZONE, or RANGE is not in capitals."""
 FILE_NAME = "events.sqlite"
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS events (key TEXT PRIMARY KEY, format INTEGER, payload TEXT)",

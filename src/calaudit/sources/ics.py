@@ -603,18 +603,20 @@ def _read_calendars(
 
 
 def _to_standard(calendar: icalendar.Calendar, name: str, result: Fetched) -> icalendar.Calendar:
-    """Floating times put in the zone X-WR-TIMEZONE names, as Google shows them."""
+    """The calendar as the expansion must be given it: floating times in the zone
+    X-WR-TIMEZONE names (as Google shows them), and RANGE in capitals."""
     try:
         standard: icalendar.Calendar = x_wr_timezone.to_standard(calendar)
     except Exception as exc:  # noqa: BLE001 - a bad X-WR-TIMEZONE must not lose the calendar
         result.warnings.append(f"{name}: X-WR-TIMEZONE ignored: {exc}")
-        return calendar
-    # x-wr-timezone (2.0) writes a floating RECURRENCE-ID back without its parameters, so a
-    # RANGE=THISANDFUTURE override moved only its own instance: give RANGE back.
+        standard = calendar
+    # x-wr-timezone (2.0) writes a floating RECURRENCE-ID back without its parameters, and
+    # recurring-ical-events reads RANGE=THISANDFUTURE in capitals only (RFC 5545: any case):
+    # either way the override moved its own instance only.
     for before, after in zip(calendar.subcomponents, standard.subcomponents, strict=True):
-        written, rewritten = before.get("RECURRENCE-ID"), after.get("RECURRENCE-ID")
-        if rewritten is not written and isinstance(written, icalendar.prop.vDDDTypes) and "RANGE" in written.params:
-            rewritten.params["RANGE"] = written.params["RANGE"]
+        written = before.get("RECURRENCE-ID")
+        if isinstance(written, icalendar.prop.vDDDTypes) and "RANGE" in written.params:
+            after["RECURRENCE-ID"].params["RANGE"] = str(written.params["RANGE"]).upper()
     return standard
 
 

@@ -256,6 +256,23 @@ def test_dtend_wins_over_a_duration_given_with_it():
     assert [e.end - e.start for e in events_of(raw).events] == [timedelta(hours=1)]
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\x0c", "\x0b", "\x1c"])
+def test_a_title_holding_a_unicode_line_separator_stays_one_title_when_a_stray_line_is_dropped(separator):
+    # A stray line sends the file down the lenient path, which split lines with
+    # str.splitlines: the title's "RRULE:FREQ=DAILY;COUNT=20" became the event's rule, 20
+    # instances for one 1-h meeting. One instance, 1 h, its title kept whole.
+    raw = calendar(
+        f"UID:a\nDTSTART:20260302T140000Z\nDTEND:20260302T150000Z\nSUMMARY:Standup{separator}RRULE:FREQ=DAILY;COUNT=20",
+        "UID:b\nDTSTART:20260303T140000Z\nDTEND:20260303T160000Z\nSUMMARY:Review",
+    ).replace(b"END:VEVENT\n", b"END:VEVENT\njunk\n", 1)
+    fetched = events_of(raw)
+    assert fetched.warnings == ["test.ics: ignored 1 malformed line(s), the first 'junk'"]
+    assert [(e.title.startswith("Standup"), e.title.endswith("COUNT=20"), e.end - e.start) for e in fetched.events] == [
+        (True, True, timedelta(hours=1)),
+        (False, False, timedelta(hours=2)),
+    ]
+
+
 def test_a_stray_line_between_events_is_dropped_with_a_warning():
     raw = calendar("UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Kept").replace(
         b"END:VEVENT\n", b"END:VEVENT\nX\n"

@@ -413,7 +413,7 @@ def _report_broken(part: repair.Broken, name: str, period: Period, result: Fetch
     if component is not None:
         title, uid = _text(component, "SUMMARY"), _text(component, "UID")
     else:
-        lines = repair.unfold(b"".join(part.lines)).decode("utf-8", errors="replace").splitlines()
+        lines = _lines(repair.unfold(b"".join(part.lines)).decode("utf-8", errors="replace"))
         title, uid = _line_value(lines, "SUMMARY"), _line_value(lines, "UID")
     result.invalid.append(
         InvalidEvent(calendar=name, title=one_line(title) or NO_TITLE, uid=uid, reason=part.describe())
@@ -456,6 +456,17 @@ def _readable_part(part: repair.Broken) -> Component | None:
     return component
 
 
+def _lines(text: str) -> list[str]:
+    """``text`` split at CR, LF and CRLF only. str.splitlines splits at U+2028, NEL, form
+    feed and more too, which anyone's invitation title may hold: its next words became a
+    property of their own (``SUMMARY:Standup<U+2028>RRULE:FREQ=DAILY`` a daily series)."""
+    lines = _LINE_BREAK.split(text)
+    if lines[-1] == "":  # the break that ends the last line
+        lines.pop()
+    return lines
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _CONTENT_LINE = re.compile(r"^([A-Za-z0-9-]+[;:]|[ \t]|$)")
 
 
@@ -468,7 +479,7 @@ def _parse_leniently(
     its own, say so, and read the rest. An event that may touch ``window`` (by its dates,
     read as the pre-filter reads them) becomes invalid; tasks, journals and events far
     from the window are dropped unreported, as the pre-filter drops them unread."""
-    lines = text.splitlines()
+    lines = _lines(text)
     bad = [number for number, line in enumerate(lines, 1) if not _CONTENT_LINE.match(line)]
     if bad:
         # No line number: what is parsed here may be the pre-filter's pick of the file.

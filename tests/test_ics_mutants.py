@@ -403,14 +403,41 @@ def test_a_rule_icalendar_cannot_read_says_why(rule, reason):
             "unreadable RRULE line ('X' is not a valid parameter string: not enough values to unpack "
             "(expected 2, got 1))",
         ),
+        # Without its ATTENDEE line the owner's DECLINED was lost and the meeting counted.
+        (
+            "ATTENDEE;PARTSTAT=DECLINED;RSVP:mailto:cto@weave.example",
+            "unreadable ATTENDEE line ('RSVP' is not a valid parameter string: not enough values to unpack "
+            "(expected 2, got 1))",
+        ),
+        # Without its SUMMARY it was "(no title)", unclassified, with no word why.
+        (
+            "SUMMARY;X-FOO:Standup",
+            "unreadable SUMMARY line ('X-FOO' is not a valid parameter string: not enough values to unpack "
+            "(expected 2, got 1))",
+        ),
     ],
-    ids=["dtend", "rrule"],
+    ids=["dtend", "rrule", "attendee", "summary"],
 )
-def test_an_event_whose_time_line_icalendar_dropped_is_unreadable(line, reason, prefilter):
-    event = f"UID:d@test\nSUMMARY:Dropped\nDTSTART;TZID=America/New_York:20260303T100000\n{line}"
+def test_an_event_whose_audited_line_icalendar_dropped_is_unreadable(line, reason, prefilter):
+    summary = "" if line.startswith("SUMMARY") else "SUMMARY:Dropped\n"
+    event = f"UID:d@test\n{summary}DTSTART;TZID=America/New_York:20260303T100000\nDURATION:PT1H\n{line}"
     fetched = parse_calendar(calendar(KEPT, event), "test.ics", MARCH, OWNER, NY, prefilter=prefilter)
     assert [e.title for e in fetched.events] == ["Kept"]
-    assert fetched.invalid == [InvalidEvent("test.ics", "Dropped", "d@test", reason)]
+    title = "(no title)" if line.startswith("SUMMARY") else "Dropped"
+    assert fetched.invalid == [InvalidEvent("test.ics", title, "d@test", reason)]
+
+
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
+def test_a_dropped_line_of_a_property_the_audit_does_not_read_loses_nothing(prefilter):
+    # An X- property (or a DESCRIPTION no rule reads, which the pre-filter never parses)
+    # is no reason to skip the meeting: 1 h, as written.
+    event = "UID:x@test\nSUMMARY:Kept too\nDTSTART:20260303T150000Z\nDURATION:PT1H\nX-APP;Y:whatever"
+    fetched = parse_calendar(calendar(KEPT, event), "test.ics", MARCH, OWNER, NY, prefilter=prefilter)
+    assert fetched.invalid == []
+    assert [(e.title, e.end - e.start) for e in fetched.events] == [
+        ("Kept", timedelta(hours=1)),
+        ("Kept too", timedelta(hours=1)),
+    ]
 
 
 @pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])

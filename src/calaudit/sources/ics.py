@@ -893,13 +893,20 @@ rule with 24 hours, 60 minutes and 60 seconds has 86,400 instances a day."""
 
 _UNPARSED_LINE = re.compile(r"Content line could not be parsed into parts: '([A-Za-z0-9-]+)[^']*': ")
 """How icalendar records a line it dropped (a parameter without '=', an unclosed quote)."""
-_TIME_PROPERTIES = frozenset({"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "EXRULE", "RECURRENCE-ID"})
+_AUDITED_PROPERTIES = frozenset(
+    {"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "EXRULE", "RECURRENCE-ID"}  # its times
+    | {"UID", "SUMMARY", "ORGANIZER", "ATTENDEE", "STATUS", "TRANSP", "X-MICROSOFT-CDO-BUSYSTATUS"}
+)
+"""The properties whose loss changes how an event is audited: a dropped SUMMARY left it
+untitled, a dropped ATTENDEE counted a meeting the owner declined. (DESCRIPTION and
+LOCATION, which the pre-filter does not parse unless a rule reads them, are not here:
+both read paths must give the same result.)"""
 
 
 def _problem(component: Component, until: datetime) -> str | None:
     """Why a VEVENT cannot be audited up to ``until``, or None when it can."""
     for _, text in component.errors:  # lines icalendar dropped: one of its times would be lost
-        if (line := _UNPARSED_LINE.match(text)) and line[1].upper() in _TIME_PROPERTIES:
+        if (line := _UNPARSED_LINE.match(text)) and line[1].upper() in _AUDITED_PROPERTIES:
             return f"unreadable {line[1].upper()} line ({text[line.end() :][:150]})"
     if "DTSTART" not in component:
         return "it has no DTSTART"

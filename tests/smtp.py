@@ -25,12 +25,14 @@ def free_port() -> int:
 class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], EmailMessage]] = []
+        self.raw: list[bytes] = []  # as received, for comparing with a dry run's .eml
         self.logins: list[str] = []
 
     async def handle_DATA(self, server, session, envelope):
         parsed = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         self.messages.append((list(envelope.rcpt_tos), parsed))
+        self.raw.append(envelope.original_content)
         return "250 OK"
 
     def authenticate(self, server, session, envelope, mechanism, auth_data):
@@ -41,13 +43,18 @@ class Inbox:
 
 
 class SmtpServer:
-    """``security``: none (AUTH allowed without TLS), starttls or ssl."""
+    """``security``: none (AUTH allowed without TLS), starttls or ssl; ``smtputf8``: whether
+    it accepts addresses beyond ASCII."""
 
-    def __init__(self, security: str = "none", tls: ssl.SSLContext | None = None) -> None:
+    def __init__(self, security: str = "none", tls: ssl.SSLContext | None = None, smtputf8: bool = False) -> None:
         self.inbox = Inbox()
         self.port = free_port()
         # aiosmtpd counts only STARTTLS as TLS for AUTH; implicit TLS (ssl) must allow it.
-        options = {"authenticator": self.inbox.authenticate, "auth_require_tls": security == "starttls"}
+        options = {
+            "authenticator": self.inbox.authenticate,
+            "auth_require_tls": security == "starttls",
+            "enable_SMTPUTF8": smtputf8,
+        }
         if security == "starttls":
             options |= {"tls_context": tls, "require_starttls": True}
         elif security == "ssl":

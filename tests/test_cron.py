@@ -145,6 +145,43 @@ def test_report_files_and_a_dry_run_email(tmp_path):
     assert text.startswith("calaudit: 2026-03")
 
 
+def _international(tmp_path: Path, port: int) -> Path:
+    rules = rules_file(tmp_path, port)
+    text = rules.read_text().replace("to: [cto@weave.example]", "to: [amélie@weave.example]")
+    rules.write_text(text.replace("from: calaudit@weave.example", "from: jörg@bücher.example"), encoding="utf-8")
+    return rules
+
+
+def test_a_dry_run_with_addresses_beyond_ascii_writes_the_headers_as_they_are_sent(tmp_path):
+    # The .eml failed with "unexpected error: UnicodeEncodeError" (exit 1) for a sender at
+    # bücher.example, and wrote To: as an encoded word inside the address, which no mail
+    # system reads; smtplib sends both in UTF-8 (SMTPUTF8), and so the dry run writes them.
+    with SmtpServer(smtputf8=True) as server:
+        rules = _international(tmp_path, server.port)
+        eml = tmp_path / "march.eml"
+        dry = invoke("report", "--rules", str(rules), "--period", "2026-03", "--email", "--dry-run", "-o", str(eml))
+        assert dry.exit_code == 0, dry.output
+        sent = invoke("report", "--rules", str(rules), "--period", "2026-03", "--email")
+        assert sent.exit_code == 0, sent.output
+    [received] = server.inbox.raw
+    for raw in (eml.read_bytes(), received):
+        assert "From: jörg@bücher.example".encode() in raw and "To: amélie@weave.example".encode() in raw
+    assert server.inbox.messages[0][0] == ["amélie@weave.example"]
+
+
+def test_a_server_without_smtputf8_says_the_addresses_are_the_problem(tmp_path):
+    with SmtpServer() as server:
+        result = invoke(
+            "report", "--rules", str(_international(tmp_path, server.port)), "--period", "2026-03", "--email"
+        )
+    assert result.exit_code == 4
+    assert result.output == (
+        f"calaudit: error: 127.0.0.1:{server.port} does not accept addresses beyond ASCII (no SMTPUTF8); give "
+        "email.from and email.to in ASCII (a domain can be written in punycode, xn--...); nothing was sent\n"
+    )
+    assert server.inbox.messages == []
+
+
 def test_schedule_prints_absolute_paths(tmp_path):
     rules = rules_file(tmp_path, 25)
     output = invoke("schedule", "--rules", str(rules)).output

@@ -96,6 +96,11 @@ def _session(
             f"SMTP login as {smtp.user} at {where} was refused ({exc.smtp_code}); check {PASSWORD_VARIABLE}"
         ) from None
     except smtplib.SMTPNotSupportedError as exc:
+        if "SMTPUTF8" in str(exc):  # smtplib asks for it when an address is not all ASCII
+            raise DeliveryError(
+                f"{where} does not accept addresses beyond ASCII (no SMTPUTF8); give email.from and email.to "
+                "in ASCII (a domain can be written in punycode, xn--...); nothing was sent"
+            ) from None
         raise DeliveryError(f"{where} does not support what email.smtp asks for ({exc}); check security") from None
     except (smtplib.SMTPException, OSError) as exc:
         raise DeliveryError(failure.format(where=where, reason=_reason(exc))) from None

@@ -43,7 +43,7 @@ def report(inputs: pipeline.Inputs, fmt: str, output: Path | None, send_email: b
         cron_run.require_data(monthly)  # a dry run says what the real one would do
     if email is not None and dry_run:
         target = output or Path(f"calaudit-{label}.eml")
-        write_output(target, bytes(mail.message(email, monthly.report, mail.render(monthly.report))))
+        write_output(target, mail.as_sent(mail.message(email, monthly.report, mail.render(monthly.report))))
         click.echo(f"wrote {target} (not sent)")
     elif email is not None:
         warn([note] if (note := cron_run.send(monthly, email, run_env, History(run_env.data_dir))) else [])

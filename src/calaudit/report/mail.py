@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -107,6 +108,14 @@ def render(report: MonthlyReport, domain: str = "calaudit.invalid") -> Rendered:
         cids=cids,
         csv=csv_report.render(report.result),
     )
+
+
+def as_sent(message: EmailMessage) -> bytes:
+    """The message as smtplib's ``send_message`` transmits it, for a dry run's .eml: when
+    an address is not all ASCII, with headers in UTF-8 (SMTPUTF8), as nothing else can
+    carry the address (the default policy cannot write a domain such as bücher.de)."""
+    addresses = f"{message['From']}{message['To']}"
+    return message.as_bytes(policy=policy.default.clone(utf8=not addresses.isascii()))
 
 
 def _domain(address: str) -> str:

@@ -839,7 +839,46 @@ def test_floating_times_are_read_in_x_wr_timezone_when_the_calendar_names_one():
     assert plain.events[0].start.astimezone(UTC).hour == 15  # 10:00 in the reporting zone, New York (UTC-5)
     unknown = events_of(calendar(floating, header="X-WR-TIMEZONE:Mars/Olympus_Mons\n"))
     assert unknown.events[0].start.astimezone(UTC).hour == 15
-    assert any("X-WR-TIMEZONE ignored" in w for w in unknown.warnings)
+    assert unknown.warnings == [
+        "test.ics: X-WR-TIMEZONE 'Mars/Olympus_Mons' ignored (no such time zone); floating times are read in "
+        "America/New_York"
+    ]
+
+
+@pytest.mark.parametrize(("written", "shown"), [("", ""), ("Europe/" + "x" * 300, "Europe/" + "x" * 53)])
+def test_an_x_wr_timezone_no_zone_can_have_is_named_short_without_zoneinfos_words(written, shown):
+    # Empty, it was "ZoneInfo keys must be normalized relative paths, got: "; 300 letters
+    # gave a 400-character line quoting the path of the tzdata package.
+    floating = "UID:a\nDTSTART:20260302T100000\nDTEND:20260302T110000\nSUMMARY:Floating"
+    fetched = events_of(calendar(floating, header=f"X-WR-TIMEZONE:{written}\n"))
+    assert fetched.warnings == [
+        f"test.ics: X-WR-TIMEZONE '{shown}' ignored (no such time zone); floating times are read in America/New_York"
+    ]
+
+
+def test_an_unknown_tzid_is_unreadable_under_x_wr_timezone_too():
+    # icalendar leaves a time in an unknown zone floating, and x-wr-timezone then read it
+    # in Berlin, silently; without X-WR-TIMEZONE it is refused, as the README says.
+    nowhere = (
+        "UID:n\nDTSTART;TZID=Europe/Nowhere:20260303T100000\nDTEND;TZID=Europe/Nowhere:20260303T110000\nSUMMARY:Nowhere"
+    )
+    floating = "UID:a\nDTSTART:20260302T100000\nDTEND:20260302T110000\nSUMMARY:Floating"
+    fetched = events_of(calendar(floating, nowhere, header="X-WR-TIMEZONE:Europe/Berlin\n"))
+    assert [(e.title, str(e.start.tzinfo)) for e in fetched.events] == [("Floating", "Europe/Berlin")]
+    assert [i.reason for i in fetched.invalid] == ["unknown time zone 'Europe/Nowhere' in DTSTART"]
+
+
+def test_an_override_giving_two_recurrence_ids_is_unreadable_saying_so():
+    # It made the whole series unreadable as "'list' object has no attribute 'dt'". Now the
+    # override alone is skipped and the series is read as planned: 3 instances at 10:00.
+    raw = calendar(
+        "UID:s\nDTSTART:20260302T100000Z\nDTEND:20260302T110000Z\nRRULE:FREQ=DAILY;COUNT=3\nSUMMARY:Sync",
+        "UID:s\nRECURRENCE-ID:20260303T100000Z\nRECURRENCE-ID:20260304T100000Z\n"
+        "DTSTART:20260303T120000Z\nDTEND:20260303T130000Z\nSUMMARY:Moved",
+    )
+    fetched = events_of(raw)
+    assert [(e.title, e.start.day, e.start.hour) for e in fetched.events] == [("Sync", d, 10) for d in (2, 3, 4)]
+    assert [(i.title, i.reason) for i in fetched.invalid] == [("Moved", "RECURRENCE-ID is given more than once")]
 
 
 def test_a_utc_series_keeps_its_wall_clock_time_in_x_wr_timezone():

@@ -606,28 +606,48 @@ def _read_calendars(
     except Exception as exc:  # noqa: BLE001 - icalendar signals unparsable text in many ways
         calendars = _parse_leniently(text, name, exc, _window_days(period), result)
     for calendar in calendars:
-        calendar = _to_standard(calendar, name, result)
+        calendar = _to_standard(calendar, name, zone, result)
         calendar_name = _text(calendar, "X-WR-CALNAME") or printable(name)  # a file or .zip member name
         reader = _Reader(calendar_name, owner, zone, period)
         for group, components in _series(calendar, *_window_days(period)):
             reader.read_series(components, group, result)
 
 
-def _to_standard(calendar: icalendar.Calendar, name: str, result: Fetched) -> icalendar.Calendar:
+def _to_standard(calendar: icalendar.Calendar, name: str, zone: ZoneInfo, result: Fetched) -> icalendar.Calendar:
     """The calendar as the expansion must be given it: floating times in the zone
     X-WR-TIMEZONE names (as Google shows them), and RANGE in capitals."""
     try:
         standard: icalendar.Calendar = x_wr_timezone.to_standard(calendar)
     except Exception as exc:  # noqa: BLE001 - a bad X-WR-TIMEZONE must not lose the calendar
-        result.warnings.append(f"{name}: X-WR-TIMEZONE ignored: {exc}")
+        written = printable(_text(calendar, "X-WR-TIMEZONE"))
+        try:
+            ZoneInfo(written)
+            reason = _reason(exc)
+        except Exception:  # noqa: BLE001 - ZoneInfo refuses a bad name in several ways (one quotes a file path)
+            reason = "no such time zone"
+        result.warnings.append(
+            f"{name}: X-WR-TIMEZONE {written[:60]!r} ignored ({reason}); floating times are read in {zone.key}"
+        )
         standard = calendar
-    # x-wr-timezone (2.0) writes a floating RECURRENCE-ID back without its parameters, and
-    # recurring-ical-events reads RANGE=THISANDFUTURE in capitals only (RFC 5545: any case):
-    # either way the override moved its own instance only.
     for before, after in zip(calendar.subcomponents, standard.subcomponents, strict=True):
-        written = before.get("RECURRENCE-ID")
-        if isinstance(written, icalendar.prop.vDDDTypes) and "RANGE" in written.params:
-            after["RECURRENCE-ID"].params["RANGE"] = str(written.params["RANGE"]).upper()
+        if after is before:
+            continue
+        # x-wr-timezone (2.0) writes a time back without its parameters, and reads one in a
+        # zone icalendar does not know (it was left floating) in X-WR-TIMEZONE's: give the
+        # parameters back, and the written time, which _problem reports as an unknown zone.
+        for key in ("DTSTART", "DTEND", "RECURRENCE-ID"):
+            written = before.get(key)
+            if not isinstance(written, icalendar.prop.vDDDTypes) or after.get(key) is written:
+                continue
+            if "TZID" in written.params and isinstance(written.dt, datetime) and written.dt.tzinfo is None:
+                after[key] = written
+            else:
+                after[key].params.update((k, v) for k, v in written.params.items() if k != "TZID")
+    for component in standard.subcomponents:
+        # recurring-ical-events reads RANGE=THISANDFUTURE in capitals only (RFC 5545: any case).
+        rid = component.get("RECURRENCE-ID")
+        if isinstance(rid, icalendar.prop.vDDDTypes) and "RANGE" in rid.params:
+            rid.params["RANGE"] = str(rid.params["RANGE"]).upper()
     return standard
 
 
@@ -910,7 +930,7 @@ def _problem(component: Component, until: datetime) -> str | None:
             return f"unreadable {line[1].upper()} line ({text[line.end() :][:150]})"
     if "DTSTART" not in component:
         return "it has no DTSTART"
-    for key in ("DTSTART", "DTEND", "DURATION"):
+    for key in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID"):
         if isinstance(component.get(key), list):  # RFC 5545: each at most once
             return f"{key} is given more than once"
     try:

@@ -31,7 +31,9 @@ calendar of the same process gave its TZID. 4: titles are kept on one line (``on
 5: an RRULE with both COUNT and UNTIL is warned of by event, not by dateutil's anonymous text,
 an event starting in the hour clocks skip keeps its written length in elapsed time, and a
 DURATION's hours are elapsed time. 6: a RANGE=THISANDFUTURE override moves the rest of its
-series when its time is floating under X-WR-TIMEZONE, or RANGE is not in capitals."""
+series when its time is floating under X-WR-TIMEZONE, or RANGE is not in capitals; an
+unknown TZID is unreadable under X-WR-TIMEZONE too; a line of SUMMARY, ATTENDEE and other
+audited properties that icalendar dropped makes its event unreadable."""
 FILE_NAME = "events.sqlite"
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS events (key TEXT PRIMARY KEY, format INTEGER, payload TEXT)",

@@ -868,6 +868,38 @@ def test_an_unknown_tzid_is_unreadable_under_x_wr_timezone_too():
     assert [i.reason for i in fetched.invalid] == ["unknown time zone 'Europe/Nowhere' in DTSTART"]
 
 
+@pytest.mark.parametrize(
+    "rid", ["RECURRENCE-ID;VALUE=DATE:20260303", "RECURRENCE-ID;VALUE=DATE;RANGE=THISANDFUTURE:20260303"]
+)
+def test_an_override_naming_a_timed_instance_by_its_date_is_unreadable(rid):
+    # RFC 5545 gives RECURRENCE-ID the value type of the series' DTSTART. Named by a date,
+    # the override matched no instance: the 3 March 10:00 one was counted besides it (4 h
+    # for 3 planned), and with RANGE=THISANDFUTURE instances appeared at midnight UTC.
+    # Skipped, saying why: the series as planned, 3 instances at 10:00.
+    raw = calendar(
+        "UID:s\nDTSTART:20260302T100000Z\nDTEND:20260302T110000Z\nRRULE:FREQ=DAILY;COUNT=3\nSUMMARY:Sync",
+        f"UID:s\n{rid}\nDTSTART:20260303T120000Z\nDTEND:20260303T140000Z\nSUMMARY:Moved",
+    )
+    fetched = events_of(raw)
+    assert [(e.title, e.start.day, e.start.hour) for e in fetched.events] == [("Sync", d, 10) for d in (2, 3, 4)]
+    assert [(i.title, i.reason) for i in fetched.invalid] == [
+        ("Moved", "RECURRENCE-ID and the series' DTSTART differ in kind (one a date, the other a date-time)")
+    ]
+
+
+def test_an_override_whose_recurrence_id_is_no_time_is_unreadable_alone():
+    # It made the whole series unreadable, as "Cannot access 'dt' on broken property".
+    raw = calendar(
+        "UID:s\nDTSTART:20260302T100000Z\nDTEND:20260302T110000Z\nRRULE:FREQ=DAILY;COUNT=3\nSUMMARY:Sync",
+        "UID:s\nRECURRENCE-ID:garbage\nDTSTART:20260303T120000Z\nDTEND:20260303T130000Z\nSUMMARY:Moved",
+    )
+    fetched = events_of(raw)
+    assert [(e.title, e.start.day) for e in fetched.events] == [("Sync", 2), ("Sync", 3), ("Sync", 4)]
+    assert [(i.title, i.reason) for i in fetched.invalid] == [
+        ("Moved", "RECURRENCE-ID is not a date or time: 'garbage'")
+    ]
+
+
 def test_an_override_giving_two_recurrence_ids_is_unreadable_saying_so():
     # It made the whole series unreadable as "'list' object has no attribute 'dt'". Now the
     # override alone is skipped and the series is read as planned: 3 instances at 10:00.

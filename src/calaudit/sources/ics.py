@@ -739,6 +739,10 @@ class _Reader:
                 good.append(component)
             elif group.relevant([component]):
                 result.invalid.append(self._invalid(component, problem))
+        for override in _mistyped_overrides(good):
+            good.remove(override)
+            if group.relevant([override]):
+                result.invalid.append(self._invalid(override, _MISTYPED_OVERRIDE))
         if not good:
             return
         for component in good:
@@ -923,6 +927,25 @@ LOCATION, which the pre-filter does not parse unless a rule reads them, are not 
 both read paths must give the same result.)"""
 
 
+_MISTYPED_OVERRIDE = "RECURRENCE-ID and the series' DTSTART differ in kind (one a date, the other a date-time)"
+
+
+def _mistyped_overrides(components: list[Component]) -> list[Component]:
+    """Overrides whose RECURRENCE-ID is a date in a timed series, or a time in an all-day
+    one (RFC 5545 gives both one value type): such an override named no instance, so the
+    instance it moved was counted as well, and with RANGE=THISANDFUTURE
+    recurring-ical-events added instances at midnight UTC."""
+    master = next((c for c in components if "RECURRENCE-ID" not in c), None)
+    if master is None:
+        return []
+    timed = isinstance(master.decoded("DTSTART"), datetime)
+    return [
+        c
+        for c in components
+        if "RECURRENCE-ID" in c and isinstance(_first(c.get("RECURRENCE-ID")).dt, datetime) != timed
+    ]
+
+
 def _problem(component: Component, until: datetime) -> str | None:
     """Why a VEVENT cannot be audited up to ``until``, or None when it can."""
     for _, text in component.errors:  # lines icalendar dropped: one of its times would be lost
@@ -937,9 +960,10 @@ def _problem(component: Component, until: datetime) -> str | None:
         start = component.decoded("DTSTART")
         end = component.decoded("DTEND") if "DTEND" in component else None
         duration = component.decoded("DURATION") if "DURATION" in component else None
+        rid = component.decoded("RECURRENCE-ID") if "RECURRENCE-ID" in component else None
     except Exception as exc:  # noqa: BLE001 - icalendar reports broken values in many ways
         return _reason(exc)
-    for key, value in (("DTSTART", start), ("DTEND", end)):
+    for key, value in (("DTSTART", start), ("DTEND", end), ("RECURRENCE-ID", rid)):
         if value is not None and not isinstance(value, date):
             return f"{key} is not a date or time: {_raw(component[key]).decode(errors='replace')!r}"
     if duration is not None and not isinstance(duration, timedelta):  # a date-time, a period, or text

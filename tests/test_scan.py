@@ -61,7 +61,11 @@ def test_the_full_filtered_and_cached_paths_give_the_same_json_on_every_fixture(
     assert filtered == full and cold == full and warm == full
 
 
-@pytest.mark.parametrize("period", ["2017-01", "2019-06", "2024-Q4", "2026-03"])
+@pytest.mark.parametrize(
+    "period",
+    # About 25 s each: one stays in mutation runs, which leave out tests marked slow.
+    [pytest.param(p, marks=pytest.mark.slow) for p in ("2017-01", "2019-06", "2024-Q4")] + ["2026-03"],
+)
 def test_prefilter_gives_the_full_parse_result_on_a_generated_calendar(period):
     raw = generate(1500, seed=7)
     loaded = pipeline.demo_config()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import threading
 import time
@@ -189,6 +190,50 @@ def test_url_source_reads_the_calendar(server):
     source = IcsSource(url, OWNER, NY)
     assert [e.title for e in source.fetch(MARCH).events] == ["Customer call", "Interview", "Standup"]
     assert "s3cr3t" not in source.name
+
+
+@pytest.fixture
+def guarded() -> Iterator[tuple[str, list[str | None]]]:
+    """A loopback server that serves a calendar to user cto with password p@ss:w/rd only."""
+    seen: list[str | None] = []
+    body = (ICS / "overlap.ics").read_bytes()
+    expected = "Basic " + base64.b64encode(b"cto:p@ss:w/rd").decode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("Authorization"))
+            ok = self.headers.get("Authorization") == expected
+            self.send_response(200 if ok else 401)
+            self.end_headers()
+            self.wfile.write(body if ok else b"who are you?")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"127.0.0.1:{httpd.server_port}", seen
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_url_with_a_user_and_password_is_read_with_basic_authentication(guarded):
+    # Nextcloud and Radicale exports are such URLs; urllib took "cto:p%40ss...@127.0.0.1"
+    # for the host name and failed as "Name or service not known".
+    host, seen = guarded
+    source = IcsSource(f"http://cto:p%40ss%3Aw%2Frd@{host}/remote.php/dav/calendars/cto/work?export", OWNER, NY)
+    assert [e.title for e in source.fetch(MARCH).events] == ["Customer call", "Interview", "Standup"]
+    assert seen == ["Basic " + base64.b64encode(b"cto:p@ss:w/rd").decode()]
+    assert "p%40ss" not in source.name and "cto:" not in source.name
+
+
+def test_a_refused_password_in_a_url_is_said_so_and_never_shown(guarded):
+    host, _ = guarded
+    with pytest.raises(SourceError) as info:
+        IcsSource(f"http://cto:wrong-s3cr3t@{host}/remote.php/dav/calendars/cto/work?export", OWNER, NY).fetch(MARCH)
+    assert str(info.value) == (
+        "http://127.0.0.1/…/work: HTTP 401 Unauthorized; the user name or password in the URL was refused"
+    )
 
 
 def test_url_errors_name_the_host_but_never_the_secret(server):

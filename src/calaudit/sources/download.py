@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import http.client
 import urllib.error
@@ -36,6 +37,20 @@ def redact_url(url: str) -> str:
         return f"{url.partition(':')[0]}://(malformed URL)"
     last = parts.path.rstrip("/").rsplit("/", 1)[-1]
     return f"{parts.scheme}://{host}/…/{last}" if last else f"{parts.scheme}://{host}/"
+
+
+def _without_credentials(url: str) -> tuple[str, str | None]:
+    """``https://user:password@host/…`` (a Nextcloud or Radicale export, say) as the URL
+    without them and an HTTP Basic ``Authorization`` value: urllib took ``user:password@host``
+    for the host name, and failed as "Name or service not known"."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None:
+        return url, None
+    user = urllib.parse.unquote(parts.username)
+    password = urllib.parse.unquote(parts.password or "")
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    netloc = parts.netloc.rpartition("@")[2]
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc)), f"Basic {token}"
 
 
 def retry_after(value: str | None, now: datetime | None = None) -> float:
@@ -101,9 +116,13 @@ def download(
         if known.last_modified:
             headers["If-Modified-Since"] = known.last_modified
     try:
+        url, authorization = _without_credentials(url)
         request = urllib.request.Request(url, headers=headers)  # noqa: S310
     except ValueError as exc:
         raise SourceError(f"{shown}: malformed URL ({exc}); check the address") from None
+    if authorization:
+        # Not passed on to wherever a redirect leads (urllib would, with other headers).
+        request.add_unredirected_header("Authorization", authorization)
     limits = _Limits(shown, monotonic() + timeout, timeout, max_bytes)
     for attempt, delay in enumerate((*delays, None), start=1):
         try:
@@ -171,11 +190,12 @@ def _get(request: urllib.request.Request, known: Validators | None, limits: _Lim
         if exc.code in _RETRYABLE:
             wait = retry_after(exc.headers.get("Retry-After") if exc.headers else None)
             raise _Transient(f"HTTP {exc.code} {reason}", wait) from None
-        hint = (
-            "the secret address may have been reset; copy it again from the calendar's settings"
-            if exc.code in (401, 403, 404)
-            else "check the URL"
-        )
+        if exc.code == HTTPStatus.UNAUTHORIZED and request.get_header("Authorization"):
+            hint = "the user name or password in the URL was refused"
+        elif exc.code in (401, 403, 404):
+            hint = "the secret address may have been reset; copy it again from the calendar's settings"
+        else:
+            hint = "check the URL"
         raise SourceError(f"{shown}: HTTP {exc.code} {reason}; {hint}") from None
     except http.client.InvalidURL as exc:
         raise SourceError(f"{shown}: malformed URL ({exc}); check the address") from None

@@ -318,6 +318,15 @@ def test_a_title_holding_a_unicode_line_separator_stays_one_title_when_a_stray_l
     ]
 
 
+@pytest.mark.parametrize("ending", ["\r\n", "\r", "\n"], ids=["crlf", "cr", "lf"])
+def test_the_lenient_path_reads_every_line_ending_and_a_last_line_without_one(ending):
+    raw = calendar("UID:a\nDTSTART:20260302T140000Z\nDTEND:20260302T150000Z\nSUMMARY:Kept")
+    raw = raw.replace(b"END:VEVENT\n", b"END:VEVENT\njunk\n").rstrip(b"\n").replace(b"\n", ending.encode())
+    fetched = events_of(raw)
+    assert fetched.warnings == ["test.ics: ignored 1 malformed line(s), the first 'junk'"]
+    assert [(e.title, e.end - e.start) for e in fetched.events] == [("Kept", timedelta(hours=1))]
+
+
 def test_a_stray_line_between_events_is_dropped_with_a_warning():
     raw = calendar("UID:a\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nSUMMARY:Kept").replace(
         b"END:VEVENT\n", b"END:VEVENT\nX\n"

@@ -409,6 +409,12 @@ def test_a_rule_icalendar_cannot_read_says_why(rule, reason):
             "unreadable ATTENDEE line ('RSVP' is not a valid parameter string: not enough values to unpack "
             "(expected 2, got 1))",
         ),
+        # An apostrophe in the line (a name such as O'Brien) hid the drop: counted, silently.
+        (
+            "ATTENDEE;CN=Pat O'Brien;PARTSTAT=DECLINED;RSVP:mailto:cto@weave.example",
+            "unreadable ATTENDEE line ('RSVP' is not a valid parameter string: not enough values to unpack "
+            "(expected 2, got 1))",
+        ),
         # Without its SUMMARY it was "(no title)", unclassified, with no word why.
         (
             "SUMMARY;X-FOO:Standup",
@@ -416,7 +422,7 @@ def test_a_rule_icalendar_cannot_read_says_why(rule, reason):
             "(expected 2, got 1))",
         ),
     ],
-    ids=["dtend", "rrule", "attendee", "summary"],
+    ids=["dtend", "rrule", "attendee", "apostrophe", "summary"],
 )
 def test_an_event_whose_audited_line_icalendar_dropped_is_unreadable(line, reason, prefilter):
     summary = "" if line.startswith("SUMMARY") else "SUMMARY:Dropped\n"
@@ -425,6 +431,27 @@ def test_an_event_whose_audited_line_icalendar_dropped_is_unreadable(line, reaso
     assert [e.title for e in fetched.events] == ["Kept"]
     title = "(no title)" if line.startswith("SUMMARY") else "Dropped"
     assert fetched.invalid == [InvalidEvent("test.ics", title, "d@test", reason)]
+
+
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
+@pytest.mark.parametrize(
+    ("event", "dropped"),
+    [
+        # Weekly since 2020: five Mondays in March. Without its RRULE it was one day in 2020.
+        ("DTSTART:20200302T150000Z\nDTEND:20200302T160000Z\nRRULE;X-A:FREQ=WEEKLY", "RRULE"),
+        # 20 February to 5 March. Without its DTEND it was an instant on 20 February.
+        ("DTSTART:20260220T150000Z\nDTEND;X-FOO:20260305T150000Z", "DTEND"),
+    ],
+    ids=["rrule", "dtend"],
+)
+def test_an_event_begun_before_the_period_whose_time_line_was_dropped_is_still_reported(event, dropped, prefilter):
+    # Its dates, read without the dropped line, put it far from the month, so it was
+    # skipped without a word: where it lies is unknown, so it is reported wherever it is.
+    raw = calendar(KEPT, f"UID:early@test\nSUMMARY:Early\n{event}")
+    fetched = parse_calendar(raw, "test.ics", MARCH, OWNER, NY, prefilter=prefilter)
+    assert [e.title for e in fetched.events] == ["Kept"]
+    [invalid] = fetched.invalid
+    assert (invalid.title, invalid.reason.startswith(f"unreadable {dropped} line ('X-")) == ("Early", True)
 
 
 @pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])

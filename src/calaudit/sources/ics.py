@@ -699,6 +699,10 @@ def _info(component: Component) -> scan.Info:
     rid = component.get("RECURRENCE-ID")
     if rid is not None and str(_first(rid).params.get("RANGE", "")).upper() == "THISANDFUTURE":
         values[scan.RANGE] = [b"THISANDFUTURE"]
+    if any(name in _TIME_PROPERTIES for name, _ in _dropped_lines(component)):
+        # Read without the line (an RRULE, a DTEND), a series begun in 2020 looked like a
+        # day in 2020, and was skipped unreported: where it lies is unknown.
+        values.pop(b"DTSTART", None)
     return scan.Info.from_values(values)
 
 
@@ -913,12 +917,28 @@ _FINER = {"BYHOUR": 3600, "BYMINUTE": 60, "BYSECOND": 1}
 rule with 24 hours, 60 minutes and 60 seconds has 86,400 instances a day."""
 
 
-_UNPARSED_LINE = re.compile(r"Content line could not be parsed into parts: '([A-Za-z0-9-]+)[^']*': ")
-"""How icalendar records a line it dropped (a parameter without '=', an unclosed quote)."""
-_AUDITED_PROPERTIES = frozenset(
-    {"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "EXRULE", "RECURRENCE-ID"}  # its times
-    | {"UID", "SUMMARY", "ORGANIZER", "ATTENDEE", "STATUS", "TRANSP", "X-MICROSOFT-CDO-BUSYSTATUS"}
-)
+_UNPARSED_LINE = re.compile(r"Content line could not be parsed into parts: '([A-Za-z0-9-]+)[;:']")
+"""How icalendar records a line it dropped (a parameter without '=', an unclosed quote):
+the line in quotes (an apostrophe in it, O'Brien, is not its end), then ': ' and why."""
+
+
+def _dropped_lines(component: Component) -> Iterator[tuple[str, str]]:
+    """The property of each line icalendar dropped from ``component``, and why it did."""
+    for _, text in component.errors:
+        if line := _UNPARSED_LINE.match(text):
+            yield line[1].upper(), text.rpartition("': ")[2]
+
+
+_TIME_PROPERTIES = frozenset({"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "EXRULE", "RECURRENCE-ID"})
+_AUDITED_PROPERTIES = _TIME_PROPERTIES | {
+    "UID",
+    "SUMMARY",
+    "ORGANIZER",
+    "ATTENDEE",
+    "STATUS",
+    "TRANSP",
+    "X-MICROSOFT-CDO-BUSYSTATUS",
+}
 """The properties whose loss changes how an event is audited: a dropped SUMMARY left it
 untitled, a dropped ATTENDEE counted a meeting the owner declined. (DESCRIPTION and
 LOCATION, which the pre-filter does not parse unless a rule reads them, are not here:
@@ -946,9 +966,9 @@ def _mistyped_overrides(components: list[Component]) -> list[Component]:
 
 def _problem(component: Component, until: datetime) -> str | None:
     """Why a VEVENT cannot be audited up to ``until``, or None when it can."""
-    for _, text in component.errors:  # lines icalendar dropped: one of its times would be lost
-        if (line := _UNPARSED_LINE.match(text)) and line[1].upper() in _AUDITED_PROPERTIES:
-            return f"unreadable {line[1].upper()} line ({text[line.end() :][:150]})"
+    for name, reason in _dropped_lines(component):  # read without it, it would be audited wrongly
+        if name in _AUDITED_PROPERTIES:
+            return f"unreadable {name} line ({reason[:150]})"
     if "DTSTART" not in component:
         return "it has no DTSTART"
     for key in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID"):

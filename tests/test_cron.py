@@ -152,6 +152,19 @@ def _international(tmp_path: Path, port: int) -> Path:
     return rules
 
 
+def test_a_password_beyond_ascii_is_a_delivery_error_that_never_shows_it(tmp_path):
+    # smtplib encodes AUTH in ASCII: "unexpected error: UnicodeEncodeError", exit 1.
+    with SmtpServer() as server:
+        result = cron(rules_file(tmp_path, server.port), password="pässwörd")
+    assert result.exit_code == 4
+    assert result.output == (
+        f"calaudit: error: SMTP login as {USER} at 127.0.0.1:{server.port} cannot be sent: the password or user "
+        "name holds characters beyond ASCII, which Python's smtplib does not send; use an app password in ASCII "
+        "(CALAUDIT_SMTP_PASSWORD)\n"
+    )
+    assert server.inbox.messages == []
+
+
 def test_a_dry_run_with_addresses_beyond_ascii_writes_the_headers_as_they_are_sent(tmp_path):
     # The .eml failed with "unexpected error: UnicodeEncodeError" (exit 1) for a sender at
     # bücher.example, and wrote To: as an encoded word inside the address, which no mail

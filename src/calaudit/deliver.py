@@ -89,7 +89,7 @@ def _session(
     try:
         with _open(smtp, ssl_context or ssl.create_default_context()) as server:
             if smtp.user and password:
-                server.login(smtp.user, password)
+                _login(server, smtp.user, password, where)
             yield server
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(
@@ -104,6 +104,16 @@ def _session(
         raise DeliveryError(f"{where} does not support what email.smtp asks for ({exc}); check security") from None
     except (smtplib.SMTPException, OSError) as exc:
         raise DeliveryError(failure.format(where=where, reason=_reason(exc))) from None
+
+
+def _login(server: smtplib.SMTP, user: str, password: str, where: str) -> None:
+    try:
+        server.login(user, password)
+    except UnicodeEncodeError:  # smtplib sends AUTH in ASCII only (it crashed: "unexpected error")
+        raise DeliveryError(
+            f"SMTP login as {user} at {where} cannot be sent: the password or user name holds characters beyond "
+            f"ASCII, which Python's smtplib does not send; use an app password in ASCII ({PASSWORD_VARIABLE})"
+        ) from None
 
 
 def _reason(exc: BaseException) -> str:

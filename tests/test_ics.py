@@ -201,6 +201,11 @@ def guarded() -> Iterator[tuple[str, list[str | None]]]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            if self.path.startswith("/moved?to="):  # a redirect, relative or absolute
+                self.send_response(302)
+                self.send_header("Location", self.path.removeprefix("/moved?to="))
+                self.end_headers()
+                return
             seen.append(self.headers.get("Authorization"))
             ok = self.headers.get("Authorization") == expected
             self.send_response(200 if ok else 401)
@@ -225,6 +230,22 @@ def test_a_url_with_a_user_and_password_is_read_with_basic_authentication(guarde
     assert [e.title for e in source.fetch(MARCH).events] == ["Customer call", "Interview", "Standup"]
     assert seen == ["Basic " + base64.b64encode(b"cto:p@ss:w/rd").decode()]
     assert "p%40ss" not in source.name and "cto:" not in source.name
+
+
+def test_a_redirect_on_the_same_host_keeps_the_urls_credentials_and_one_elsewhere_does_not(guarded):
+    host, seen = guarded
+    same = IcsSource(f"http://cto:p%40ss%3Aw%2Frd@{host}/moved?to=/work.ics", OWNER, NY)
+    assert len(same.fetch(MARCH).events) == 3
+    # "localhost" is another host name for the same server: the credentials stay behind.
+    port = host.rpartition(":")[2]
+    away = IcsSource(f"http://cto:p%40ss%3Aw%2Frd@{host}/moved?to=http://localhost:{port}/work.ics", OWNER, NY)
+    with pytest.raises(SourceError) as info:
+        away.fetch(MARCH)
+    assert seen == ["Basic " + base64.b64encode(b"cto:p@ss:w/rd").decode(), None]
+    assert str(info.value) == (
+        "http://127.0.0.1/…/moved: HTTP 401 Unauthorized; a redirect led to another host, which is not sent the "
+        "URL's user name and password"
+    )
 
 
 def test_a_refused_password_in_a_url_is_said_so_and_never_shown(guarded):

@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
+from http.client import HTTPMessage
 from time import monotonic, sleep
+from typing import IO
 
 from .. import __version__
 from ..errors import SourceError
@@ -51,6 +53,34 @@ def _without_credentials(url: str) -> tuple[str, str | None]:
     token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
     netloc = parts.netloc.rpartition("@")[2]
     return urllib.parse.urlunsplit(parts._replace(netloc=netloc)), f"Basic {token}"
+
+
+class _SameOriginCredentials(urllib.request.HTTPRedirectHandler):
+    """Credentials from the URL follow a redirect on the same scheme, host and port (as
+    curl and requests do), never one elsewhere: urllib passed them on nowhere."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        authorization = req.unredirected_hdrs.get("Authorization")
+        if new is not None and authorization and _origin(new.full_url) == _origin(req.full_url):
+            new.add_unredirected_header("Authorization", authorization)
+        return new
+
+
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme.lower(), parts.hostname, parts.port or (443 if parts.scheme.lower() == "https" else 80)
+
+
+_OPENER = urllib.request.build_opener(_SameOriginCredentials)
 
 
 def retry_after(value: str | None, now: datetime | None = None) -> float:
@@ -170,7 +200,7 @@ def _get(request: urllib.request.Request, known: Validators | None, limits: _Lim
     if limits.left() <= 0:
         raise limits.timed_out()
     try:
-        with urllib.request.urlopen(request, timeout=limits.left()) as response:  # noqa: S310
+        with _OPENER.open(request, timeout=limits.left()) as response:
             length = response.headers.get("Content-Length", "")
             expected = int(length) if length.isdigit() else None
             if expected is not None and expected > limits.max_bytes:
@@ -191,7 +221,12 @@ def _get(request: urllib.request.Request, known: Validators | None, limits: _Lim
             wait = retry_after(exc.headers.get("Retry-After") if exc.headers else None)
             raise _Transient(f"HTTP {exc.code} {reason}", wait) from None
         if exc.code == HTTPStatus.UNAUTHORIZED and request.get_header("Authorization"):
-            hint = "the user name or password in the URL was refused"
+            elsewhere = _origin(exc.url) != _origin(request.full_url)
+            hint = (
+                "a redirect led to another host, which is not sent the URL's user name and password"
+                if elsewhere
+                else "the user name or password in the URL was refused"
+            )
         elif exc.code in (401, 403, 404):
             hint = "the secret address may have been reset; copy it again from the calendar's settings"
         else:

@@ -16,7 +16,7 @@ from calaudit.cli import main
 from calaudit.config import parse
 from calaudit.models import Event, Fetched
 from calaudit.period import parse_period
-from calaudit.sources.cache import FILE_NAME, EventCache
+from calaudit.sources.cache import FILE_NAME, EventCache, Validators
 from calaudit.sources.ics import IcsSource
 from tests.helpers import ICS, NOW
 
@@ -140,6 +140,25 @@ def test_urls_are_fetched_with_a_conditional_get(tmp_path):
     finally:
         server.httpd.shutdown()
         server.httpd.server_close()
+
+
+def test_the_cache_never_holds_a_urls_secrets(tmp_path):
+    server = _ConditionalServer((ICS / "skips.ics").read_bytes())
+    url = server.url.replace("http://", "http://cto:hunter2@")
+    cache = EventCache(tmp_path / "cache")
+    legacy = Validators('"old"', None, "0" * 64)
+    try:
+        cache.set_validators(url, legacy)  # as if stored under the URL itself...
+        with sqlite3.connect(cache.path) as db:
+            db.execute("UPDATE urls SET url = ?", (url,))
+        IcsSource(url, OWNER, NY, cache=cache).fetch(MARCH)
+        IcsSource(url, OWNER, NY, cache=cache).fetch(MARCH)
+        assert server.requests == [None, f'"v{len(server.body)}"']  # the validators are still found
+    finally:
+        server.httpd.shutdown()
+        server.httpd.server_close()
+    data = b"".join(p.read_bytes() for p in (tmp_path / "cache").iterdir())
+    assert b"hunter2" not in data and b"/secret/" not in data  # ...which the next download removed
 
 
 def test_cli_no_cache_and_cache_clear(tmp_path, calendar):

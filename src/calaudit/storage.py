@@ -25,6 +25,7 @@ def connect(path: Path, schema: Sequence[str], readonly: bool = False) -> Iterat
         if not path.exists():
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         connection = sqlite3.connect(path, timeout=30)
+        connection.execute("PRAGMA secure_delete = ON")  # a deleted row (a secret URL) is overwritten
     try:
         for statement in () if readonly else schema:
             connection.execute(statement)

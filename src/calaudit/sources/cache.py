@@ -42,6 +42,12 @@ _SCHEMA = (
 )
 
 
+def _url_key(url: str) -> str:
+    """An iCal URL is a secret (a private token in its path, a password before its host):
+    the cache keeps its SHA-256, not the URL."""
+    return "sha256:" + hashlib.sha256(url.encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class Validators:
     etag: str | None
@@ -104,12 +110,13 @@ class EventCache:
         self._query("INSERT OR REPLACE INTO events VALUES (?, ?, ?)", (key, FORMAT, json.dumps(_dump(fetched))))
 
     def validators(self, url: str) -> Validators | None:
-        row = self._query("SELECT etag, last_modified, digest FROM urls WHERE url = ?", (url,))
+        row = self._query("SELECT etag, last_modified, digest FROM urls WHERE url = ?", (_url_key(url),))
         return Validators(*row) if row else None
 
     def set_validators(self, url: str, validators: Validators) -> None:
-        values = (url, validators.etag, validators.last_modified, validators.digest)
+        values = (_url_key(url), validators.etag, validators.last_modified, validators.digest)
         self._query("INSERT OR REPLACE INTO urls VALUES (?, ?, ?, ?)", values)
+        self._query("DELETE FROM urls WHERE url = ?", (url,))  # as written by calaudit before 0.2
 
     def clear(self) -> bool:
         """Remove the cache file; True when there was one."""

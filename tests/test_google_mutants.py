@@ -224,3 +224,14 @@ def test_an_expiry_with_a_lowercase_t_and_z_is_read(tmp_path):
         server.access_tokens.add("fresh")
         list_calendars(GoogleSettings(token, api_endpoint=server.api_endpoint, token_uri=server.token_uri))
     assert server.log == [("POST", "/token"), ("GET", "/calendar/v3/users/me/calendarList")]
+
+
+def test_addresses_are_compared_as_rules_yaml_compares_them(tmp_path):
+    # rules.yaml folds "Straße@Weave.Example" to "strasse@weave.example" (NFC, case-folded);
+    # Google's addresses were only lower-cased, so the owner's "declined" went unseen and
+    # the meeting counted.
+    declined = REVIEW | {"attendees": [{"email": "Straße@weave.example", "responseStatus": "declined"}]}
+    with FakeGoogle({"primary": ("CTO", [declined])}) as server:
+        source = GoogleSource("primary", settings_for(tmp_path, server), {"strasse@weave.example"}, NY)
+        [event] = source.fetch(parse_period("2026-03", NY, NOW)).events
+    assert (event.response, event.attendees) == (Response.DECLINED, (Attendee("strasse@weave.example"),))

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from calaudit.errors import SourceError
-from calaudit.models import Event, Fetched, InvalidEvent, Response
+from calaudit.models import Attendee, Event, Fetched, InvalidEvent, Response
 from calaudit.period import parse_period
 from calaudit.sources import ics
 from calaudit.sources.cache import EventCache
@@ -338,7 +338,7 @@ def test_an_event_with_two_rrules_has_the_instances_of_both():
 @pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
 def test_whatever_breaks_reading_a_series_costs_that_series_only(monkeypatch, prefilter):
     # The last guard of read_series, for a failure no check foresaw (here made up).
-    def broken(component, until):
+    def broken(component, until, owner):
         if ics._text(component, "UID") == "b@test":
             raise RuntimeError("made-up failure")
         return None
@@ -452,6 +452,35 @@ def test_an_event_begun_before_the_period_whose_time_line_was_dropped_is_still_r
     assert [e.title for e in fetched.events] == ["Kept"]
     [invalid] = fetched.invalid
     assert (invalid.title, invalid.reason.startswith(f"unreadable {dropped} line ('X-")) == ("Early", True)
+
+
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
+def test_a_dropped_attendee_line_of_someone_else_leaves_the_meeting_read(prefilter):
+    # ical-generator wrote CN="John "JD" Doe" (nested quotes), which icalendar cannot split:
+    # the meeting loses him, not its hour, as the owner's answer is not in that line.
+    event = (
+        "UID:g@test\nSUMMARY:Sync\nDTSTART:20260303T150000Z\nDURATION:PT1H\n"
+        'ATTENDEE;CN="John "JD" Doe";PARTSTAT=ACCEPTED:mailto:jd@weave.example\n'
+        "ATTENDEE;PARTSTAT=ACCEPTED:mailto:CTO@weave.example"
+    )
+    fetched = parse_calendar(calendar(event), "test.ics", MARCH, OWNER, NY, prefilter=prefilter)
+    assert fetched.invalid == []
+    assert [(e.title, e.end - e.start, e.response, e.attendees) for e in fetched.events] == [
+        ("Sync", timedelta(hours=1), Response.ACCEPTED, (Attendee("cto@weave.example"),))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "owner"),
+    [("Straße@weave.example", "strasse@weave.example"), ("ju\u0308rgen@weave.example", "j\u00fcrgen@weave.example")],
+    ids=["sharp-s", "decomposed"],
+)
+def test_attendee_addresses_are_compared_as_rules_yaml_compares_them(written, owner):
+    # rules.yaml folds addresses (NFC, case-folded); calendars' were only lower-cased, so
+    # the owner's DECLINED in these went unseen and the meeting counted.
+    event = f"UID:f@test\nSUMMARY:Sync\nDTSTART:20260303T150000Z\nDURATION:PT1H\nATTENDEE;PARTSTAT=DECLINED:{written}"
+    [read] = parse_calendar(calendar(event), "test.ics", MARCH, frozenset({owner}), NY).events
+    assert (read.response, read.attendees) == (Response.DECLINED, (Attendee(owner),))
 
 
 @pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])

@@ -6,7 +6,6 @@ key path (``rules.yaml:14: rules[3].title[0]: ...``).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import math
 import re
@@ -36,7 +35,7 @@ from pydantic import (
 )
 
 from .errors import ConfigError
-from .models import BIDI_CONTROLS
+from .models import BIDI_CONTROLS, fold
 
 TARGET_SUM = 100.0
 GROUPS = ("external", "internal")
@@ -48,14 +47,6 @@ for millions, which would take minutes to check."""
 MAX_YAML_DEPTH = 100
 """Deeper nesting than this is reported with its line (the YAML parser itself would recurse
 until Python's stack runs out)."""
-
-
-@functools.lru_cache(maxsize=8192)
-def fold(text: str) -> str:
-    """How text is compared: NFC (macOS writes 'café' decomposed) and case-folded.
-
-    Cached: every rule folds the same few titles again."""
-    return unicodedata.normalize("NFC", text).casefold()
 
 
 def compile_regex(keyword: str) -> regex.Pattern[str]:

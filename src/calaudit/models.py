@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -10,6 +12,15 @@ from enum import StrEnum
 BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 """Bidi embeddings, overrides and isolates, as a regex character range (see ``printable``)."""
 _CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
+
+
+@functools.lru_cache(maxsize=8192)
+def fold(text: str) -> str:
+    """How text is compared: NFC (macOS writes 'café' decomposed) and case-folded, in
+    rules.yaml and in calendars alike ('Straße' is 'strasse' on both sides).
+
+    Cached: every rule folds the same few titles again."""
+    return unicodedata.normalize("NFC", text).casefold()
 
 
 def printable(text: str) -> str:

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from .config import Config, Rule, compile_regex, fold, is_regex
+from .config import Config, Rule, compile_regex, is_regex
 from .errors import ConfigError
-from .models import Attendee, Event
+from .models import Attendee, Event, fold
 
 IGNORE = "ignore"
 UNCLASSIFIED = "unclassified"

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import yaml
 
 from .audit import Occurrence
-from .config import MATCH_FIELDS, Config, Rule, fold, is_regex
+from .config import MATCH_FIELDS, Config, Rule, is_regex
+from .models import fold
 from .rules import keyword_pattern, runaway
 
 TEXT_FIELDS = ("title", "description", "location", "calendar")

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..audit import AuditResult, Occurrence
-from ..config import fold
+from ..models import fold
 from ..rules import UNCLASSIFIED
 from .csv import cell_text
 

@@ -32,7 +32,7 @@ from google.oauth2 import service_account
 from google_auth_httplib2 import AuthorizedHttp
 
 from ..errors import SourceError
-from ..models import NO_TITLE, Attendee, Event, Fetched, InvalidEvent, Response, one_line, printable
+from ..models import NO_TITLE, Attendee, Event, Fetched, InvalidEvent, Response, fold, one_line, printable
 from ..period import Period, midnight
 from ..storage import atomic_write
 from . import Progress, no_progress
@@ -275,7 +275,7 @@ class GoogleSource:
     ) -> None:
         self.calendar = calendar
         self.settings = settings
-        self.owner = frozenset(address.lower() for address in owner)
+        self.owner = frozenset(fold(address) for address in owner)
         self.zone = zone
 
     @property
@@ -332,9 +332,9 @@ class GoogleSource:
             end_date=after_day,
             description=_text(item, "description"),
             location=_text(item, "location"),
-            organizer=printable(organizer.get("email") or "").lower() or None,
+            organizer=fold(printable(organizer.get("email") or "")) or None,
             attendees=tuple(
-                Attendee(printable(a["email"]).lower(), bool(a.get("resource"))) for a in attendees if a.get("email")
+                Attendee(fold(printable(a["email"])), bool(a.get("resource"))) for a in attendees if a.get("email")
             ),
             cancelled=item.get("status") == "cancelled",
             tentative=item.get("status") == "tentative",
@@ -379,9 +379,9 @@ class GoogleSource:
     def _response(self, organizer: dict[str, Any], attendees: list[dict[str, Any]]) -> Response | None:
         """Google marks the signed-in user's own entry with self: true, whatever alias it uses."""
         for attendee in attendees:
-            if attendee.get("self") or (attendee.get("email") or "").lower() in self.owner:
+            if attendee.get("self") or fold(attendee.get("email") or "") in self.owner:
                 return _RESPONSES.get(attendee.get("responseStatus") or "", Response.NEEDS_ACTION)
-        if organizer.get("self") or (organizer.get("email") or "").lower() in self.owner:
+        if organizer.get("self") or fold(organizer.get("email") or "") in self.owner:
             return Response.ACCEPTED
         return None
 

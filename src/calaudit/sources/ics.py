@@ -34,7 +34,7 @@ import x_wr_timezone
 from icalendar.cal import Component
 
 from ..errors import SourceError
-from ..models import NO_TITLE, Attendee, Event, Fetched, InvalidEvent, Response, one_line, printable
+from ..models import NO_TITLE, Attendee, Event, Fetched, InvalidEvent, Response, fold, one_line, printable
 from ..period import Period, midnight
 from . import Progress, no_progress, repair, scan
 from .cache import EventCache, Validators, cache_key
@@ -81,7 +81,7 @@ class IcsSource:
         self.retry_delays = retry_delays
         self.timeout = timeout
         self.max_bytes = max_bytes
-        self.owner = frozenset(address.lower() for address in owner)
+        self.owner = frozenset(fold(address) for address in owner)
         self.zone = zone
         self.prefilter = prefilter
         self.cache = cache
@@ -699,7 +699,7 @@ def _info(component: Component) -> scan.Info:
     rid = component.get("RECURRENCE-ID")
     if rid is not None and str(_first(rid).params.get("RANGE", "")).upper() == "THISANDFUTURE":
         values[scan.RANGE] = [b"THISANDFUTURE"]
-    if any(name in _TIME_PROPERTIES for name, _ in _dropped_lines(component)):
+    if any(name in _TIME_PROPERTIES for name, _, _ in _dropped_lines(component)):
         # Read without the line (an RRULE, a DTEND), a series begun in 2020 looked like a
         # day in 2020, and was skipped unreported: where it lies is unknown.
         values.pop(b"DTSTART", None)
@@ -736,7 +736,7 @@ class _Reader:
     def _read_series(self, components: list[Component], group: _Group, result: Fetched) -> None:
         good = []
         for component in components:
-            problem = _problem(component, self.window[1])
+            problem = _problem(component, self.window[1], self.owner)
             if problem is None:
                 good.append(component)
             elif group.relevant([component]):
@@ -922,11 +922,12 @@ _UNPARSED_LINE = re.compile(r"Content line could not be parsed into parts: '([A-
 the line in quotes (an apostrophe in it, O'Brien, is not its end), then ': ' and why."""
 
 
-def _dropped_lines(component: Component) -> Iterator[tuple[str, str]]:
-    """The property of each line icalendar dropped from ``component``, and why it did."""
+def _dropped_lines(component: Component) -> Iterator[tuple[str, str, str]]:
+    """The property of each line icalendar dropped from ``component``, the line, and why."""
     for _, text in component.errors:
-        if line := _UNPARSED_LINE.match(text):
-            yield line[1].upper(), text.rpartition("': ")[2]
+        if found := _UNPARSED_LINE.match(text):
+            line, _, reason = text[found.start(1) :].rpartition("': ")
+            yield found[1].upper(), line, reason
 
 
 _TIME_PROPERTIES = frozenset({"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "EXRULE", "RECURRENCE-ID"})
@@ -964,10 +965,13 @@ def _mistyped_overrides(components: list[Component]) -> list[Component]:
     ]
 
 
-def _problem(component: Component, until: datetime) -> str | None:
-    """Why a VEVENT cannot be audited up to ``until``, or None when it can."""
-    for name, reason in _dropped_lines(component):  # read without it, it would be audited wrongly
-        if name in _AUDITED_PROPERTIES:
+def _problem(component: Component, until: datetime, owner: frozenset[str]) -> str | None:
+    """Why a VEVENT cannot be audited up to ``until``, or None when it can. An ATTENDEE
+    line icalendar dropped matters only when it is the owner's, whose answer it holds:
+    ical-generator wrote ``CN="John "JD" Doe"``, and the meeting, less that attendee, is
+    still read (its audience may come out internal for want of him)."""
+    for name, line, reason in _dropped_lines(component):  # read without it, it would be audited wrongly
+        if name in _AUDITED_PROPERTIES and (name != "ATTENDEE" or any(a in fold(line) for a in owner)):
             return f"unreadable {name} line ({reason[:150]})"
     if "DTSTART" not in component:
         return "it has no DTSTART"
@@ -1150,7 +1154,7 @@ def _address(value: icalendar.vCalAddress | None) -> str | None:
         text = text[len("mailto:") :]
     if "@" not in text and "EMAIL" in value.params:
         text = printable(str(value.params["EMAIL"]))
-    return text.lower() or None
+    return fold(text) or None
 
 
 def _attendees(component: Component) -> Iterator[Attendee]:

@@ -34,7 +34,8 @@ DURATION's hours are elapsed time. 6: a RANGE=THISANDFUTURE override moves the r
 series when its time is floating under X-WR-TIMEZONE, or RANGE is not in capitals; an
 unknown TZID is unreadable under X-WR-TIMEZONE too; a line of SUMMARY, ATTENDEE and other
 audited properties that icalendar dropped makes its event unreadable, and so does an
-override whose RECURRENCE-ID is no time or not of its series' kind."""
+override whose RECURRENCE-ID is no time or not of its series' kind; addresses are folded
+(NFC, case-folded) as rules.yaml's are."""
 FILE_NAME = "events.sqlite"
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS events (key TEXT PRIMARY KEY, format INTEGER, payload TEXT)",

@@ -292,6 +292,19 @@ def test_sub_daily_rules_that_would_take_minutes_are_skipped_not_expanded():
     assert "steps from DTSTART" in fetched.invalid[0].reason
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "reason"),
+    [
+        ("DTSTART:20260302T100000Z", "DTEND;VALUE=DATE:20260303", "DTSTART is a date-time but DTEND is a date"),
+        ("DTSTART;VALUE=DATE:20260302", "DTEND:20260303T100000Z", "DTSTART is a date but DTEND is a date-time"),
+    ],
+    ids=["time-then-date", "date-then-time"],
+)
+def test_a_start_and_end_of_different_kinds_are_invalid_saying_which_is_which(start, end, reason):
+    fetched = events_of(calendar(f"UID:k\n{start}\n{end}\nSUMMARY:Mixed"))
+    assert (fetched.events, [i.reason for i in fetched.invalid]) == ([], [reason])
+
+
 def test_negative_duration_is_invalid():
     raw = calendar("UID:n\nDTSTART:20260302T100000Z\nDURATION:-PT1H\nSUMMARY:Backwards")
     assert [i.reason for i in events_of(raw).invalid] == ["DURATION is negative"]

@@ -975,6 +975,18 @@ def test_an_override_naming_a_timed_instance_by_its_date_is_unreadable(rid):
     ]
 
 
+def test_the_kind_of_recurrence_id_is_the_masters_even_when_an_override_comes_first():
+    # The override, listed first, is all-day itself, but the series it belongs to is timed:
+    # its date RECURRENCE-ID still names no instance.
+    raw = calendar(
+        "UID:s\nRECURRENCE-ID;VALUE=DATE:20260303\nDTSTART;VALUE=DATE:20260303\nSUMMARY:Day off instead",
+        "UID:s\nDTSTART:20260302T100000Z\nDTEND:20260302T110000Z\nRRULE:FREQ=DAILY;COUNT=3\nSUMMARY:Sync",
+    )
+    fetched = events_of(raw)
+    assert [(e.title, e.start.day) for e in fetched.events] == [("Sync", 2), ("Sync", 3), ("Sync", 4)]
+    assert [i.title for i in fetched.invalid] == ["Day off instead"]
+
+
 def test_an_override_whose_recurrence_id_is_no_time_is_unreadable_alone():
     # It made the whole series unreadable, as "Cannot access 'dt' on broken property".
     raw = calendar(

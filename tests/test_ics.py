@@ -18,7 +18,7 @@ from calaudit.audit import audit
 from calaudit.errors import SourceError
 from calaudit.models import Response
 from calaudit.period import parse_period
-from calaudit.sources import download
+from calaudit.sources import download, ics
 from calaudit.sources.download import retry_after
 from calaudit.sources.ics import IcsSource, parse_calendar, redact_url
 from tests.helpers import DATA, ICS, NOW, audit_fixture, fetch, fixture_rules
@@ -942,6 +942,20 @@ def test_an_x_wr_timezone_no_zone_can_have_is_named_short_without_zoneinfos_word
     assert fetched.warnings == [
         f"test.ics: X-WR-TIMEZONE '{shown}' ignored (no such time zone); floating times are read in America/New_York"
     ]
+
+
+def test_x_wr_timezone_failing_for_another_reason_is_warned_of_in_its_words(monkeypatch):
+    # A zone that exists, and a failure of x-wr-timezone itself (made up here): its reason.
+    def failing(calendar):
+        raise RuntimeError("made-up failure")
+
+    monkeypatch.setattr(ics.x_wr_timezone, "to_standard", failing)
+    floating = "UID:a\nDTSTART:20260302T100000\nDTEND:20260302T110000\nSUMMARY:Floating"
+    fetched = events_of(calendar(floating, header="X-WR-TIMEZONE:Europe/Berlin\n"))
+    assert fetched.warnings == [
+        "test.ics: X-WR-TIMEZONE 'Europe/Berlin' ignored (made-up failure); floating times are read in America/New_York"
+    ]
+    assert [e.start.astimezone(UTC).hour for e in fetched.events] == [15]  # 10:00 New York
 
 
 def test_an_unknown_tzid_is_unreadable_under_x_wr_timezone_too():

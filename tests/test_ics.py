@@ -965,9 +965,19 @@ def test_an_unknown_tzid_is_unreadable_under_x_wr_timezone_too():
         "UID:n\nDTSTART;TZID=Europe/Nowhere:20260303T100000\nDTEND;TZID=Europe/Nowhere:20260303T110000\nSUMMARY:Nowhere"
     )
     floating = "UID:a\nDTSTART:20260302T100000\nDTEND:20260302T110000\nSUMMARY:Floating"
-    fetched = events_of(calendar(floating, nowhere, header="X-WR-TIMEZONE:Europe/Berlin\n"))
-    assert [(e.title, str(e.start.tzinfo)) for e in fetched.events] == [("Floating", "Europe/Berlin")]
-    assert [i.reason for i in fetched.invalid] == ["unknown time zone 'Europe/Nowhere' in DTSTART"]
+    # Its end alone in an unknown zone, after an event x-wr-timezone leaves as it is (in a
+    # zone of its own): 9:00 Berlin to an hour nobody knows.
+    berlin = "UID:b\nDTSTART;TZID=Europe/Berlin:20260304T090000\nDTEND;TZID=Europe/Nowhere:20260304T100000\nSUMMARY:End"
+    kept = "UID:k\nDTSTART;TZID=America/New_York:20260305T090000\nDURATION:PT1H\nSUMMARY:Kept"
+    fetched = events_of(calendar(kept, floating, nowhere, berlin, header="X-WR-TIMEZONE:Europe/Berlin\n"))
+    assert [(e.title, str(e.start.tzinfo)) for e in fetched.events] == [
+        ("Kept", "America/New_York"),
+        ("Floating", "Europe/Berlin"),
+    ]
+    assert [i.reason for i in fetched.invalid] == [
+        "unknown time zone 'Europe/Nowhere' in DTSTART",
+        "unknown time zone 'Europe/Nowhere' in DTEND",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -1063,10 +1073,12 @@ def test_this_and_future_in_floating_time_moves_the_rest_of_the_series_under_x_w
     # The series above in floating time, in a calendar whose X-WR-TIMEZONE is Berlin (the
     # reader's zone is New York): 8 h as before, at Berlin's 10:00 and 14:00. x-wr-timezone
     # dropped RANGE from the override's RECURRENCE-ID, so only Wednesday moved: 6 h.
+    # A holiday first, which x-wr-timezone leaves as it is (a date has no zone).
     floating = THIS_AND_FUTURE.replace(b";TZID=America/New_York", b"")
-    raw = floating.replace(b"VERSION:2.0\n", b"VERSION:2.0\nX-WR-TIMEZONE:Europe/Berlin\n", 1)
+    header = b"VERSION:2.0\nX-WR-TIMEZONE:Europe/Berlin\nBEGIN:VEVENT\nUID:h\nDTSTART;VALUE=DATE:20260309\nEND:VEVENT\n"
+    raw = floating.replace(b"VERSION:2.0\n", header, 1)
     assert raw.count(b"X-WR-TIMEZONE") == 1 and b"TZID" not in raw
-    events = events_of(raw).events
+    events = [e for e in events_of(raw).events if not e.all_day]
     moved = [(day, 14, 16) for day in (4, 5, 6)]
     assert sorted((e.start.day, e.start.hour, e.end.hour) for e in events) == [(2, 10, 11), (3, 10, 11), *moved]
     assert {str(e.start.tzinfo) for e in events} == {"Europe/Berlin"}

@@ -1084,6 +1084,32 @@ def test_this_and_future_in_floating_time_moves_the_rest_of_the_series_under_x_w
     assert {str(e.start.tzinfo) for e in events} == {"Europe/Berlin"}
 
 
+def test_this_and_future_keeps_its_range_when_only_its_recurrence_id_is_floating():
+    # The override moves to 14:00 Berlin, written with a zone, while its RECURRENCE-ID is
+    # floating like the series: x-wr-timezone rewrites that line alone, and its RANGE must
+    # come back all the same (8 h).
+    moved = THIS_AND_FUTURE.replace(b";TZID=America/New_York", b"").replace(
+        b"DTSTART:20260304T140000\nDTEND:20260304T160000",
+        b"DTSTART;TZID=Europe/Berlin:20260304T140000\nDTEND;TZID=Europe/Berlin:20260304T160000",
+    )
+    raw = moved.replace(b"VERSION:2.0\n", b"VERSION:2.0\nX-WR-TIMEZONE:Europe/Berlin\n", 1)
+    assert b"DTSTART;TZID=Europe/Berlin:20260304T140000" in raw
+    events = events_of(raw).events
+    moved_days = [(day, 14, 16) for day in (4, 5, 6)]
+    assert sorted((e.start.day, e.start.hour, e.end.hour) for e in events) == [(2, 10, 11), (3, 10, 11), *moved_days]
+
+
+def test_a_start_given_twice_under_x_wr_timezone_is_that_events_problem_only():
+    raw = calendar(
+        "UID:t\nDTSTART:20260302T100000\nDTSTART:20260302T120000\nDTEND:20260302T130000\nSUMMARY:Twice",
+        "UID:k\nDTSTART:20260303T100000\nDTEND:20260303T110000\nSUMMARY:Kept",
+        header="X-WR-TIMEZONE:Europe/Berlin\n",
+    )
+    fetched = events_of(raw)
+    assert [(e.title, str(e.start.tzinfo), e.start.hour) for e in fetched.events] == [("Kept", "Europe/Berlin", 10)]
+    assert [(i.title, i.reason) for i in fetched.invalid] == [("Twice", "DTSTART is given more than once")]
+
+
 @pytest.mark.parametrize("written", ["range=thisandfuture", "Range=ThisAndFuture", 'RANGE="thisandfuture"'])
 def test_range_is_read_in_any_letter_case(written):
     # RFC 5545 parameter values are case-insensitive; recurring-ical-events compares with

@@ -460,6 +460,7 @@ def test_a_dropped_attendee_line_of_someone_else_leaves_the_meeting_read(prefilt
     # the meeting loses him, not its hour, as the owner's answer is not in that line.
     event = (
         "UID:g@test\nSUMMARY:Sync\nDTSTART:20260303T150000Z\nDURATION:PT1H\n"
+        'ORGANIZER;CN="John "JD" Doe":mailto:jd@weave.example\n'
         'ATTENDEE;CN="John "JD" Doe";PARTSTAT=ACCEPTED:mailto:jd@weave.example\n'
         "ATTENDEE;PARTSTAT=ACCEPTED:mailto:CTO@weave.example"
     )

@@ -966,12 +966,13 @@ def _mistyped_overrides(components: list[Component]) -> list[Component]:
 
 
 def _problem(component: Component, until: datetime, owner: frozenset[str]) -> str | None:
-    """Why a VEVENT cannot be audited up to ``until``, or None when it can. An ATTENDEE
-    line icalendar dropped matters only when it is the owner's, whose answer it holds:
-    ical-generator wrote ``CN="John "JD" Doe"``, and the meeting, less that attendee, is
-    still read (its audience may come out internal for want of him)."""
+    """Why a VEVENT cannot be audited up to ``until``, or None when it can. An ATTENDEE or
+    ORGANIZER line icalendar dropped matters only when it is the owner's, whose answer it
+    holds: ical-generator wrote ``CN="John "JD" Doe"``, and the meeting, less that person,
+    is still read (its audience may come out internal for want of him)."""
     for name, line, reason in _dropped_lines(component):  # read without it, it would be audited wrongly
-        if name in _AUDITED_PROPERTIES and (name != "ATTENDEE" or any(a in fold(line) for a in owner)):
+        people = name in ("ATTENDEE", "ORGANIZER")
+        if name in _AUDITED_PROPERTIES and (not people or any(a in fold(line) for a in owner)):
             return f"unreadable {name} line ({reason[:150]})"
     if "DTSTART" not in component:
         return "it has no DTSTART"

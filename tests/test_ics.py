@@ -1011,30 +1011,25 @@ def test_the_kind_of_recurrence_id_is_the_masters_even_when_an_override_comes_fi
     assert [i.title for i in fetched.invalid] == ["Day off instead"]
 
 
-def test_an_override_whose_recurrence_id_is_no_time_is_unreadable_alone():
-    # It made the whole series unreadable, as "Cannot access 'dt' on broken property".
+@pytest.mark.parametrize(
+    ("rid", "reason"),
+    [
+        # It sank the whole series as "Cannot access 'dt' on broken property".
+        ("RECURRENCE-ID:garbage", "RECURRENCE-ID is not a date or time: 'garbage'"),
+        # It sank the whole series as "'list' object has no attribute 'dt'".
+        ("RECURRENCE-ID:20260303T100000Z\nRECURRENCE-ID:20260304T100000Z", "RECURRENCE-ID is given more than once"),
+    ],
+    ids=["no-time", "twice"],
+)
+def test_an_override_with_an_unreadable_recurrence_id_is_skipped_alone(rid, reason):
+    # The override alone is skipped, and the series is read as planned: 3 instances at 10:00.
     raw = calendar(
         "UID:s\nDTSTART:20260302T100000Z\nDTEND:20260302T110000Z\nRRULE:FREQ=DAILY;COUNT=3\nSUMMARY:Sync",
-        "UID:s\nRECURRENCE-ID:garbage\nDTSTART:20260303T120000Z\nDTEND:20260303T130000Z\nSUMMARY:Moved",
-    )
-    fetched = events_of(raw)
-    assert [(e.title, e.start.day) for e in fetched.events] == [("Sync", 2), ("Sync", 3), ("Sync", 4)]
-    assert [(i.title, i.reason) for i in fetched.invalid] == [
-        ("Moved", "RECURRENCE-ID is not a date or time: 'garbage'")
-    ]
-
-
-def test_an_override_giving_two_recurrence_ids_is_unreadable_saying_so():
-    # It made the whole series unreadable as "'list' object has no attribute 'dt'". Now the
-    # override alone is skipped and the series is read as planned: 3 instances at 10:00.
-    raw = calendar(
-        "UID:s\nDTSTART:20260302T100000Z\nDTEND:20260302T110000Z\nRRULE:FREQ=DAILY;COUNT=3\nSUMMARY:Sync",
-        "UID:s\nRECURRENCE-ID:20260303T100000Z\nRECURRENCE-ID:20260304T100000Z\n"
-        "DTSTART:20260303T120000Z\nDTEND:20260303T130000Z\nSUMMARY:Moved",
+        f"UID:s\n{rid}\nDTSTART:20260303T120000Z\nDTEND:20260303T130000Z\nSUMMARY:Moved",
     )
     fetched = events_of(raw)
     assert [(e.title, e.start.day, e.start.hour) for e in fetched.events] == [("Sync", d, 10) for d in (2, 3, 4)]
-    assert [(i.title, i.reason) for i in fetched.invalid] == [("Moved", "RECURRENCE-ID is given more than once")]
+    assert [(i.title, i.reason) for i in fetched.invalid] == [("Moved", reason)]
 
 
 def test_a_utc_series_keeps_its_wall_clock_time_in_x_wr_timezone():

@@ -958,6 +958,20 @@ def test_x_wr_timezone_failing_for_another_reason_is_warned_of_in_its_words(monk
     assert [e.start.astimezone(UTC).hour for e in fetched.events] == [15]  # 10:00 New York
 
 
+def test_an_override_whose_recurrence_id_is_in_an_unknown_zone_is_unreadable():
+    # It matched no instance and vanished, without a word: the 2 h it moved were lost.
+    raw = calendar(
+        "UID:s\nDTSTART:20260302T140000Z\nDTEND:20260302T150000Z\nRRULE:FREQ=WEEKLY;COUNT=3\nSUMMARY:Sync",
+        "UID:s\nRECURRENCE-ID;TZID=Mars/Olympus:20260309T100000\nDTSTART;TZID=America/New_York:20260309T100000\n"
+        "DTEND;TZID=America/New_York:20260309T120000\nSUMMARY:Moved",
+    )
+    fetched = events_of(raw)
+    assert [(e.title, e.start.day) for e in fetched.events] == [("Sync", 2), ("Sync", 9), ("Sync", 16)]
+    assert [(i.title, i.reason) for i in fetched.invalid] == [
+        ("Moved", "unknown time zone 'Mars/Olympus' in RECURRENCE-ID")
+    ]
+
+
 def test_an_unknown_tzid_is_unreadable_under_x_wr_timezone_too():
     # icalendar leaves a time in an unknown zone floating, and x-wr-timezone then read it
     # in Berlin, silently; without X-WR-TIMEZONE it is refused, as the README says.

@@ -1002,9 +1002,8 @@ def _problem(component: Component, until: datetime, owner: frozenset[str]) -> st
         return "DURATION is not whole days, but DTSTART is a date (an all-day event)"
     if steps > MAX_RULE_STEPS:
         return f"RRULE would need {steps:,} steps from DTSTART to the end of the period"
-    for key in ("DTSTART", "DTEND"):
+    for key, value in (("DTSTART", start), ("DTEND", end), ("RECURRENCE-ID", rid)):
         tzid = component[key].params.get("TZID") if key in component else None
-        value = start if key == "DTSTART" else end
         if tzid and isinstance(value, datetime) and value.tzinfo is None:
             return f"unknown time zone '{tzid}' in {key}"
     if end is not None and isinstance(end, datetime) != isinstance(start, datetime):

@@ -628,25 +628,27 @@ def _to_standard(calendar: icalendar.Calendar, name: str, zone: ZoneInfo, result
         )
         standard = calendar
     for before, after in zip(calendar.subcomponents, standard.subcomponents, strict=True):
-        if after is before:
-            continue
-        # x-wr-timezone (2.0) writes a time back without its parameters, and reads one in a
-        # zone icalendar does not know (it was left floating) in X-WR-TIMEZONE's: give the
-        # parameters back, and the written time, which _problem reports as an unknown zone.
-        for key in ("DTSTART", "DTEND", "RECURRENCE-ID"):
-            written = before.get(key)
-            if not isinstance(written, icalendar.prop.vDDDTypes) or after.get(key) is written:
-                continue
-            if "TZID" in written.params and isinstance(written.dt, datetime) and written.dt.tzinfo is None:
-                after[key] = written
-            else:
-                after[key].params.update((k, v) for k, v in written.params.items() if k != "TZID")
-    for component in standard.subcomponents:
+        if after is not before:
+            _mend_rewritten_times(before, after)
         # recurring-ical-events reads RANGE=THISANDFUTURE in capitals only (RFC 5545: any case).
-        rid = component.get("RECURRENCE-ID")
+        rid = after.get("RECURRENCE-ID")
         if isinstance(rid, icalendar.prop.vDDDTypes) and "RANGE" in rid.params:
             rid.params["RANGE"] = str(rid.params["RANGE"]).upper()
     return standard
+
+
+def _mend_rewritten_times(before: Component, after: Component) -> None:
+    """x-wr-timezone (2.0) writes a time back without its parameters, and reads one in a
+    zone icalendar does not know (it was left floating) in X-WR-TIMEZONE's: give the
+    parameters back, and the written time, which _problem reports as an unknown zone."""
+    for key in ("DTSTART", "DTEND", "RECURRENCE-ID"):
+        written = before.get(key)
+        if not isinstance(written, icalendar.prop.vDDDTypes) or after.get(key) is written:
+            continue
+        if "TZID" in written.params and isinstance(written.dt, datetime) and written.dt.tzinfo is None:
+            after[key] = written
+        else:
+            after[key].params.update((k, v) for k, v in written.params.items() if k != "TZID")
 
 
 class _Group:
@@ -986,7 +988,8 @@ def _problem(component: Component, until: datetime, owner: frozenset[str]) -> st
         rid = component.decoded("RECURRENCE-ID") if "RECURRENCE-ID" in component else None
     except Exception as exc:  # noqa: BLE001 - icalendar reports broken values in many ways
         return _reason(exc)
-    for key, value in (("DTSTART", start), ("DTEND", end), ("RECURRENCE-ID", rid)):
+    times = (("DTSTART", start), ("DTEND", end), ("RECURRENCE-ID", rid))
+    for key, value in times:
         if value is not None and not isinstance(value, date):
             return f"{key} is not a date or time: {_raw(component[key]).decode(errors='replace')!r}"
     if duration is not None and not isinstance(duration, timedelta):  # a date-time, a period, or text
@@ -1002,7 +1005,7 @@ def _problem(component: Component, until: datetime, owner: frozenset[str]) -> st
         return "DURATION is not whole days, but DTSTART is a date (an all-day event)"
     if steps > MAX_RULE_STEPS:
         return f"RRULE would need {steps:,} steps from DTSTART to the end of the period"
-    for key, value in (("DTSTART", start), ("DTEND", end), ("RECURRENCE-ID", rid)):
+    for key, value in times:
         tzid = component[key].params.get("TZID") if key in component else None
         if tzid and isinstance(value, datetime) and value.tzinfo is None:
             return f"unknown time zone '{tzid}' in {key}"

@@ -455,6 +455,16 @@ def test_an_event_begun_before_the_period_whose_time_line_was_dropped_is_still_r
 
 
 @pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
+def test_an_event_whose_dtstart_line_was_dropped_is_reported(prefilter):
+    # No start at all once the line is gone: nothing to place it by, so it is reported.
+    raw = calendar(KEPT, "UID:x@test\nSUMMARY:No start\nDTSTART;X-A:20260303T150000Z\nDTEND:20260303T160000Z")
+    fetched = parse_calendar(raw, "test.ics", MARCH, OWNER, NY, prefilter=prefilter)
+    assert [e.title for e in fetched.events] == ["Kept"]
+    [invalid] = fetched.invalid
+    assert (invalid.title, invalid.reason.startswith("unreadable DTSTART line ('X-A'")) == ("No start", True)
+
+
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
 def test_a_dropped_attendee_line_of_someone_else_leaves_the_meeting_read(prefilter):
     # ical-generator wrote CN="John "JD" Doe" (nested quotes), which icalendar cannot split:
     # the meeting loses him, not its hour, as the owner's answer is not in that line.

@@ -6,6 +6,7 @@
 #   benchmarks/mutation.sh                    every mutant of every core module ([tool.mutmut] only_mutate)
 #   benchmarks/mutation.sh period rules       only these (names under src/calaudit, dots for packages)
 #   SAMPLE=30 benchmarks/mutation.sh          30 mutants of each module (about half an hour on two cores)
+#   FOCUS=1 benchmarks/mutation.sh sources.ics  without the delivery tests for mutants upstream of them
 #
 # Configuration is [tool.mutmut] in pyproject.toml: which files are mutated, the pytest
 # options (tests marked "slow", the subprocess ones, are left out: they kill nothing the
@@ -14,6 +15,13 @@
 # Without module names or SAMPLE, a second run tests only new or changed functions (run
 # with new tests: "mutmut run NAME..." retests given survivors). "mutmut show NAME" shows a
 # survivor. CHILDREN sets the parallel test processes (default 2).
+#
+# tests/conftest.py runs the mutated module's own tests first (test_<module>_mutants.py,
+# test_<module>*.py, then test_bad_inputs.py), so a mutant is killed sooner; the tests run
+# are the same. FOCUS=1 also leaves out the delivery tests (cron, deliver, history, google:
+# SMTP and HTTP servers, half of what a survivor of ics costs) for mutants of the other
+# modules; a verdict can then only move from killed to survived, so the score is a lower
+# bound and every survivor is judged by hand anyway.
 #
 # The whole core is about 5,000 mutants; mutmut runs those with the fewest and fastest
 # tests first, so the last ones (the audit, covered by most of the suite) are the slowest:
@@ -30,6 +38,9 @@ for module in "${modules[@]}"; do
 done
 
 started=$(date +%s)
+if [[ -n "${FOCUS:-}" ]]; then
+    export MUTATION_FOCUS=1
+fi
 only=()
 if [[ -n "${SAMPLE:-}" ]]; then
     # Generate the mutants (and mutmut's map of which tests run which function), testing

@@ -755,6 +755,8 @@ MINUTES = ",".join(str(m) for m in range(60))
         (f"FREQ=DAILY;BYHOUR={HOURS};BYMINUTE={MINUTES};BYSECOND={MINUTES}", 2284 * 86400),
         (f"FREQ=WEEKLY;BYDAY=MO;BYHOUR={HOURS};BYMINUTE={MINUTES}", 2284 * 1440),  # at most every day
         (f"FREQ=HOURLY;INTERVAL=2;BYMINUTE={MINUTES}", 2284 * 12 * 60),
+        # BYHOUR of an hourly rule picks among its hours; it does not multiply them.
+        (f"FREQ=HOURLY;BYHOUR={HOURS};BYMINUTE={MINUTES}", 2284 * 24 * 60),
     ],
 )
 def test_a_rule_made_finer_by_byhour_byminute_or_bysecond_is_skipped_before_it_runs_for_hours(rule, steps):

@@ -454,6 +454,13 @@ def test_an_event_begun_before_the_period_whose_time_line_was_dropped_is_still_r
     assert (invalid.title, invalid.reason.startswith(f"unreadable {dropped} line ('X-")) == ("Early", True)
 
 
+def test_the_reason_of_a_dropped_line_is_cut_at_150_characters():
+    # icalendar quotes the whole parameter: a 202-character one would fill the warning.
+    raw = calendar(KEPT, f"UID:d@test\nSUMMARY;X-{'A' * 200}:Standup\nDTSTART:20260303T150000Z\nDURATION:PT1H")
+    [invalid] = read(raw).invalid
+    assert invalid.reason == f"unreadable SUMMARY line ('X-{'A' * 147})"  # the quote, X-, 147 of the A's
+
+
 @pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
 def test_an_event_whose_dtstart_line_was_dropped_is_reported(prefilter):
     # No start at all once the line is gone: nothing to place it by, so it is reported.
@@ -767,6 +774,25 @@ def test_a_rule_made_finer_by_byhour_byminute_or_bysecond_is_skipped_before_it_r
             "test.ics", "Spam", "spam@test", f"RRULE would need {steps:,} steps from DTSTART to the end of the period"
         )
     ]
+
+
+def test_a_weekly_rule_takes_few_steps_however_old_it_is():
+    # Begun in 1450, over 210,000 days before the period: read, as a weekly rule with no BYHOUR,
+    # BYMINUTE or BYSECOND has one instance a week. Tuesdays in March 2026: 3, 10, 17, 24, 31.
+    rule = "DTSTART:14500305T150000Z\nDTEND:14500305T160000Z\nRRULE:FREQ=WEEKLY"
+    fetched = read(calendar(KEPT, f"UID:old@test\nSUMMARY:Old\n{rule}"))
+    assert [e.start.day for e in fetched.events if e.title == "Old"] == [3, 10, 17, 24, 31]
+    assert fetched.invalid == []
+
+
+def test_a_weekly_rule_made_finer_by_two_hours_counts_two_steps_a_day():
+    # 5 January 1750 to the end of the query window, 3 April 2026: 100,895 days, at most
+    # two instances (BYHOUR=9,10) each: 201,790 steps, over the 200,000 allowed.
+    rule = "DTSTART:17500105T150000Z\nDTEND:17500105T160000Z\nRRULE:FREQ=WEEKLY;BYHOUR=9,10"
+    fetched = read(calendar(KEPT, f"UID:old@test\nSUMMARY:Old\n{rule}"))
+    assert [e.title for e in fetched.events] == ["Kept"]
+    reason = "RRULE would need 201,790 steps from DTSTART to the end of the period"
+    assert fetched.invalid == [InvalidEvent("test.ics", "Old", "old@test", reason)]
 
 
 def test_an_until_given_as_a_date_bounds_the_steps_from_its_midnight():

@@ -691,6 +691,21 @@ def test_a_start_that_is_a_place_not_a_time_is_quoted_in_the_reason():
     ]
 
 
+@pytest.mark.parametrize("key", ["DTSTART", "DTEND", "RECURRENCE-ID"])
+def test_a_time_of_day_without_a_date_is_named_with_what_was_written(key):
+    # icalendar raised "'vTime' object has no attribute 'upper'", which was the reason given.
+    start = "" if key == "DTSTART" else "DTSTART:20260303T150000Z\n"
+    fetched = read(calendar(KEPT, f"UID:t@test\nSUMMARY:Teatime\n{start}{key};VALUE=TIME:100000"))
+    assert [e.title for e in fetched.events] == ["Kept"]
+    assert fetched.invalid == [InvalidEvent("test.ics", "Teatime", "t@test", f"{key} is not a date or time: '100000'")]
+
+
+def test_a_duration_given_as_a_time_of_day_is_named_with_what_was_written():
+    fetched = read(calendar(KEPT, "UID:t@test\nSUMMARY:Teatime\nDTSTART:20260303T150000Z\nDURATION;VALUE=TIME:010000"))
+    reason = "DURATION is not a length of time such as PT1H: '010000'"
+    assert fetched.invalid == [InvalidEvent("test.ics", "Teatime", "t@test", reason)]
+
+
 def test_a_byte_that_is_not_utf8_in_a_dropped_parameter_is_still_reported():
     raw = calendar(
         "UID:l@test\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nATTENDEE;CN=M\xfcller:mailto:a@x.example"

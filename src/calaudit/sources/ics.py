@@ -981,13 +981,7 @@ def _problem(component: Component, until: datetime, owner: frozenset[str]) -> st
     for key in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID"):
         if isinstance(component.get(key), list):  # RFC 5545: each at most once
             return f"{key} is given more than once"
-    try:
-        start = component.decoded("DTSTART")
-        end = component.decoded("DTEND") if "DTEND" in component else None
-        duration = component.decoded("DURATION") if "DURATION" in component else None
-        rid = component.decoded("RECURRENCE-ID") if "RECURRENCE-ID" in component else None
-    except Exception as exc:  # noqa: BLE001 - icalendar reports broken values in many ways
-        return _reason(exc)
+    start, end, duration, rid = (_decoded(component, key) for key in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID"))
     times = (("DTSTART", start), ("DTEND", end), ("RECURRENCE-ID", rid))
     for key, value in times:
         if value is not None and not isinstance(value, date):
@@ -1055,6 +1049,18 @@ def _rule_steps(component: Component, start: date, until: datetime) -> int:
             rule_steps = min(rule_steps, int(rule["COUNT"][0]))  # one instance a step, COUNT of them
         steps = max(steps, rule_steps)
     return steps
+
+
+def _decoded(component: Component, key: str) -> Any:
+    """A time property's value, None when absent, or as written when icalendar cannot
+    decode it (``DTEND;VALUE=TIME:100000`` raised "'vTime' object has no attribute
+    'upper'"), so that _problem names the property and what it says instead."""
+    if key not in component:
+        return None
+    try:
+        return component.decoded(key)
+    except Exception:  # noqa: BLE001 - icalendar reports broken values in many ways
+        return component[key]
 
 
 def _naive(moment: date) -> datetime:

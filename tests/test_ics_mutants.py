@@ -433,6 +433,37 @@ def test_an_event_whose_audited_line_icalendar_dropped_is_unreadable(line, reaso
     assert fetched.invalid == [InvalidEvent("test.ics", title, "d@test", reason)]
 
 
+@pytest.mark.parametrize(
+    ("rule", "reason"),
+    [
+        # recurring-ical-events called each of these "UNTIL parameter is missing".
+        ("FREQ=DAILY;BYSETPOS=0", "bysetpos must be between 1 and 366, or between -366 and -1"),
+        ("FREQ=DAILY;BYSECOND=61", "second must be in 0..59"),
+        ("RSCALE=HEBREW;FREQ=DAILY", "unknown parameter 'RSCALE'"),  # RFC 7529, which dateutil does not know
+    ],
+)
+def test_a_rule_dateutil_refuses_says_why_in_dateutils_words(rule, reason):
+    event = f"UID:r@test\nSUMMARY:Odd\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nRRULE:{rule}"
+    fetched = read(calendar(KEPT, event))
+    assert [e.title for e in fetched.events] == ["Kept"]
+    assert fetched.invalid == [InvalidEvent("test.ics", "Odd", "r@test", f"invalid RRULE ({reason}: {rule})")]
+
+
+@pytest.mark.parametrize(
+    "rule",
+    ["FREQ=MONTHLY;BYMONTHDAY=0", "FREQ=MONTHLY;BYMONTHDAY=1,0", "FREQ=YEARLY;BYYEARDAY=0", "FREQ=YEARLY;BYWEEKNO=0"],
+)
+def test_a_day_0_in_a_rule_is_refused_not_read_as_every_day(rule):
+    # dateutil takes BYMONTHDAY=0 as no restriction: a monthly meeting came out 31 times
+    # in March. RFC 5545 numbers days and weeks from 1 (or back from -1), never 0.
+    event = f"UID:r@test\nSUMMARY:Odd\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nRRULE:{rule}"
+    fetched = read(calendar(KEPT, event))
+    assert [e.title for e in fetched.events] == ["Kept"]
+    part = rule.split(";")[1].split("=")[0]
+    reason = f"invalid RRULE ({part} cannot be 0; RFC 5545 counts from 1, or back from -1)"
+    assert fetched.invalid == [InvalidEvent("test.ics", "Odd", "r@test", reason)]
+
+
 @pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
 @pytest.mark.parametrize(
     ("event", "dropped"),

@@ -1018,8 +1018,9 @@ def _rule_steps(component: Component, start: date, until: datetime) -> int:
     (Coarser rules take few steps however old they are, unless made finer this way.)
 
     Raises ValueError for an INTERVAL below 1, which dateutil would expand forever, a
-    COUNT below 1, which it refuses with a message about UNTIL, and no FREQ, for which
-    it names a Python argument."""
+    COUNT below 1, which it refuses with a message about UNTIL, no FREQ, for which it
+    names a Python argument, and a BYMONTHDAY, BYYEARDAY or BYWEEKNO of 0, which dateutil
+    takes as no restriction at all (a monthly meeting on day 0 came out daily)."""
     rules = [(key, rule) for key in ("RRULE", "EXRULE") for rule in _all(component.get(key))]
     seconds = (until.replace(tzinfo=None) - datetime.combine(_as_date(start), time(0))).total_seconds()
     steps = 0
@@ -1034,6 +1035,9 @@ def _rule_steps(component: Component, start: date, until: datetime) -> int:
             raise ValueError(f"INTERVAL must be a positive integer, not {interval}")
         if "COUNT" in rule and (count := int(rule["COUNT"][0])) < 1:
             raise ValueError(f"COUNT must be a positive integer, not {count}")
+        for part in ("BYMONTHDAY", "BYYEARDAY", "BYWEEKNO"):  # dateutil reads BYMONTHDAY=0 as every day
+            if 0 in rule.get(part, []):
+                raise ValueError(f"{part} cannot be 0; RFC 5545 counts from 1, or back from -1")
         period = _STEP_SECONDS.get(frequency, 86400)
         each = math.prod(len(rule.get(part, [])) or 1 for part, size in _FINER.items() if size < period)
         span = seconds
@@ -1113,6 +1117,10 @@ def _comparable(value: date, like: date) -> datetime:
 def _reason(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if isinstance(exc, recurring_ical_events.BadRuleStringFormat):
+        if isinstance(exc.__context__, ValueError) and str(exc.__context__):
+            # recurring-ical-events says "UNTIL parameter is missing" of any rule dateutil
+            # refuses without an UNTIL; dateutil's own words say what is wrong.
+            text = f"{exc.__context__}: {exc.rule}"
         text = f"invalid RRULE ({text})"
     return text[:200]
 

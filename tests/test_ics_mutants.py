@@ -841,6 +841,33 @@ def test_a_weekly_rule_made_finer_by_two_hours_counts_two_steps_a_day():
     assert fetched.invalid == [InvalidEvent("test.ics", "Old", "old@test", reason)]
 
 
+@pytest.mark.parametrize(("count", "refused"), [(10, False), (11, True)])
+def test_a_rule_of_exactly_the_most_steps_allowed_is_read(monkeypatch, count, refused):
+    # The bound is inclusive: with 10 steps allowed, a minutely COUNT=10 (10 half-minutes
+    # from 3 March 15:00) is read and COUNT=11 is not.
+    monkeypatch.setattr(ics, "MAX_RULE_STEPS", 10)
+    rule = f"DTSTART:20260303T150000Z\nDTEND:20260303T150030Z\nRRULE:FREQ=MINUTELY;COUNT={count}"
+    fetched = read(calendar(KEPT, f"UID:m@test\nSUMMARY:Minutes\n{rule}"))
+    reason = f"RRULE would need {count} steps from DTSTART to the end of the period"
+    assert fetched.invalid == ([InvalidEvent("test.ics", "Minutes", "m@test", reason)] if refused else [])
+    assert sum(e.title == "Minutes" for e in fetched.events) == (0 if refused else 10)
+
+
+@pytest.mark.parametrize(
+    ("times", "hours"),
+    [
+        ("DTSTART:20260303T150000Z\nDURATION:PT0S", 0.0),  # an instant: read, 0 h, not "negative"
+        ("DTSTART;VALUE=DATE:20260303\nDURATION:P1D", 24.0),  # one whole day
+        ("DTSTART;VALUE=DATE:20260303\nDURATION:P3D", 72.0),  # three whole days
+    ],
+)
+def test_a_zero_or_whole_day_duration_is_read(times, hours):
+    fetched = read(calendar(KEPT, f"UID:d@test\nSUMMARY:Span\n{times}"))
+    assert fetched.invalid == []
+    [span] = [e for e in fetched.events if e.title == "Span"]
+    assert (span.end - span.start).total_seconds() / 3600 == hours
+
+
 def test_an_until_given_as_a_date_bounds_the_steps_from_its_midnight():
     # RFC 5545 wants UNTIL of DTSTART's kind, but some files mix them: UNTIL=20260304 is
     # 4 March 00:00, so from 1 March 12:00 the secondly rule takes 2.5 days of steps.

@@ -737,6 +737,27 @@ def test_a_duration_given_as_a_time_of_day_is_named_with_what_was_written():
     assert fetched.invalid == [InvalidEvent("test.ics", "Teatime", "t@test", reason)]
 
 
+@pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
+@pytest.mark.parametrize(
+    ("times", "hours"),
+    [
+        # 10:00 floating is 10:00 in New York (EST until 8 March), 15:00Z; to 16:00Z: 1 h.
+        # It was read as 10:00Z, the end's zone: 6 h.
+        ("DTSTART:20260303T100000\nDTEND:20260303T160000Z", 1.0),
+        ("DTSTART;TZID=:20260303T100000\nDTEND:20260303T160000Z", 1.0),  # an empty TZID is none
+        # Weekly: 1 h (elapsed) on the five Tuesdays of March; it was 30 h.
+        ("DTSTART:20260303T100000\nDTEND:20260303T160000Z\nRRULE:FREQ=WEEKLY", 5.0),
+        # 15:00Z to 11:00 floating, 16:00Z: 1 h; it was "DTEND is before DTSTART".
+        ("DTSTART:20260303T150000Z\nDTEND:20260303T110000", 1.0),
+    ],
+)
+def test_a_floating_time_beside_a_zoned_one_is_read_in_the_calendars_zone(times, hours, prefilter):
+    raw = calendar(KEPT, f"UID:f@test\nSUMMARY:Float\n{times}")
+    fetched = parse_calendar(raw, "test.ics", MARCH, OWNER, NY, prefilter=prefilter)
+    assert fetched.invalid == []
+    assert sum((e.end - e.start).total_seconds() / 3600 for e in fetched.events if e.title == "Float") == hours
+
+
 def test_a_byte_that_is_not_utf8_in_a_dropped_parameter_is_still_reported():
     raw = calendar(
         "UID:l@test\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nATTENDEE;CN=M\xfcller:mailto:a@x.example"

@@ -613,7 +613,8 @@ def _read_calendars(
 
 def _to_standard(calendar: icalendar.Calendar, name: str, zone: ZoneInfo, result: Fetched) -> icalendar.Calendar:
     """The calendar as the expansion must be given it: floating times in the zone
-    X-WR-TIMEZONE names (as Google shows them), and RANGE in capitals."""
+    X-WR-TIMEZONE names (as Google shows them), a floating start or end beside a zoned
+    one in ``zone``, and RANGE in capitals."""
     try:
         standard: icalendar.Calendar = x_wr_timezone.to_standard(calendar)
     except Exception as exc:  # noqa: BLE001 - a bad X-WR-TIMEZONE must not lose the calendar
@@ -630,11 +631,29 @@ def _to_standard(calendar: icalendar.Calendar, name: str, zone: ZoneInfo, result
     for before, after in zip(calendar.subcomponents, standard.subcomponents, strict=True):
         if after is not before:
             _mend_rewritten_times(before, after)
+        _zone_floating_beside_zoned(after, zone)
         # recurring-ical-events reads RANGE=THISANDFUTURE in capitals only (RFC 5545: any case).
         rid = after.get("RECURRENCE-ID")
         if isinstance(rid, icalendar.prop.vDDDTypes) and "RANGE" in rid.params:
             rid.params["RANGE"] = str(rid.params["RANGE"]).upper()
     return standard
+
+
+def _zone_floating_beside_zoned(component: Component, zone: ZoneInfo) -> None:
+    """A floating DTSTART beside a zoned DTEND, or the other way round (RFC 5545 forbids
+    it, some generators write it): the floating one in ``zone``, as a floating time is
+    read everywhere else. recurring-ical-events took the other's zone for it, so
+    10:00 floating to 16:00Z was six hours, not the one it is in New York."""
+    times = [(key, component.get(key)) for key in ("DTSTART", "DTEND")]
+    if not all(isinstance(value, icalendar.prop.vDDDTypes) and isinstance(value.dt, datetime) for _, value in times):
+        return
+    if sum(value.dt.tzinfo is None for _, value in times) != 1:
+        return
+    for key, value in times:
+        if value.dt.tzinfo is None and not str(value.params.get("TZID", "")).strip():  # an unknown zone: _problem's
+            zoned = icalendar.prop.vDDDTypes(value.dt.replace(tzinfo=zone))
+            zoned.params.update((k, v) for k, v in value.params.items() if k != "TZID")
+            component[key] = zoned
 
 
 def _mend_rewritten_times(before: Component, after: Component) -> None:

@@ -758,6 +758,37 @@ def test_a_floating_time_beside_a_zoned_one_is_read_in_the_calendars_zone(times,
     assert sum((e.end - e.start).total_seconds() / 3600 for e in fetched.events if e.title == "Float") == hours
 
 
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        # Python's "'<' not supported between instances of 'datetime.datetime' and 'datetime.time'"
+        ("RDATE;VALUE=TIME:130000", "RDATE is not a date or time: '130000'"),
+        ("EXDATE;VALUE=TIME:130000", "EXDATE is not a date or time: '130000'"),  # was ignored
+        # icalendar's "Cannot access 'dts' on broken property 'EXDATE' (expected 'vDDDLists'): ..."
+        ("EXDATE:banana", "EXDATE is not a date or time: 'banana'"),
+        ("RDATE:banana", "RDATE is not a date or time: 'banana'"),
+    ],
+)
+def test_an_rdate_or_exdate_that_is_no_date_is_named_with_what_was_written(line, reason):
+    # The series cannot be counted without knowing which instances it adds or removes.
+    event = f"UID:s@test\nSUMMARY:Weekly\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nRRULE:FREQ=WEEKLY\n{line}"
+    fetched = read(calendar(KEPT, event))
+    assert [e.title for e in fetched.events] == ["Kept"]
+    assert fetched.invalid == [InvalidEvent("test.ics", "Weekly", "s@test", reason)]
+
+
+def test_rdate_periods_and_exdate_lists_are_read():
+    # Five Tuesdays at 15:00Z, 1 h; EXDATE removes 10, 17 and 24 March (two lines);
+    # RDATE adds a period of 2 h on 5 March: 2 + 2 = 4 h.
+    event = (
+        "UID:s@test\nSUMMARY:Weekly\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nRRULE:FREQ=WEEKLY\n"
+        "EXDATE:20260310T150000Z,20260317T150000Z\nEXDATE:20260324T150000Z\nRDATE;VALUE=PERIOD:20260305T130000Z/PT2H"
+    )
+    fetched = read(calendar(KEPT, event))
+    assert fetched.invalid == []
+    assert sum((e.end - e.start).total_seconds() / 3600 for e in fetched.events if e.title == "Weekly") == 4.0
+
+
 def test_a_byte_that_is_not_utf8_in_a_dropped_parameter_is_still_reported():
     raw = calendar(
         "UID:l@test\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nATTENDEE;CN=M\xfcller:mailto:a@x.example"

@@ -1005,6 +1005,11 @@ def _problem(component: Component, until: datetime, owner: frozenset[str]) -> st
     for key, value in times:
         if value is not None and not isinstance(value, date):
             return f"{key} is not a date or time: {_raw(component[key]).decode(errors='replace')!r}"
+    for key in ("RDATE", "EXDATE"):  # icalendar's own words named its classes, or Python's a comparison
+        for dates in _all(component.get(key)):
+            moments = dates.dts if isinstance(dates, icalendar.prop.vDDDLists) else [None]
+            if not all(isinstance(m, icalendar.prop.vDDDTypes) and _is_moment(m.dt, key) for m in moments):
+                return f"{key} is not a date or time: {_raw(dates).decode(errors='replace')!r}"
     if duration is not None and not isinstance(duration, timedelta):  # a date-time, a period, or text
         written = _raw(component["DURATION"]).decode(errors="replace")
         return f"DURATION is not a length of time such as PT1H: {written!r}"
@@ -1072,6 +1077,11 @@ def _rule_steps(component: Component, start: date, until: datetime) -> int:
             rule_steps = min(rule_steps, int(rule["COUNT"][0]))  # one instance a step, COUNT of them
         steps = max(steps, rule_steps)
     return steps
+
+
+def _is_moment(value: object, key: str) -> bool:
+    """A date or date-time, or for RDATE also a period (RFC 5545); not a time of day."""
+    return isinstance(value, date) or (key == "RDATE" and isinstance(value, tuple))
 
 
 def _decoded(component: Component, key: str) -> Any:

@@ -777,6 +777,27 @@ def test_an_rdate_or_exdate_that_is_no_date_is_named_with_what_was_written(line,
     assert fetched.invalid == [InvalidEvent("test.ics", "Weekly", "s@test", reason)]
 
 
+def test_a_series_of_rdates_alone_is_recurring():
+    # No RRULE: DTSTART and RDATE make the series (costly series count it).
+    event = "UID:r@test\nSUMMARY:Extra\nDTSTART:20260303T150000Z\nDURATION:PT1H\nRDATE:20260305T150000Z"
+    fetched = read(calendar(KEPT, event))
+    assert [(e.title, e.start.day, e.recurring) for e in fetched.events] == [
+        ("Kept", 2, False),
+        ("Extra", 3, True),
+        ("Extra", 5, True),
+    ]
+
+
+def test_the_reason_of_a_dropped_line_holding_quote_colon_is_icalendars_not_the_lines_rest():
+    # icalendar writes "…parts: '<line>': <reason>"; the line here holds "': " itself.
+    raw = calendar(KEPT, "UID:d@test\nSUMMARY;X-FOO:Plan': review\nDTSTART:20260303T150000Z\nDURATION:PT1H")
+    reason = (
+        "unreadable SUMMARY line ('X-FOO' is not a valid parameter string: "
+        "not enough values to unpack (expected 2, got 1))"
+    )
+    assert read(raw).invalid == [InvalidEvent("test.ics", "(no title)", "d@test", reason)]
+
+
 def test_rdate_periods_and_exdate_lists_are_read():
     # Five Tuesdays at 15:00Z, 1 h; EXDATE removes 10, 17 and 24 March (two lines);
     # RDATE adds a period of 2 h on 5 March: 2 + 2 = 4 h.

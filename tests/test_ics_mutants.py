@@ -718,7 +718,7 @@ def test_a_start_that_is_a_place_not_a_time_is_quoted_in_the_reason():
     fetched = read(calendar("UID:geo@test\nDTSTART;VALUE=GEO:40.7;-74.0\nSUMMARY:Somewhere", KEPT))
     assert [e.title for e in fetched.events] == ["Kept"]
     assert fetched.invalid == [
-        InvalidEvent("test.ics", "Somewhere", "geo@test", "DTSTART is not a date or time: '40.7;-74.0'")
+        InvalidEvent("test.ics", "Somewhere", "geo@test", "DTSTART is not a date or time: '40.7;-74.0' (VALUE=GEO)")
     ]
 
 
@@ -728,12 +728,14 @@ def test_a_time_of_day_without_a_date_is_named_with_what_was_written(key):
     start = "" if key == "DTSTART" else "DTSTART:20260303T150000Z\n"
     fetched = read(calendar(KEPT, f"UID:t@test\nSUMMARY:Teatime\n{start}{key};VALUE=TIME:100000"))
     assert [e.title for e in fetched.events] == ["Kept"]
-    assert fetched.invalid == [InvalidEvent("test.ics", "Teatime", "t@test", f"{key} is not a date or time: '100000'")]
+    assert fetched.invalid == [
+        InvalidEvent("test.ics", "Teatime", "t@test", f"{key} is not a date or time: '100000' (VALUE=TIME)")
+    ]
 
 
 def test_a_duration_given_as_a_time_of_day_is_named_with_what_was_written():
     fetched = read(calendar(KEPT, "UID:t@test\nSUMMARY:Teatime\nDTSTART:20260303T150000Z\nDURATION;VALUE=TIME:010000"))
-    reason = "DURATION is not a length of time such as PT1H: '010000'"
+    reason = "DURATION is not a length of time such as PT1H: '010000' (VALUE=TIME)"
     assert fetched.invalid == [InvalidEvent("test.ics", "Teatime", "t@test", reason)]
 
 
@@ -762,8 +764,8 @@ def test_a_floating_time_beside_a_zoned_one_is_read_in_the_calendars_zone(times,
     ("line", "reason"),
     [
         # Python's "'<' not supported between instances of 'datetime.datetime' and 'datetime.time'"
-        ("RDATE;VALUE=TIME:130000", "RDATE is not a date or time: '130000'"),
-        ("EXDATE;VALUE=TIME:130000", "EXDATE is not a date or time: '130000'"),  # was ignored
+        ("RDATE;VALUE=TIME:130000", "RDATE is not a date or time: '130000' (VALUE=TIME)"),
+        ("EXDATE;VALUE=TIME:130000", "EXDATE is not a date or time: '130000' (VALUE=TIME)"),  # was ignored
         # icalendar's "Cannot access 'dts' on broken property 'EXDATE' (expected 'vDDDLists'): ..."
         ("EXDATE:banana", "EXDATE is not a date or time: 'banana'"),
         ("RDATE:banana", "RDATE is not a date or time: 'banana'"),

@@ -1004,15 +1004,14 @@ def _problem(component: Component, until: datetime, owner: frozenset[str]) -> st
     times = (("DTSTART", start), ("DTEND", end), ("RECURRENCE-ID", rid))
     for key, value in times:
         if value is not None and not isinstance(value, date):
-            return f"{key} is not a date or time: {_raw(component[key]).decode(errors='replace')!r}"
+            return f"{key} is not a date or time: {_as_written(component[key])}"
     for key in ("RDATE", "EXDATE"):  # icalendar's own words named its classes, or Python's a comparison
         for dates in _all(component.get(key)):
             moments = dates.dts if isinstance(dates, icalendar.prop.vDDDLists) else [None]
             if not all(isinstance(m, icalendar.prop.vDDDTypes) and _is_moment(m.dt, key) for m in moments):
-                return f"{key} is not a date or time: {_raw(dates).decode(errors='replace')!r}"
+                return f"{key} is not a date or time: {_as_written(dates)}"
     if duration is not None and not isinstance(duration, timedelta):  # a date-time, a period, or text
-        written = _raw(component["DURATION"]).decode(errors="replace")
-        return f"DURATION is not a length of time such as PT1H: {written!r}"
+        return f"DURATION is not a length of time such as PT1H: {_as_written(component['DURATION'])}"
     try:
         steps = _rule_steps(component, start, until)
     except Exception as exc:  # noqa: BLE001 - as above, for the recurrence rule
@@ -1077,6 +1076,14 @@ def _rule_steps(component: Component, start: date, until: datetime) -> int:
             rule_steps = min(rule_steps, int(rule["COUNT"][0]))  # one instance a step, COUNT of them
         steps = max(steps, rule_steps)
     return steps
+
+
+def _as_written(value: Any) -> str:
+    """A property's value as written, quoted, and the VALUE type it was given as, which is
+    why icalendar read it so ('PT1H' as text, '100000' as a time of day)."""
+    written = repr(_raw(value).decode(errors="replace"))
+    kind = getattr(value, "params", {}).get("VALUE")
+    return f"{written} (VALUE={printable(str(kind))})" if kind else written
 
 
 def _is_moment(value: object, key: str) -> bool:

@@ -1005,7 +1005,7 @@ def _problem(component: Component, until: datetime, owner: frozenset[str]) -> st
     for key, value in times:
         if value is not None and not isinstance(value, date):
             return f"{key} is not a date or time: {_as_written(component[key])}"
-    for key in ("RDATE", "EXDATE"):  # icalendar's own words named its classes, or Python's a comparison
+    for key in ("RDATE", "EXDATE"):  # else the expansion fails on them, in icalendar's or Python's words
         for dates in _all(component.get(key)):
             moments = dates.dts if isinstance(dates, icalendar.prop.vDDDLists) else [None]
             if not all(isinstance(m, icalendar.prop.vDDDTypes) and _is_moment(m.dt, key) for m in moments):

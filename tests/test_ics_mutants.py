@@ -812,6 +812,20 @@ def test_rdate_periods_and_exdate_lists_are_read():
     assert sum((e.end - e.start).total_seconds() / 3600 for e in fetched.events if e.title == "Weekly") == 4.0
 
 
+def test_a_nul_byte_in_a_title_becomes_a_replacement_character():
+    fetched = read(calendar(KEPT, "UID:n@test\nSUMMARY:Null\x00Title\nDTSTART:20260303T150000Z\nDURATION:PT1H"))
+    assert [e.title for e in fetched.events] == ["Kept", "Null\ufffdTitle"]
+    assert fetched.warnings == ["test.ics: 1 NUL byte(s) in the calendar's text were replaced"]
+
+
+def test_a_byte_order_mark_is_dropped_from_a_file_that_is_not_valid_utf8():
+    # Latin-1 "é" (0xE9) after a UTF-8 byte order mark: read with the mark left out.
+    raw = b"\xef\xbb\xbf" + calendar(KEPT, "UID:b@test\nSUMMARY:Cafe\nDTSTART:20260303T150000Z\nDURATION:PT1H")
+    fetched = read(raw.replace(b"Cafe", b"Caf\xe9"))
+    assert [e.title for e in fetched.events] == ["Kept", "Caf\ufffd"]
+    assert fetched.warnings[0].startswith("test.ics: not valid UTF-8 (first bad byte at offset ")
+
+
 def test_a_byte_that_is_not_utf8_in_a_dropped_parameter_is_still_reported():
     raw = calendar(
         "UID:l@test\nDTSTART:20260302T150000Z\nDTEND:20260302T160000Z\nATTENDEE;CN=M\xfcller:mailto:a@x.example"

@@ -1132,6 +1132,20 @@ def test_a_text_file_that_is_no_calendar_is_named_by_its_start_even_with_a_nul_d
     assert str(raised.value) == f"{path}: not an iCalendar file (it does not start with BEGIN:VCALENDAR)"
 
 
+@pytest.mark.parametrize(("folds", "read"), [(24, True), (25, False)])
+def test_begin_vcalendar_is_looked_for_in_the_first_64_bytes_unfolded(tmp_path, folds, read):
+    # BEGIN:VCALENDAR folded before its last letter by LF and a space, 24 times (ending at
+    # byte 63) or 25 (at byte 65): the check reads no further than 64 bytes of a first line.
+    head = b"BEGIN:VCALENDA" + b"\n " * folds + b"R\n"
+    path = tmp_path / "folded.ics"
+    path.write_bytes(head + calendar(KEPT).split(b"\n", 1)[1])
+    if read:
+        assert [e.title for e in IcsSource(str(path), OWNER, NY).fetch(MARCH).events] == ["Kept"]
+    else:
+        with pytest.raises(SourceError, match="not an iCalendar file"):
+            IcsSource(str(path), OWNER, NY).fetch(MARCH)
+
+
 def test_a_cached_file_changed_only_after_its_first_64_kib_is_read_again(tmp_path):
     # The cache is keyed by the whole content: an event renamed at the end must show.
     long = DESCRIBED.replace("DESCRIPTION:Notes", "DESCRIPTION:" + "n" * 70_000)

@@ -134,3 +134,9 @@ def test_key_paths_are_written_as_in_the_file(loc, expected):
 @pytest.mark.parametrize("blank", ["''", "'   '"])
 def test_an_empty_keyword_is_named_by_its_line_and_key_path(blank):
     assert error(VALID.replace(TITLE_REGEX, blank)) == "rules.yaml:16: rules[0].title[1]: empty keyword"
+
+
+def test_values_are_counted_as_the_mapping_its_keys_the_list_and_its_items():
+    # {"a": [1, 2]}: the mapping, its key, the list, and 1 and 2: five values, not more.
+    data = {"a": [1, 2]}
+    assert (config_module._more_values_than(data, 5), config_module._more_values_than(data, 4)) == (False, True)

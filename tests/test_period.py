@@ -30,7 +30,7 @@ def test_month_boundaries_are_local_midnights_with_their_own_offsets():
 )
 def test_period_names(text, first, end, label):
     period = parse_period(text, NY, NOW)
-    assert (period.first_day, period.end_day, period.label) == (first, end, label)
+    assert (period.first_day, period.end_day, period.label, period.zone) == (first, end, label, NY)
 
 
 def test_relative_periods_use_the_reporting_zone_for_today():

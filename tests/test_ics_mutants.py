@@ -450,18 +450,34 @@ def test_a_rule_dateutil_refuses_says_why_in_dateutils_words(rule, reason):
 
 
 @pytest.mark.parametrize(
-    "rule",
-    ["FREQ=MONTHLY;BYMONTHDAY=0", "FREQ=MONTHLY;BYMONTHDAY=1,0", "FREQ=YEARLY;BYYEARDAY=0", "FREQ=YEARLY;BYWEEKNO=0"],
+    ("rule", "reason"),
+    [
+        # dateutil takes BYMONTHDAY=0 as no restriction: a monthly meeting came out 31
+        # times in March. Beyond the range it means never: only DTSTART's instance was left.
+        ("FREQ=MONTHLY;BYMONTHDAY=0", "BYMONTHDAY=0: RFC 5545 allows 1 to 31 or -31 to -1"),
+        ("FREQ=MONTHLY;BYMONTHDAY=1,0", "BYMONTHDAY=1,0: RFC 5545 allows 1 to 31 or -31 to -1"),
+        ("FREQ=MONTHLY;BYMONTHDAY=32;COUNT=3", "BYMONTHDAY=32: RFC 5545 allows 1 to 31 or -31 to -1"),
+        ("FREQ=YEARLY;BYYEARDAY=0", "BYYEARDAY=0: RFC 5545 allows 1 to 366 or -366 to -1"),
+        ("FREQ=YEARLY;BYYEARDAY=367", "BYYEARDAY=367: RFC 5545 allows 1 to 366 or -366 to -1"),
+        ("FREQ=YEARLY;BYWEEKNO=0", "BYWEEKNO=0: RFC 5545 allows 1 to 53 or -53 to -1"),
+        ("FREQ=YEARLY;BYWEEKNO=54", "BYWEEKNO=54: RFC 5545 allows 1 to 53 or -53 to -1"),
+        ("FREQ=YEARLY;BYMONTH=13", "BYMONTH=13: RFC 5545 allows 1 to 12"),
+        ("FREQ=YEARLY;BYMONTH=0;COUNT=2", "BYMONTH=0: RFC 5545 allows 1 to 12"),
+    ],
 )
-def test_a_day_0_in_a_rule_is_refused_not_read_as_every_day(rule):
-    # dateutil takes BYMONTHDAY=0 as no restriction: a monthly meeting came out 31 times
-    # in March. RFC 5545 numbers days and weeks from 1 (or back from -1), never 0.
+def test_a_day_week_or_month_outside_the_rfcs_range_is_refused(rule, reason):
     event = f"UID:r@test\nSUMMARY:Odd\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nRRULE:{rule}"
     fetched = read(calendar(KEPT, event))
     assert [e.title for e in fetched.events] == ["Kept"]
-    part = rule.split(";")[1].split("=")[0]
-    reason = f"invalid RRULE ({part} cannot be 0; RFC 5545 counts from 1, or back from -1)"
-    assert fetched.invalid == [InvalidEvent("test.ics", "Odd", "r@test", reason)]
+    assert fetched.invalid == [InvalidEvent("test.ics", "Odd", "r@test", f"invalid RRULE ({reason})")]
+
+
+@pytest.mark.parametrize(
+    "rule", ["FREQ=MONTHLY;BYMONTHDAY=-31", "FREQ=MONTHLY;BYMONTHDAY=31", "FREQ=YEARLY;BYMONTH=12"]
+)
+def test_the_ends_of_the_rfcs_ranges_are_read(rule):
+    event = f"UID:r@test\nSUMMARY:Odd\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nRRULE:{rule}"
+    assert read(calendar(KEPT, event)).invalid == []
 
 
 @pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "full"])
@@ -758,6 +774,17 @@ def test_a_floating_time_beside_a_zoned_one_is_read_in_the_calendars_zone(times,
     fetched = parse_calendar(raw, "test.ics", MARCH, OWNER, NY, prefilter=prefilter)
     assert fetched.invalid == []
     assert sum((e.end - e.start).total_seconds() / 3600 for e in fetched.events if e.title == "Float") == hours
+
+
+@pytest.mark.parametrize("start", ["DTSTART:20260303T100000", "DTSTART;TZID=:20260303T100000"])
+def test_a_floating_time_beside_a_zoned_one_is_read_in_x_wr_timezone_when_given(start):
+    # 10:00 in Berlin is 09:00Z; to 16:00Z: 7 h. With an empty TZID (which x-wr-timezone
+    # leaves as it is) it was read in New York: 1 h.
+    raw = calendar(
+        KEPT, f"UID:f@test\nSUMMARY:Float\n{start}\nDTEND:20260303T160000Z", header="X-WR-TIMEZONE:Europe/Berlin\n"
+    )
+    [event] = [e for e in read(raw).events if e.title == "Float"]
+    assert (event.start.isoformat(), event.end - event.start) == ("2026-03-03T10:00:00+01:00", timedelta(hours=7))
 
 
 @pytest.mark.parametrize(

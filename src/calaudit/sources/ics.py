@@ -614,7 +614,8 @@ def _read_calendars(
 def _to_standard(calendar: icalendar.Calendar, name: str, zone: ZoneInfo, result: Fetched) -> icalendar.Calendar:
     """The calendar as the expansion must be given it: floating times in the zone
     X-WR-TIMEZONE names (as Google shows them), a floating start or end beside a zoned
-    one in ``zone``, and RANGE in capitals."""
+    one (x-wr-timezone leaves one with an empty TZID) in that zone too, or else in
+    ``zone``, and RANGE in capitals."""
     try:
         standard: icalendar.Calendar = x_wr_timezone.to_standard(calendar)
     except Exception as exc:  # noqa: BLE001 - a bad X-WR-TIMEZONE must not lose the calendar
@@ -628,15 +629,23 @@ def _to_standard(calendar: icalendar.Calendar, name: str, zone: ZoneInfo, result
             f"{name}: X-WR-TIMEZONE {written[:60]!r} ignored ({reason}); floating times are read in {zone.key}"
         )
         standard = calendar
+    floating = zone if standard is calendar else _named_zone(_text(calendar, "X-WR-TIMEZONE")) or zone
     for before, after in zip(calendar.subcomponents, standard.subcomponents, strict=True):
         if after is not before:
             _mend_rewritten_times(before, after)
-        _zone_floating_beside_zoned(after, zone)
+        _zone_floating_beside_zoned(after, floating)
         # recurring-ical-events reads RANGE=THISANDFUTURE in capitals only (RFC 5545: any case).
         rid = after.get("RECURRENCE-ID")
         if isinstance(rid, icalendar.prop.vDDDTypes) and "RANGE" in rid.params:
             rid.params["RANGE"] = str(rid.params["RANGE"]).upper()
     return standard
+
+
+def _named_zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name) if name else None
+    except Exception:  # noqa: BLE001 - ZoneInfo refuses a bad name in several ways
+        return None
 
 
 def _zone_floating_beside_zoned(component: Component, zone: ZoneInfo) -> None:
@@ -933,6 +942,8 @@ MAX_RULE_STEPS = 200_000
 """Recurrences are expanded from DTSTART; a rule needing more steps than this to reach the
 period (FREQ=SECONDLY since 2001, say) would take minutes, so it is skipped instead."""
 _STEP_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400}
+_BY_RANGES = {"BYMONTH": 12, "BYMONTHDAY": 31, "BYYEARDAY": 366, "BYWEEKNO": 53}
+"""The most RFC 5545 allows of each; negative values count back from the end (not months)."""
 _FINER = {"BYHOUR": 3600, "BYMINUTE": 60, "BYSECOND": 1}
 """BYxxx parts that multiply the instances of every period of a coarser frequency: a daily
 rule with 24 hours, 60 minutes and 60 seconds has 86,400 instances a day."""
@@ -1042,8 +1053,9 @@ def _rule_steps(component: Component, start: date, until: datetime) -> int:
 
     Raises ValueError for an INTERVAL below 1, which dateutil would expand forever, a
     COUNT below 1, which it refuses with a message about UNTIL, no FREQ, for which it
-    names a Python argument, and a BYMONTHDAY, BYYEARDAY or BYWEEKNO of 0, which dateutil
-    takes as no restriction at all (a monthly meeting on day 0 came out daily)."""
+    names a Python argument, and a BYMONTH, BYMONTHDAY, BYYEARDAY or BYWEEKNO outside
+    RFC 5545's range: dateutil takes 0 as no restriction at all (a monthly meeting on day
+    0 came out daily) and BYMONTH=13 as never (only DTSTART's instance was left)."""
     rules = [(key, rule) for key in ("RRULE", "EXRULE") for rule in _all(component.get(key))]
     seconds = (until.replace(tzinfo=None) - datetime.combine(_as_date(start), time(0))).total_seconds()
     steps = 0
@@ -1058,9 +1070,10 @@ def _rule_steps(component: Component, start: date, until: datetime) -> int:
             raise ValueError(f"INTERVAL must be a positive integer, not {interval}")
         if "COUNT" in rule and (count := int(rule["COUNT"][0])) < 1:
             raise ValueError(f"COUNT must be a positive integer, not {count}")
-        for part in ("BYMONTHDAY", "BYYEARDAY", "BYWEEKNO"):  # dateutil reads BYMONTHDAY=0 as every day
-            if 0 in rule.get(part, []):
-                raise ValueError(f"{part} cannot be 0; RFC 5545 counts from 1, or back from -1")
+        for part, most in _BY_RANGES.items():  # dateutil reads BYMONTHDAY=0 as every day, BYMONTH=13 as never
+            if any(not 1 <= abs(int(n)) <= most for n in rule.get(part, [])):  # icalendar refuses a month below 0
+                allowed = f"1 to {most}" + ("" if part == "BYMONTH" else f" or -{most} to -1")
+                raise ValueError(f"{part}={','.join(str(n) for n in rule[part])}: RFC 5545 allows {allowed}")
         period = _STEP_SECONDS.get(frequency, 86400)
         each = math.prod(len(rule.get(part, [])) or 1 for part, size in _FINER.items() if size < period)
         span = seconds

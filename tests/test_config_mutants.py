@@ -140,3 +140,12 @@ def test_values_are_counted_as_the_mapping_its_keys_the_list_and_its_items():
     # {"a": [1, 2]}: the mapping, its key, the list, and 1 and 2: five values, not more.
     data = {"a": [1, 2]}
     assert (config_module._more_values_than(data, 5), config_module._more_values_than(data, 4)) == (False, True)
+
+
+@pytest.mark.parametrize(("char", "code"), [("\x07", "0007"), ("\ufffe", "FFFE")])
+def test_a_character_yaml_does_not_allow_is_one_line_naming_its_line(char, code):
+    # PyYAML said: unacceptable character #x0007: ... not allowed\n  in "<unicode string>", position 371
+    line = next(n for n, text in enumerate(VALID.splitlines(), 1) if "title: lunch" in text)
+    assert error(VALID.replace("title: lunch", f"title: lu{char}nch")) == (
+        f"rules.yaml:{line}: invalid YAML: character U+{code} is not allowed in YAML; remove it"
+    )

@@ -776,6 +776,15 @@ def test_a_floating_time_beside_a_zoned_one_is_read_in_the_calendars_zone(times,
     assert sum((e.end - e.start).total_seconds() / 3600 for e in fetched.events if e.title == "Float") == hours
 
 
+def test_a_start_in_an_unknown_zone_beside_a_zoned_end_is_reported_not_taken_as_floating():
+    raw = calendar(KEPT, "UID:m@test\nSUMMARY:Mars\nDTSTART;TZID=Mars/Olympus:20260303T100000\nDTEND:20260303T160000Z")
+    fetched = read(raw)
+    assert [e.title for e in fetched.events] == ["Kept"]
+    assert fetched.invalid == [
+        InvalidEvent("test.ics", "Mars", "m@test", "unknown time zone 'Mars/Olympus' in DTSTART")
+    ]
+
+
 @pytest.mark.parametrize("start", ["DTSTART:20260303T100000", "DTSTART;TZID=:20260303T100000"])
 def test_a_floating_time_beside_a_zoned_one_is_read_in_x_wr_timezone_when_given(start):
     # 10:00 in Berlin is 09:00Z; to 16:00Z: 7 h. With an empty TZID (which x-wr-timezone

@@ -473,7 +473,15 @@ def test_a_day_week_or_month_outside_the_rfcs_range_is_refused(rule, reason):
 
 
 @pytest.mark.parametrize(
-    "rule", ["FREQ=MONTHLY;BYMONTHDAY=-31", "FREQ=MONTHLY;BYMONTHDAY=31", "FREQ=YEARLY;BYMONTH=12"]
+    "rule",
+    [
+        "FREQ=MONTHLY;BYMONTHDAY=-31",
+        "FREQ=MONTHLY;BYMONTHDAY=-1",
+        "FREQ=MONTHLY;BYMONTHDAY=1",
+        "FREQ=MONTHLY;BYMONTHDAY=31",
+        "FREQ=YEARLY;BYMONTH=1",
+        "FREQ=YEARLY;BYMONTH=12",
+    ],
 )
 def test_the_ends_of_the_rfcs_ranges_are_read(rule):
     event = f"UID:r@test\nSUMMARY:Odd\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nRRULE:{rule}"

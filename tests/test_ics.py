@@ -952,11 +952,16 @@ def test_x_wr_timezone_failing_for_another_reason_is_warned_of_in_its_words(monk
 
     monkeypatch.setattr(ics.x_wr_timezone, "to_standard", failing)
     floating = "UID:a\nDTSTART:20260302T100000\nDTEND:20260302T110000\nSUMMARY:Floating"
-    fetched = events_of(calendar(floating, header="X-WR-TIMEZONE:Europe/Berlin\n"))
+    mixed = "UID:b\nDTSTART:20260303T100000\nDTEND:20260303T160000Z\nSUMMARY:Mixed"  # floating beside UTC
+    fetched = events_of(calendar(floating, mixed, header="X-WR-TIMEZONE:Europe/Berlin\n"))
     assert fetched.warnings == [
         "test.ics: X-WR-TIMEZONE 'Europe/Berlin' ignored (made-up failure); floating times are read in America/New_York"
     ]
-    assert [e.start.astimezone(UTC).hour for e in fetched.events] == [15]  # 10:00 New York
+    # 10:00 New York (15:00Z) both, as the warning says; the mixed one ends at 16:00Z: 1 h, not Berlin's 7.
+    assert [(e.start.astimezone(UTC).hour, e.end - e.start) for e in fetched.events] == [
+        (15, timedelta(hours=1)),
+        (15, timedelta(hours=1)),
+    ]
 
 
 def test_an_override_whose_recurrence_id_is_in_an_unknown_zone_is_unreadable():

@@ -436,22 +436,10 @@ def test_an_event_whose_audited_line_icalendar_dropped_is_unreadable(line, reaso
 @pytest.mark.parametrize(
     ("rule", "reason"),
     [
-        # recurring-ical-events called each of these "UNTIL parameter is missing".
-        ("FREQ=DAILY;BYSETPOS=0", "bysetpos must be between 1 and 366, or between -366 and -1"),
-        ("FREQ=DAILY;BYSECOND=61", "second must be in 0..59"),
-        ("RSCALE=HEBREW;FREQ=DAILY", "unknown parameter 'RSCALE'"),  # RFC 7529, which dateutil does not know
-    ],
-)
-def test_a_rule_dateutil_refuses_says_why_in_dateutils_words(rule, reason):
-    event = f"UID:r@test\nSUMMARY:Odd\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nRRULE:{rule}"
-    fetched = read(calendar(KEPT, event))
-    assert [e.title for e in fetched.events] == ["Kept"]
-    assert fetched.invalid == [InvalidEvent("test.ics", "Odd", "r@test", f"invalid RRULE ({reason}: {rule})")]
-
-
-@pytest.mark.parametrize(
-    ("rule", "reason"),
-    [
+        # recurring-ical-events called each of these "UNTIL parameter is missing"; dateutil's words.
+        ("FREQ=DAILY;BYSETPOS=0", "bysetpos must be between 1 and 366, or between -366 and -1: FREQ=DAILY;BYSETPOS=0"),
+        ("FREQ=DAILY;BYSECOND=61", "second must be in 0..59: FREQ=DAILY;BYSECOND=61"),
+        ("RSCALE=HEBREW;FREQ=DAILY", "unknown parameter 'RSCALE': RSCALE=HEBREW;FREQ=DAILY"),  # RFC 7529
         # dateutil takes BYMONTHDAY=0 as no restriction: a monthly meeting came out 31
         # times in March. Beyond the range it means never: only DTSTART's instance was left.
         ("FREQ=MONTHLY;BYMONTHDAY=0", "BYMONTHDAY=0: RFC 5545 allows 1 to 31 or -31 to -1"),
@@ -465,7 +453,7 @@ def test_a_rule_dateutil_refuses_says_why_in_dateutils_words(rule, reason):
         ("FREQ=YEARLY;BYMONTH=0;COUNT=2", "BYMONTH=0: RFC 5545 allows 1 to 12"),
     ],
 )
-def test_a_day_week_or_month_outside_the_rfcs_range_is_refused(rule, reason):
+def test_a_rule_refused_says_why(rule, reason):
     event = f"UID:r@test\nSUMMARY:Odd\nDTSTART:20260303T150000Z\nDTEND:20260303T160000Z\nRRULE:{rule}"
     fetched = read(calendar(KEPT, event))
     assert [e.title for e in fetched.events] == ["Kept"]

@@ -620,11 +620,7 @@ def _to_standard(calendar: icalendar.Calendar, name: str, zone: ZoneInfo, result
         standard: icalendar.Calendar = x_wr_timezone.to_standard(calendar)
     except Exception as exc:  # noqa: BLE001 - a bad X-WR-TIMEZONE must not lose the calendar
         written = printable(_text(calendar, "X-WR-TIMEZONE"))
-        try:
-            ZoneInfo(written)
-            reason = _reason(exc)
-        except Exception:  # noqa: BLE001 - ZoneInfo refuses a bad name in several ways (one quotes a file path)
-            reason = "no such time zone"
+        reason = _reason(exc) if _named_zone(written) else "no such time zone"
         result.warnings.append(
             f"{name}: X-WR-TIMEZONE {written[:60]!r} ignored ({reason}); floating times are read in {zone.key}"
         )
@@ -644,7 +640,7 @@ def _to_standard(calendar: icalendar.Calendar, name: str, zone: ZoneInfo, result
 def _named_zone(name: str) -> ZoneInfo | None:
     try:
         return ZoneInfo(name) if name else None
-    except Exception:  # noqa: BLE001 - ZoneInfo refuses a bad name in several ways
+    except Exception:  # noqa: BLE001 - ZoneInfo refuses a bad name in several ways (one quotes a file path)
         return None
 
 

@@ -616,16 +616,18 @@ def _to_standard(calendar: icalendar.Calendar, name: str, zone: ZoneInfo, result
     X-WR-TIMEZONE names (as Google shows them), a floating start or end beside a zoned
     one (x-wr-timezone leaves one with an empty TZID) in that zone too, or else in
     ``zone``, and RANGE in capitals."""
+    written = _text(calendar, "X-WR-TIMEZONE")
+    named = _named_zone(written)
     try:
         standard: icalendar.Calendar = x_wr_timezone.to_standard(calendar)
     except Exception as exc:  # noqa: BLE001 - a bad X-WR-TIMEZONE must not lose the calendar
-        written = printable(_text(calendar, "X-WR-TIMEZONE"))
-        reason = _reason(exc) if _named_zone(written) else "no such time zone"
+        reason = _reason(exc) if named else "no such time zone"
+        shown = printable(written)[:60]
         result.warnings.append(
-            f"{name}: X-WR-TIMEZONE {written[:60]!r} ignored ({reason}); floating times are read in {zone.key}"
+            f"{name}: X-WR-TIMEZONE {shown!r} ignored ({reason}); floating times are read in {zone.key}"
         )
         standard = calendar
-    floating = zone if standard is calendar else _named_zone(_text(calendar, "X-WR-TIMEZONE")) or zone
+    floating = named if named and standard is not calendar else zone
     for before, after in zip(calendar.subcomponents, standard.subcomponents, strict=True):
         if after is not before:
             _mend_rewritten_times(before, after)

@@ -638,9 +638,8 @@ def parse(raw: bytes, name: str, path: Path | None = None) -> LoadedConfig:
             data, tree = _read_yaml(text, _PyLoader)  # raises again, with PyYAML's clearer message
     except yaml.reader.ReaderError as exc:  # PyYAML's message took two lines and gave an offset
         row = text.count("\n", 0, exc.position) + 1
-        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
-        raise ConfigError(
-            f"{name}:{row}: invalid YAML: character U+{code:04X} is not allowed in YAML; remove it"
+        raise ConfigError(  # a text stream gives the character's code point
+            f"{name}:{row}: invalid YAML: character U+{exc.character:04X} is not allowed in YAML; remove it"
         ) from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
